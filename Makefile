@@ -1,0 +1,78 @@
+# Safer Nights: `make run` to try it, `make test` to check it. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := partnership
+CHROMIUM ?= $(or $(PARTNERSHIP_CHROMIUM),$(shell command -v chromium 2>/dev/null),/usr/bin/chromium)
+export PARTNERSHIP_CHROMIUM := $(CHROMIUM)
+
+.PHONY: help setup run test lint check-translations translations assets db demo \
+        test-python test-browser test-postgres chromium clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+partnership/static/vendor/portal.css: node_modules/.installed scripts/build-assets.mjs partnership/static/scss/portal.scss
+	node scripts/build-assets.mjs
+
+assets: partnership/static/vendor/portal.css ## Build CSS, JS and images from npm packages
+
+translations: $(BIN)/.installed ## Compile the Welsh catalogue
+	$(BIN)/flask translate compile
+
+setup: $(BIN)/.installed assets translations ## Virtual environment, Python and npm packages, assets
+
+db: setup ## Migrate the database to the newest schema
+	$(BIN)/flask db upgrade
+
+demo: db ## Load demo data if the database is empty
+	$(BIN)/flask demo seed --if-empty
+
+run: demo ## Serve the portal on http://127.0.0.1:5000 with demo data
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C to stop)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+lint: $(BIN)/.installed ## ruff (with bandit rules) and mypy
+	$(BIN)/ruff check partnership tests migrations bench
+	$(BIN)/ruff format --check partnership tests bench
+	$(BIN)/mypy
+
+check-translations: $(BIN)/.installed ## Fail on any missing, untranslated, fuzzy or stale Welsh entry
+	$(BIN)/flask translate check
+
+chromium: ## Make sure a Chromium is there for the browser tests
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)); \
+	else \
+	  echo "The browser tests need Chromium: install it, or set PARTNERSHIP_CHROMIUM to its path." >&2; exit 1; \
+	fi
+
+test-python: setup ## The test suite without the browser tests
+	$(BIN)/pytest -m "not browser"
+
+test-browser: setup chromium ## The browser tests (Playwright driving Chromium, axe on every page)
+	$(BIN)/pytest -m browser
+
+test: setup chromium lint check-translations ## Lint, the Welsh catalogue check and the whole test suite
+	$(BIN)/pytest
+
+test-postgres: setup ## The suite on a fresh PostgreSQL database (PARTNERSHIP_TEST_PG_SERVER)
+	bash .ci/postgres-suite
+
+clean: ## Remove the virtual environment, npm packages and built assets
+	rm -rf $(VENV) node_modules partnership/static/vendor

@@ -1,0 +1,129 @@
+"""Safer Nights: a portal for night-time-economy partnerships tackling violence
+against women and girls."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+
+from partnership import config as config_module
+from partnership.config import INSTANCE_PATH, ROOT
+from partnership.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, security hooks, in that order."""
+    instance_path = Path(os.environ.get("PARTNERSHIP_INSTANCE_PATH") or INSTANCE_PATH)
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_mapping(config_module.load(instance_path, os.environ, config))
+    config_module.check_production(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        instance_path.mkdir(parents=True, exist_ok=True)
+
+    _bind_extensions(app)
+    _register_blueprints(app)
+    _install_hooks(app)
+    return app
+
+
+def _bind_extensions(app: Flask) -> None:
+    from partnership.core.i18n import select_locale
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str) -> Any:
+        from partnership.auth.models import User
+
+        user = db.session.scalar(select(User).where(User.session_token == token))
+        if user is None or not user.active:
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from partnership import cli
+    from partnership.admin import bp as admin_bp
+    from partnership.auth import bp as auth_bp
+    from partnership.home import bp as home_bp
+
+    for blueprint in (home_bp, auth_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    cli.register(app)
+
+
+def _install_hooks(app: Flask) -> None:
+    from partnership.core import access, errors, i18n, security
+    from partnership.core.enums import LOCALES, Locale
+    from partnership.core.navigation import navigation
+
+    app.before_request(i18n.remember_query_language)
+    app.before_request(access.require_login)
+    security.install(app)
+    errors.install(app)
+
+    def language_links() -> list[dict[str, str]]:
+        here = request.full_path if request.query_string else request.path
+        current = str(get_locale())
+        return [
+            {
+                "code": code,
+                "name": Locale(code).title,
+                "href": url_for("home.language", code=code, next=here),
+            }
+            for code in LOCALES
+            if code != current
+        ]
+
+    @app.context_processor
+    def layout_context() -> dict[str, Any]:
+        nav = navigation(current_user.role_enum) if current_user.is_authenticated else []
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            "html_lang": str(get_locale()),
+            "nav_items": nav,
+            "language_links": language_links(),
+        }
+
+    app.jinja_env.filters["local_datetime"] = i18n.local_datetime
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers and a writer work at once; SQLite leaves foreign keys off unless asked.
+    module = type(dbapi_connection).__module__
+    if module.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from partnership.auth.forms import email_field
+from partnership.core.enums import Locale, OrgKind, Rank, Role
+
+
+def _blank(label: Any) -> list[tuple[str, Any]]:
+    return [("", label)]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(_l("Enter the organisation's name")),
+            Length(max=200, message=_l("Name must be 200 characters or fewer")),
+        ],
+    )
+    kind = RadioField(
+        _l("Kind of organisation"),
+        choices=OrgKind.choices(),
+        validators=[DataRequired(_l("Choose the kind of organisation"))],
+    )
+
+
+class OrganisationEditForm(FlaskForm):
+    name = OrganisationForm.name
+    active = BooleanField(_l("Active (its members can sign in)"))
+
+
+class MembershipFields(FlaskForm):
+    """Role, rank and designation: shared by creating a user and changing their role."""
+
+    role = SelectField(_l("Role"), validators=[DataRequired(_l("Choose a role"))])
+    rank = SelectField(
+        _l("Police rank"),
+        description=_l("Police officers and inspectors only"),
+        validators=[Optional()],
+    )
+    designated_pcso = BooleanField(_l("Designated PCSO (may give Section 35 directions)"))
+
+    def __init__(self, *args: Any, roles: list[Role] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = roles if roles is not None else list(Role)
+        self.role.choices = _blank(_l("Choose a role")) + [(r.value, r.title) for r in offered]
+        self.rank.choices = _blank(_l("Not police")) + Rank.choices()
+
+
+class UserCreateForm(MembershipFields):
+    name = StringField(
+        _l("Full name"),
+        validators=[
+            DataRequired(_l("Enter the person's full name")),
+            Length(max=200, message=_l("Name must be 200 characters or fewer")),
+        ],
+    )
+    email = email_field()
+    organisation_id = SelectField(
+        _l("Organisation"), coerce=str, validators=[DataRequired(_l("Choose an organisation"))]
+    )
+    locale = RadioField(_l("Language"), choices=Locale.choices(), default="en")
+
+    field_order = ("name", "email", "organisation_id", "role", "rank", "designated_pcso", "locale")
+
+
+class UserRoleForm(MembershipFields):
+    pass
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=80)])
+    actor = StringField(_l("Email address of the person"), validators=[Optional(), Length(max=254)])
+    date_from = DateField(
+        _l("From date"),
+        validators=[Optional()],
+        description=_l("For example, 2026-11-27"),
+    )
+    date_to = DateField(_l("To date"), validators=[Optional()])

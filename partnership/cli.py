@@ -1,0 +1,172 @@
+"""``flask`` commands: users, demo data and the Welsh catalogue."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, url_for
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from partnership.admin import service as admin_service
+from partnership.auth.models import Organisation
+from partnership.config import ROOT
+from partnership.core.enums import Rank, Role
+from partnership.extensions import db
+
+users_cli = AppGroup("users", help="Manage accounts.")
+demo_cli = AppGroup("demo", help="Demo data for trying the portal out.")
+translate_cli = AppGroup("translate", help="Extract, update, compile and check the Welsh catalogue.")
+
+TRANSLATIONS = ROOT / "translations"
+POT = TRANSLATIONS / "messages.pot"
+WELSH_PO = TRANSLATIONS / "cy" / "LC_MESSAGES" / "messages.po"
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(translate_cli)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--organisation", "organisation_name", required=True, help="Name of an existing organisation")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--rank", type=click.Choice([r.value for r in Rank]), default=None)
+@click.option("--designated-pcso", is_flag=True, default=False)
+@click.option("--locale", type=click.Choice(["en", "cy"]), default="en")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="Where the portal is served, for the set-password link")
+def create_user_command(
+    email: str, name: str, organisation_name: str, role: str, rank: str | None,
+    designated_pcso: bool, locale: str, base_url: str,
+) -> None:
+    """Create an account and print its one-time set-password link."""
+    org = db.session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == organisation_name.lower())
+    )
+    if org is None:
+        raise click.ClickException(f"No organisation is called {organisation_name!r}.")
+    role_enum, rank_enum = Role(role), Rank(rank) if rank else None
+    problems = admin_service.membership_problems(org, role_enum, rank_enum, designated_pcso)
+    if problems:
+        raise click.ClickException(" ".join(problems.values()))
+    if admin_service.email_taken(email):
+        raise click.ClickException(f"An account with the email address {email} already exists.")
+    created = admin_service.create_user(
+        None, name=name, email=email, organisation=org, role=role_enum, rank=rank_enum,
+        designated_pcso=designated_pcso, locale=locale,
+    )
+    db.session.commit()
+    with current_app.test_request_context(base_url=base_url):
+        link = url_for("auth.set_password", token=created.token, _external=True)
+    click.echo(f"Created {created.user.email} ({role}). One-time set-password link:\n{link}")
+
+
+@demo_cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Do nothing if any organisation exists")
+def seed_command(if_empty: bool) -> None:
+    """Load a small demo partnership with one account per role (not in production)."""
+    from partnership import demo
+
+    if current_app.config["ENVIRONMENT"] == "production":
+        raise click.ClickException("Demo data is refused in production.")
+    if db.session.scalar(select(func.count(Organisation.id))):
+        if if_empty:
+            click.echo("The database already has data: demo data not loaded.")
+            demo.print_logins()
+            return
+        raise click.ClickException("The database already has data; demo data goes in an empty one.")
+    demo.seed()
+    db.session.commit()
+    click.echo("Demo partnership loaded.")
+    demo.print_logins()
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def _extract(target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _pybabel(
+        "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
+        "--no-location", "--sort-output", "--project", "partnership",
+        "--ignore-dirs", ".* _* node_modules instance tests bench migrations",
+        "-o", str(target), str(ROOT),
+    )
+
+
+@translate_cli.command("extract")
+def extract_command() -> None:
+    """Write translations/messages.pot from the code and templates."""
+    _extract(POT)
+
+
+@translate_cli.command("update")
+def update_command() -> None:
+    """Extract, then merge new and changed strings into the Welsh catalogue."""
+    _extract(POT)
+    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
+             "--ignore-obsolete", "--no-wrap")
+
+
+@translate_cli.command("compile")
+def compile_command() -> None:
+    """Compile the catalogues the portal reads at run time."""
+    _pybabel("compile", "-d", str(TRANSLATIONS))
+
+
+def catalogue_problems() -> list[str]:
+    """Every Welsh entry missing, untranslated, fuzzy, stale or with broken placeholders."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pot_path = Path(tmp) / "messages.pot"
+        _extract(pot_path)
+        with pot_path.open("rb") as f:
+            template = read_po(f)
+    with WELSH_PO.open("rb") as f:
+        welsh = read_po(f, locale="cy")
+    problems: list[str] = []
+    wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
+    have = {}
+    for message in welsh:
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        have[key] = message
+        if key not in wanted:
+            problems.append(f"stale (no longer in the source): {key!r}")
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings):
+            problems.append(f"untranslated: {key!r}")
+        if message.fuzzy:
+            problems.append(f"fuzzy: {key!r}")
+        for error in message.check(welsh):
+            problems.append(f"placeholder error in {key!r}: {error}")
+    for key in sorted(wanted - have.keys()):
+        problems.append(f"missing: {key!r}")
+    problems.extend(f"obsolete entry: {m.id!r}" for m in welsh.obsolete.values())
+    if welsh.num_plurals != 6:
+        problems.append(f"Welsh needs 6 plural forms, the catalogue has {welsh.num_plurals}")
+    return problems
+
+
+@translate_cli.command("check")
+def check_command() -> None:
+    """Fail if the Welsh catalogue is not complete and up to date."""
+    problems = catalogue_problems()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problems in {WELSH_PO.relative_to(ROOT)}", err=True)
+        sys.exit(1)
+    click.echo("Welsh catalogue complete.")
+
+

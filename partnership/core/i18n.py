@@ -1,0 +1,44 @@
+"""Choosing the language of each request, and showing moments in Europe/London."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import flash, g, request, session
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from partnership.core.enums import LOCALES
+
+
+def select_locale() -> str:
+    """``?lang=``, then this browser's choice, then the user's, then Accept-Language."""
+    asked = request.args.get("lang")
+    if asked in LOCALES:
+        return asked
+    chosen = session.get("lang")
+    if chosen in LOCALES:
+        return str(chosen)
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return str(current_user.locale)
+    return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def remember_query_language() -> None:
+    """``before_request``: a valid ``?lang=`` sticks for the session; a bad one is explained."""
+    asked = request.args.get("lang")
+    if asked is None:
+        return
+    if asked in LOCALES:
+        session["lang"] = asked
+    elif not g.get("bad_lang_flashed"):
+        g.bad_lang_flashed = True
+        flash(_("That language is not available. Choose English or Cymraeg."), "error")
+
+
+def local_datetime(moment: datetime | None, pattern: str = "d MMMM yyyy, HH:mm") -> str:
+    """A UTC moment as Europe/London time, in the request's language."""
+    if moment is None:
+        return ""
+    return format_datetime(moment, pattern)

@@ -1,0 +1,122 @@
+"""The navigation bar and the dashboard's panels, by role.
+
+Features add their entries here; templates only draw what these functions return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l
+
+from partnership.core.enums import ALL_ROLES, Role
+
+ADMINS = frozenset({Role.COORDINATOR, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: Any
+    roles: frozenset[Role]
+    # Other endpoints under this item, so it shows as current on them too.
+    prefix: str = ""
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("home.dashboard", _l("Dashboard"), ALL_ROLES),
+    NavItem("admin.users", _l("Accounts"), ADMINS, prefix="/admin/users"),
+    NavItem("admin.organisations", _l("Organisations"), ADMINS, prefix="/admin/organisations"),
+    NavItem("admin.audit_log", _l("Audit log"), frozenset({Role.ADMIN}), prefix="/admin/audit"),
+    NavItem("auth.account", _l("Your account"), ALL_ROLES, prefix="/auth/account"),
+)
+
+
+def navigation(role: Role) -> list[dict[str, Any]]:
+    """The items for a govukServiceNavigation, the current page marked."""
+    items = []
+    for item in NAV_ITEMS:
+        if role not in item.roles:
+            continue
+        href = url_for(item.endpoint)
+        current = request.path == href or bool(item.prefix and request.path.startswith(item.prefix))
+        items.append({"href": href, "text": str(item.label), "current": current})
+    return items
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: Any
+    body: Any
+    roles: frozenset[Role]
+    endpoint: str | None = None  # None: the feature is not built yet
+
+
+FRONTLINE = frozenset({Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR})
+POLICE = frozenset({Role.OFFICER, Role.INSPECTOR})
+
+PANELS: tuple[Panel, ...] = (
+    Panel(
+        "log",
+        _l("Log what you saw"),
+        _l("Record concerning behaviour or a Safe Space use in under a minute."),
+        FRONTLINE,
+    ),
+    Panel(
+        "welfare",
+        _l("Welfare notes"),
+        _l("Write a quick welfare note and hand someone over to another team."),
+        frozenset({Role.WELFARE}),
+    ),
+    Panel(
+        "exclusions",
+        _l("Excluded tonight"),
+        _l("People excluded from member venues, and active dispersal areas."),
+        frozenset({Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}),
+    ),
+    Panel(
+        "red_flags",
+        _l("Red flags"),
+        _l("Notes about people whose behaviour worries the partnership."),
+        FRONTLINE,
+    ),
+    Panel(
+        "orders",
+        _l("Dispersal and directions"),
+        _l("Section 34 authorisations and Section 35 directions, with printable notices."),
+        POLICE,
+    ),
+    Panel(
+        "triage",
+        _l("Public reports to triage"),
+        _l("Anonymous reports from the public waiting for review."),
+        frozenset({Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}),
+    ),
+    Panel(
+        "reports",
+        _l("Partnership reports"),
+        _l("Hotspots, trends and the weekly meeting pack, exported as PDF, CSV and XLSX."),
+        frozenset({Role.COORDINATOR, Role.ANALYST, Role.INSPECTOR}),
+    ),
+    Panel(
+        "accounts",
+        _l("Accounts and organisations"),
+        _l("Add members, change roles and deactivate accounts."),
+        ADMINS,
+        endpoint="admin.users",
+    ),
+    Panel(
+        "audit",
+        _l("Audit log"),
+        _l("Who looked at or changed what, and why."),
+        frozenset({Role.ADMIN}),
+        endpoint="admin.audit_log",
+    ),
+)
+
+
+def dashboard_panels(role: Role) -> list[Panel]:
+    return [p for p in PANELS if role in p.roles]

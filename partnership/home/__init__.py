@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("home", __name__)
+
+from partnership.home import views  # noqa: E402, F401

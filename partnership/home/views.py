@@ -1,0 +1,55 @@
+"""The dashboard, the language switch and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.wrappers import Response
+
+from partnership.auth import service as auth_service
+from partnership.core.access import public, signed_in
+from partnership.core.enums import LOCALES
+from partnership.core.navigation import dashboard_panels
+from partnership.core.urls import safe_next
+from partnership.extensions import db
+from partnership.home import bp
+
+
+@bp.route("/")
+@public
+def index() -> Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.dashboard"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/dashboard")
+@signed_in
+def dashboard() -> str:
+    return render_template("home/dashboard.html", panels=dashboard_panels(current_user.role_enum))
+
+
+@bp.route("/language/<code>")
+@public
+def language(code: str) -> Response:
+    """Switch language for this browser and, when signed in, save it as the user's choice."""
+    target = safe_next(request.args.get("next")) or url_for("home.index")
+    if code not in LOCALES:
+        flash(_("That language is not available. Choose English or Cymraeg."), "error")
+        return redirect(target)
+    session["lang"] = code
+    if current_user.is_authenticated:
+        auth_service.change_locale(current_user._get_current_object(), code)
+        db.session.commit()
+    return redirect(target)
+
+
+@bp.route("/healthz")
+@public
+def healthz() -> tuple[dict[str, Any], int]:
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}, 200

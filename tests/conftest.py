@@ -1,0 +1,202 @@
+"""Fixtures: one app and schema per test session, emptied after every test.
+
+The database comes from PARTNERSHIP_TEST_DATABASE_URL (a PostgreSQL URL in CI),
+or a throw-away SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import delete
+
+from partnership import create_app
+from partnership.admin import service as admin_service
+from partnership.auth.models import Organisation, User
+from partnership.core.enums import OrgKind, Rank, Role
+from partnership.extensions import db as _db
+from partnership.extensions import limiter
+
+PASSWORD = "correct horse battery staple"
+
+# The organisation kind each role is made in by default.
+DEFAULT_KIND = {
+    Role.PREMISES_STAFF: OrgKind.LICENSED_PREMISES,
+    Role.WELFARE: OrgKind.STREET_PASTORS,
+    Role.OFFICER: OrgKind.POLICE,
+    Role.INSPECTOR: OrgKind.POLICE,
+    Role.COORDINATOR: OrgKind.PARTNERSHIP,
+    Role.ANALYST: OrgKind.LOCAL_AUTHORITY,
+    Role.ADMIN: OrgKind.PARTNERSHIP,
+}
+DEFAULT_RANK = {Role.OFFICER: Rank.CONSTABLE, Role.INSPECTOR: Rank.INSPECTOR}
+
+TEST_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    "WTF_CSRF_ENABLED": False,
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 1024,
+    "SERVER_NAME": "portal.test",
+}
+
+
+def test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("PARTNERSHIP_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return test_database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["PARTNERSHIP_INSTANCE_PATH"] = str(instance)
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        _db.session.rollback()
+        for table in reversed(_db.metadata.sorted_tables):
+            _db.session.execute(delete(table))
+        _db.session.commit()
+        limiter.reset()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    """An app context for tests that use the models directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def db(ctx: None) -> Any:
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+_numbers = count(1)
+
+
+@pytest.fixture
+def make_org(app: Flask) -> Callable[..., Organisation]:
+    def make(kind: OrgKind = OrgKind.POLICE, name: str | None = None) -> Organisation:
+        with app.app_context():
+            org = admin_service.create_organisation(
+                None, name or f"{kind.value} org {next(_numbers)}", kind
+            )
+            _db.session.commit()
+            _db.session.expunge(org)
+            return org
+
+    return make
+
+
+@pytest.fixture
+def make_user(app: Flask, make_org: Callable[..., Organisation]) -> Callable[..., User]:
+    """Make an account; police, coordinators and admins get a TOTP secret (``user.totp``)."""
+
+    def make(
+        role: Role = Role.PREMISES_STAFF,
+        org: Organisation | None = None,
+        *,
+        email: str | None = None,
+        password: str | None = PASSWORD,
+        rank: Rank | None = None,
+        designated_pcso: bool = False,
+        two_factor: bool | None = None,
+        locale: str = "en",
+        active: bool = True,
+    ) -> User:
+        org = org or make_org(DEFAULT_KIND[role])
+        with app.app_context():
+            organisation = _db.session.get(Organisation, org.id)
+            created = admin_service.create_user(
+                None,
+                name=f"Test {role.value} {next(_numbers)}",
+                email=email or f"{role.value}{next(_numbers)}@example.org",
+                organisation=organisation,
+                role=role,
+                rank=rank or DEFAULT_RANK.get(role),
+                designated_pcso=designated_pcso,
+                locale=locale,
+                password=password,
+            )
+            user = created.user
+            if two_factor if two_factor is not None else role.needs_two_factor:
+                user.totp_secret = pyotp.random_base32()
+            user.active = active
+            _db.session.commit()
+            _db.session.refresh(user)
+            _ = user.organisation
+            _db.session.expunge_all()
+            return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(
+    client: FlaskClient, make_user: Callable[..., User]
+) -> Callable[..., User]:
+    """Sign ``client`` in as a new user of ``role`` (through the session, skipping the forms)."""
+
+    def login(role: Role | User = Role.PREMISES_STAFF, **kwargs: Any) -> User:
+        user = role if isinstance(role, User) else make_user(role, **kwargs)
+        with client.session_transaction() as session:
+            session["_user_id"] = user.session_token
+            session["_fresh"] = True
+        return user
+
+    return login
+
+
+def sign_in(client: FlaskClient, user: User, password: str = PASSWORD) -> Any:
+    """Sign in through the real forms, two-factor code included; returns the last response."""
+    response = client.post("/auth/login", data={"email": user.email, "password": password})
+    if user.totp_secret and response.status_code == 302:
+        code = pyotp.TOTP(user.totp_secret).now()
+        response = client.post("/auth/two-factor", data={"code": code})
+    return response
+
+
+def reload(user: User) -> User:
+    fresh = _db.session.get(User, user.id)
+    assert fresh is not None
+    return fresh
+
+
+def root() -> Path:
+    return Path(__file__).resolve().parent.parent
