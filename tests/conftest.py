@@ -9,19 +9,21 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from itertools import count
-from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete
+from flask_babel import force_locale, gettext
+from markupsafe import escape
+from sqlalchemy import delete, select
 
 from partnership import create_app
 from partnership.admin import service as admin_service
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Rank, Role
+from partnership.core.models import AuditEvent
 from partnership.extensions import db as _db
 from partnership.extensions import limiter
 
@@ -45,7 +47,6 @@ TEST_CONFIG: dict[str, Any] = {
     "WTF_CSRF_ENABLED": False,
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 1024,
-    "SERVER_NAME": "portal.test",
 }
 
 
@@ -91,18 +92,6 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
-def ctx(app: Flask) -> Iterator[None]:
-    """An app context for tests that use the models directly."""
-    with app.app_context():
-        yield
-
-
-@pytest.fixture
-def db(ctx: None) -> Any:
-    return _db
-
-
-@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
@@ -118,6 +107,7 @@ def make_org(app: Flask) -> Callable[..., Organisation]:
                 None, name or f"{kind.value} org {next(_numbers)}", kind
             )
             _db.session.commit()
+            _db.session.refresh(org)
             _db.session.expunge(org)
             return org
 
@@ -160,7 +150,7 @@ def make_user(app: Flask, make_org: Callable[..., Organisation]) -> Callable[...
             user.active = active
             _db.session.commit()
             _db.session.refresh(user)
-            _ = user.organisation
+            _db.session.refresh(user.organisation)
             _db.session.expunge_all()
             return user
 
@@ -168,9 +158,7 @@ def make_user(app: Flask, make_org: Callable[..., Organisation]) -> Callable[...
 
 
 @pytest.fixture
-def login_as(
-    client: FlaskClient, make_user: Callable[..., User]
-) -> Callable[..., User]:
+def login_as(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..., User]:
     """Sign ``client`` in as a new user of ``role`` (through the session, skipping the forms)."""
 
     def login(role: Role | User = Role.PREMISES_STAFF, **kwargs: Any) -> User:
@@ -192,11 +180,45 @@ def sign_in(client: FlaskClient, user: User, password: str = PASSWORD) -> Any:
     return response
 
 
-def reload(user: User) -> User:
-    fresh = _db.session.get(User, user.id)
-    assert fresh is not None
-    return fresh
+# Tests make requests without holding an app context: Flask reuses an outer app
+# context for requests, and with it ``g`` and the signed-in user. These helpers
+# open their own context for each look at the database.
 
 
-def root() -> Path:
-    return Path(__file__).resolve().parent.parent
+def reload(app: Flask, user: User) -> User:
+    """The user as the database has it now (detached, attributes loaded)."""
+    with app.app_context():
+        fresh = _db.session.get(User, user.id)
+        assert fresh is not None
+        _db.session.refresh(fresh.organisation)
+        _db.session.expunge_all()
+        return fresh
+
+
+def events(app: Flask, action: str | None = None) -> list[AuditEvent]:
+    """Audit events, oldest first, optionally only those of one action."""
+    with app.app_context():
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        if action:
+            query = query.where(AuditEvent.action == action)
+        found = list(_db.session.scalars(query))
+        _db.session.expunge_all()
+        return found
+
+
+def update(app: Flask, model: type, ident: int, **values: Any) -> None:
+    """Change columns of one row directly, as if time had passed or someone else acted."""
+    with app.app_context():
+        row = _db.session.get(model, ident)
+        for name, value in values.items():
+            setattr(row, name, value)
+        _db.session.commit()
+
+
+def welsh(app: Flask, message: str, **kwargs: Any) -> str:
+    """``message`` in Welsh, escaped as a page shows it; fails if it is not translated."""
+    with app.test_request_context(), force_locale("cy"):
+        translated = gettext(message, **kwargs)
+    english = message % kwargs if kwargs else message
+    assert translated != english, f"not translated into Welsh: {message!r}"
+    return str(escape(translated))

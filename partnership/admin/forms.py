@@ -5,14 +5,15 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from partnership.auth.forms import email_field
 from partnership.core.enums import Locale, OrgKind, Rank, Role
 
 
-def _blank(label: Any) -> list[tuple[str, Any]]:
-    return [("", label)]
+def _blank(label: Any) -> list[SelectChoice]:
+    return [SelectChoice("", label)]
 
 
 class OrganisationForm(FlaskForm):
@@ -49,7 +50,7 @@ class MembershipFields(FlaskForm):
     def __init__(self, *args: Any, roles: list[Role] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offered = roles if roles is not None else list(Role)
-        self.role.choices = _blank(_l("Choose a role")) + [(r.value, r.title) for r in offered]
+        self.role.choices = _blank(_l("Choose a role")) + [SelectChoice(r.value, r.title) for r in offered]
         self.rank.choices = _blank(_l("Not police")) + Rank.choices()
 
 

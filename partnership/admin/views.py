@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from partnership.admin import bp, service
 from partnership.admin.forms import (
@@ -32,12 +33,12 @@ MANAGERS = (Role.COORDINATOR, Role.ADMIN)
 PAGE_SIZE = 50
 
 
-def _organisation_choices() -> list[tuple[str, str]]:
+def _organisation_choices() -> list[SelectChoice]:
     orgs = db.session.scalars(
         select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name)
     )
-    return [("", _("Choose an organisation"))] + [
-        (str(o.id), f"{o.name} ({o.kind_enum.title})") for o in orgs
+    return [SelectChoice("", _("Choose an organisation"))] + [
+        SelectChoice(str(o.id), f"{o.name} ({o.kind_enum.title})") for o in orgs
     ]
 
 

@@ -23,7 +23,7 @@ from partnership.auth.forms import (
     TwoFactorForm,
 )
 from partnership.auth.models import User
-from partnership.core.access import public, signed_in
+from partnership.core.access import actor, public, signed_in
 from partnership.core.urls import safe_next
 from partnership.extensions import db, limiter
 
@@ -148,7 +148,7 @@ def two_factor_setup() -> Any:
 @bp.route("/logout", methods=["POST"])
 @signed_in
 def logout() -> Response:
-    service.sign_out(current_user)
+    service.sign_out(actor())
     db.session.commit()
     lang = session.get("lang")
     logout_user()
@@ -192,7 +192,7 @@ def account() -> str:
 def account_language() -> Any:
     form = LanguageForm()
     if form.validate_on_submit():
-        service.change_locale(current_user, form.locale.data or "en")
+        service.change_locale(actor(), form.locale.data or "en")
         db.session.commit()
         session["lang"] = current_user.locale
         flash(_("Your language is saved."), "success")
@@ -208,13 +208,13 @@ def account_password() -> Any:
     form = ChangePasswordForm()
     form.for_email, form.for_name = current_user.email, current_user.name
     if form.validate_on_submit():
-        if not service.check_password(current_user, form.current_password.data or ""):
+        if not service.check_password(actor(), form.current_password.data or ""):
             form.current_password.errors = [_("Your current password is not correct")]
         else:
-            service.change_password(current_user, form.new_password.data or "")
+            service.change_password(actor(), form.new_password.data or "")
             db.session.commit()
             # The session token changed: sign this browser in again under the new one.
-            login_user(current_user)
+            login_user(actor())
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
     language_form = LanguageForm(locale=current_user.locale)

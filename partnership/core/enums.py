@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 
 class TitledEnum(StrEnum):
@@ -16,9 +17,9 @@ class TitledEnum(StrEnum):
         return str(TITLES[type(self)][self.value])
 
     @classmethod
-    def choices(cls) -> list[tuple[str, Any]]:
-        """(code, lazy title) pairs for a WTForms select or radios."""
-        return [(m.value, TITLES[cls][m.value]) for m in cls]
+    def choices(cls) -> list[SelectChoice]:
+        """The members as WTForms choices: stable code, lazily translated title."""
+        return [SelectChoice(m.value, TITLES[cls][m.value]) for m in cls]
 
 
 class OrgKind(TitledEnum):

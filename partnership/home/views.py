@@ -11,7 +11,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from partnership.auth import service as auth_service
-from partnership.core.access import public, signed_in
+from partnership.core.access import actor, public, signed_in
 from partnership.core.enums import LOCALES
 from partnership.core.navigation import dashboard_panels
 from partnership.core.urls import safe_next
@@ -43,7 +43,7 @@ def language(code: str) -> Response:
         return redirect(target)
     session["lang"] = code
     if current_user.is_authenticated:
-        auth_service.change_locale(current_user._get_current_object(), code)
+        auth_service.change_locale(actor(), code)
         db.session.commit()
     return redirect(target)
 
