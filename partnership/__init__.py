@@ -98,7 +98,7 @@ def _install_hooks(app: Flask) -> None:
         return [
             {
                 "code": code,
-                "name": Locale(code).title,
+                "name": Locale(code).label,
                 "href": url_for("home.language", code=code, next=here),
             }
             for code in LOCALES

@@ -21,7 +21,9 @@ from partnership.extensions import db
 
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Demo data for trying the portal out.")
-translate_cli = AppGroup("translate", help="Extract, update, compile and check the Welsh catalogue.")
+translate_cli = AppGroup(
+    "translate", help="Extract, update, compile and check the Welsh catalogue."
+)
 
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
@@ -37,16 +39,28 @@ def register(app: Flask) -> None:
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--organisation", "organisation_name", required=True, help="Name of an existing organisation")
+@click.option(
+    "--organisation", "organisation_name", required=True, help="Name of an existing organisation"
+)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--rank", type=click.Choice([r.value for r in Rank]), default=None)
 @click.option("--designated-pcso", is_flag=True, default=False)
 @click.option("--locale", type=click.Choice(["en", "cy"]), default="en")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
-              help="Where the portal is served, for the set-password link")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Where the portal is served, for the set-password link",
+)
 def create_user_command(
-    email: str, name: str, organisation_name: str, role: str, rank: str | None,
-    designated_pcso: bool, locale: str, base_url: str,
+    email: str,
+    name: str,
+    organisation_name: str,
+    role: str,
+    rank: str | None,
+    designated_pcso: bool,
+    locale: str,
+    base_url: str,
 ) -> None:
     """Create an account and print its one-time set-password link."""
     org = db.session.scalar(
@@ -61,8 +75,14 @@ def create_user_command(
     if admin_service.email_taken(email):
         raise click.ClickException(f"An account with the email address {email} already exists.")
     created = admin_service.create_user(
-        None, name=name, email=email, organisation=org, role=role_enum, rank=rank_enum,
-        designated_pcso=designated_pcso, locale=locale,
+        None,
+        name=name,
+        email=email,
+        organisation=org,
+        role=role_enum,
+        rank=rank_enum,
+        designated_pcso=designated_pcso,
+        locale=locale,
     )
     db.session.commit()
     with current_app.test_request_context(base_url=base_url):
@@ -91,16 +111,28 @@ def seed_command(if_empty: bool) -> None:
 
 
 def _pybabel(*args: str) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
 
 
 def _extract(target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     _pybabel(
-        "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-        "--no-location", "--sort-output", "--project", "partnership",
-        "--ignore-dirs", ".* _* node_modules instance tests bench migrations",
-        "-o", str(target), str(ROOT),
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "partnership",
+        "--ignore-dirs",
+        ".* _* node_modules instance tests bench migrations",
+        "-o",
+        str(target),
+        str(ROOT),
     )
 
 
@@ -114,8 +146,16 @@ def extract_command() -> None:
 def update_command() -> None:
     """Extract, then merge new and changed strings into the Welsh catalogue."""
     _extract(POT)
-    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
-             "--ignore-obsolete", "--no-wrap")
+    _pybabel(
+        "update",
+        "-i",
+        str(POT),
+        "-d",
+        str(TRANSLATIONS),
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
+        "--no-wrap",
+    )
 
 
 @translate_cli.command("compile")
@@ -168,5 +208,3 @@ def check_command() -> None:
         click.echo(f"{len(problems)} problems in {WELSH_PO.relative_to(ROOT)}", err=True)
         sys.exit(1)
     click.echo("Welsh catalogue complete.")
-
-

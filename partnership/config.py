@@ -132,8 +132,8 @@ def check_production(config: Mapping[str, Any]) -> None:
     secret = str(config.get("SECRET_KEY") or "")
     if secret == DEFAULT_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH:
         raise ConfigError(
-            "SECRET_KEY is the default or shorter than "
-            f"{MIN_SECRET_KEY_LENGTH} characters: set PARTNERSHIP_SECRET_KEY to a long random value."
+            f"SECRET_KEY is the default or shorter than {MIN_SECRET_KEY_LENGTH} characters: "
+            "set PARTNERSHIP_SECRET_KEY to a long random value."
         )
     if config.get("DEBUG"):
         raise ConfigError("DEBUG is on: set PARTNERSHIP_DEBUG=false in production.")

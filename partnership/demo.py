@@ -24,24 +24,97 @@ ORGANISATIONS = [
 USERS = [
     ("door@anchor.example", "Dai Morgan", "The Anchor Bar", Role.PREMISES_STAFF, None, False, "en"),
     ("bar@neon.example", "Lowri Hughes", "Neon Nightclub", Role.PREMISES_STAFF, None, False, "cy"),
-    ("pastor@streetpastors.example", "Ruth Evans", "Swansea Street Pastors", Role.WELFARE, None, False, "en"),
-    ("welfare@safehaven.example", "Sam Price", "Safe Haven Welfare Hub", Role.WELFARE, None, False, "en"),
-    ("pc@police.example", "PC Rhys Jenkins", "South Wales Police (demo)", Role.OFFICER, Rank.CONSTABLE, False, "en"),
-    ("pcso@police.example", "PCSO Ffion Lewis", "South Wales Police (demo)", Role.OFFICER, Rank.PCSO, True, "cy"),
-    ("inspector@police.example", "Insp. Carys Thomas", "South Wales Police (demo)", Role.INSPECTOR, Rank.INSPECTOR, False, "en"),
-    ("coordinator@safernights.example", "Alex Rowlands", "Swansea Safer Nights Partnership", Role.COORDINATOR, None, False, "en"),
-    ("analyst@council.example", "Priya Shah", "City and County Council (demo)", Role.ANALYST, None, False, "en"),
-    ("admin@safernights.example", "Morgan Davies", "Swansea Safer Nights Partnership", Role.ADMIN, None, False, "en"),
+    (
+        "pastor@streetpastors.example",
+        "Ruth Evans",
+        "Swansea Street Pastors",
+        Role.WELFARE,
+        None,
+        False,
+        "en",
+    ),
+    (
+        "welfare@safehaven.example",
+        "Sam Price",
+        "Safe Haven Welfare Hub",
+        Role.WELFARE,
+        None,
+        False,
+        "en",
+    ),
+    (
+        "pc@police.example",
+        "PC Rhys Jenkins",
+        "South Wales Police (demo)",
+        Role.OFFICER,
+        Rank.CONSTABLE,
+        False,
+        "en",
+    ),
+    (
+        "pcso@police.example",
+        "PCSO Ffion Lewis",
+        "South Wales Police (demo)",
+        Role.OFFICER,
+        Rank.PCSO,
+        True,
+        "cy",
+    ),
+    (
+        "inspector@police.example",
+        "Insp. Carys Thomas",
+        "South Wales Police (demo)",
+        Role.INSPECTOR,
+        Rank.INSPECTOR,
+        False,
+        "en",
+    ),
+    (
+        "coordinator@safernights.example",
+        "Alex Rowlands",
+        "Swansea Safer Nights Partnership",
+        Role.COORDINATOR,
+        None,
+        False,
+        "en",
+    ),
+    (
+        "analyst@council.example",
+        "Priya Shah",
+        "City and County Council (demo)",
+        Role.ANALYST,
+        None,
+        False,
+        "en",
+    ),
+    (
+        "admin@safernights.example",
+        "Morgan Davies",
+        "Swansea Safer Nights Partnership",
+        Role.ADMIN,
+        None,
+        False,
+        "en",
+    ),
 ]
 
 
 def seed() -> None:
     """Add the demo organisations and one account per role, all with DEMO_PASSWORD."""
-    orgs = {name: admin_service.create_organisation(None, name, kind) for name, kind in ORGANISATIONS}
+    orgs = {
+        name: admin_service.create_organisation(None, name, kind) for name, kind in ORGANISATIONS
+    }
     for email, name, org, role, rank, designated, locale in USERS:
         admin_service.create_user(
-            None, name=name, email=email, organisation=orgs[org], role=role, rank=rank,
-            designated_pcso=designated, locale=locale, password=DEMO_PASSWORD,
+            None,
+            name=name,
+            email=email,
+            organisation=orgs[org],
+            role=role,
+            rank=rank,
+            designated_pcso=designated,
+            locale=locale,
+            password=DEMO_PASSWORD,
         )
 
 

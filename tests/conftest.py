@@ -16,7 +16,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
-from markupsafe import escape
 from sqlalchemy import delete, select
 
 from partnership import create_app
@@ -75,6 +74,23 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         _db.session.remove()
         _db.drop_all()
         _db.engine.dispose()
+
+
+@pytest.fixture
+def other_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Make further apps on the test database with other settings; their engines are closed."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        other = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, **overrides})
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -216,9 +232,13 @@ def update(app: Flask, model: type, ident: int, **values: Any) -> None:
 
 
 def welsh(app: Flask, message: str, **kwargs: Any) -> str:
-    """``message`` in Welsh, escaped as a page shows it; fails if it is not translated."""
+    """``message`` in Welsh; fails if it is not translated.
+
+    Templates show translations as they are; a message made in Python is escaped,
+    so compare those with ``escape(welsh(...))``.
+    """
     with app.test_request_context(), force_locale("cy"):
         translated = gettext(message, **kwargs)
     english = message % kwargs if kwargs else message
     assert translated != english, f"not translated into Welsh: {message!r}"
-    return str(escape(translated))
+    return str(translated)

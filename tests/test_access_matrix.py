@@ -100,12 +100,9 @@ def test_the_declared_rules_match_the_matrix(app: Flask) -> None:
 
 
 def test_an_unclassified_view_is_refused_even_when_signed_in(
-    app: Flask, make_user: Callable[..., User]
+    other_app: Callable[..., Flask], make_user: Callable[..., User]
 ) -> None:
-    from partnership import create_app
-    from tests.conftest import TEST_CONFIG
-
-    other = create_app({**TEST_CONFIG, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]})
+    other = other_app()
     other.add_url_rule("/forgotten", "forgotten", lambda: "secret")
     anonymous = other.test_client()
     assert anonymous.get("/forgotten").status_code == 302

@@ -50,7 +50,9 @@ class MembershipFields(FlaskForm):
     def __init__(self, *args: Any, roles: list[Role] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offered = roles if roles is not None else list(Role)
-        self.role.choices = _blank(_l("Choose a role")) + [SelectChoice(r.value, r.title) for r in offered]
+        self.role.choices = _blank(_l("Choose a role")) + [
+            SelectChoice(r.value, r.label) for r in offered
+        ]
         self.rank.choices = _blank(_l("Not police")) + Rank.choices()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 
 from partnership.auth import service as auth_service
 from partnership.auth.models import Organisation, User
@@ -25,7 +25,7 @@ def manageable_users(actor: User) -> Select[tuple[User]]:
         return query
     if actor.role_enum is Role.COORDINATOR:
         return query.where(User.role != Role.ADMIN.value)
-    return query.where(False)  # noqa: FBT003
+    return query.where(false())
 
 
 def assignable_roles(actor: User) -> list[Role]:
@@ -42,8 +42,8 @@ def membership_problems(
     if organisation.kind_enum not in role.org_kinds:
         problems["role"] = _(
             "A %(role)s cannot belong to a %(kind)s organisation",
-            role=role.title.lower(),
-            kind=organisation.kind_enum.title.lower(),
+            role=role.label.lower(),
+            kind=organisation.kind_enum.label.lower(),
         )
     if role in POLICE_ROLES and rank is None:
         problems["rank"] = _("Choose the officer's rank")
@@ -80,8 +80,12 @@ def create_organisation(actor: User | None, name: str, kind: OrgKind) -> Organis
     db.session.add(org)
     db.session.flush()
     audit.record(
-        "organisation.created", actor=actor, object_type="organisation", object_id=org.id,
-        name=org.name, kind=org.kind,
+        "organisation.created",
+        actor=actor,
+        object_type="organisation",
+        object_id=org.id,
+        name=org.name,
+        kind=org.kind,
     )
     return org
 
@@ -96,7 +100,10 @@ def update_organisation(actor: User, org: Organisation, name: str, active: bool)
         org.active = active
     if changes:
         audit.record(
-            "organisation.updated", actor=actor, object_type="organisation", object_id=org.id,
+            "organisation.updated",
+            actor=actor,
+            object_type="organisation",
+            object_id=org.id,
             changes=changes,
         )
 
@@ -140,8 +147,13 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     audit.record(
-        "user.created", actor=actor, object_type="user", object_id=user.id,
-        email=user.email, role=user.role, organisation=organisation.name,
+        "user.created",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        email=user.email,
+        role=user.role,
+        organisation=organisation.name,
     )
     token = auth_service.create_set_password_link(user, actor) if password is None else ""
     return NewUser(user=user, token=token)
@@ -158,7 +170,10 @@ def change_membership(
     user.role, user.rank, user.designated_pcso = after
     user.rotate_session()
     audit.record(
-        "user.role_changed", actor=actor, object_type="user", object_id=user.id,
+        "user.role_changed",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
         old={"role": before[0], "rank": before[1], "designated_pcso": before[2]},
         new={"role": after[0], "rank": after[1], "designated_pcso": after[2]},
     )

@@ -38,7 +38,7 @@ def _organisation_choices() -> list[SelectChoice]:
         select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name)
     )
     return [SelectChoice("", _("Choose an organisation"))] + [
-        SelectChoice(str(o.id), f"{o.name} ({o.kind_enum.title})") for o in orgs
+        SelectChoice(str(o.id), f"{o.name} ({o.kind_enum.label})") for o in orgs
     ]
 
 
@@ -96,7 +96,10 @@ def user_create() -> Any:
         membership = _apply_membership(form, organisation) if organisation else None
         email = form.email.data or ""
         if service.email_taken(email):
-            form.email.errors = [*form.email.errors, _("An account with this email address already exists")]
+            form.email.errors = [
+                *form.email.errors,
+                _("An account with this email address already exists"),
+            ]
         elif organisation is not None and membership is not None:
             role, rank = membership
             created = service.create_user(
@@ -152,7 +155,10 @@ def _account_action(user_id: int, action: str) -> Response:
         flash(_("You cannot do that to your own account."), "error")
         return redirect(url_for("admin.user_detail", user_id=user.id))
     messages = {
-        "deactivate": (service.deactivate_user, _("%(name)s can no longer sign in.", name=user.name)),
+        "deactivate": (
+            service.deactivate_user,
+            _("%(name)s can no longer sign in.", name=user.name),
+        ),
         "reactivate": (service.reactivate_user, _("%(name)s can sign in again.", name=user.name)),
         "reset_two_factor": (
             service.reset_two_factor,
@@ -207,8 +213,8 @@ def user_set_password_link(user_id: int) -> Any:
 @bp.route("/organisations")
 @roles_required(*MANAGERS)
 def organisations() -> str:
-    counts = dict(
-        db.session.execute(
+    counts: dict[int, int] = dict(
+        db.session.execute(  # type: ignore[arg-type]
             select(User.organisation_id, func.count(User.id))
             .where(User.active.is_(True))
             .group_by(User.organisation_id)
@@ -226,7 +232,9 @@ def organisation_create() -> Any:
         if service.organisation_name_taken(form.name.data or ""):
             form.name.errors = [_("An organisation with this name already exists")]
         else:
-            org = service.create_organisation(actor(), form.name.data or "", OrgKind(form.kind.data))
+            org = service.create_organisation(
+                actor(), form.name.data or "", OrgKind(form.kind.data)
+            )
             db.session.commit()
             flash(_("%(name)s is added.", name=org.name), "success")
             return redirect(url_for("admin.organisations"))

@@ -84,7 +84,9 @@ def email_field(label: Any = None) -> StringField:
         label or _l("Email address"),
         validators=[
             DataRequired(_l("Enter an email address")),
-            Email(message=_l("Enter an email address in the correct format, like name@example.org")),
+            Email(
+                message=_l("Enter an email address in the correct format, like name@example.org")
+            ),
             Length(max=254, message=_l("Email address must be 254 characters or fewer")),
         ],
     )

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import cache
+from typing import Any
 
 import pyotp
 from argon2 import PasswordHasher
@@ -25,7 +28,7 @@ from partnership.extensions import db
 
 # A fixed hash to verify against when the email is unknown, so an unknown address
 # costs the same time as a wrong password and does not reveal who has an account.
-_DUMMY_PASSWORD = "not-a-real-password-" + "x" * 16  # noqa: S105
+_DUMMY_PASSWORD = "not-a-real-password-" + "x" * 16
 
 COMMON_PASSWORDS = frozenset(
     {
@@ -120,7 +123,7 @@ def is_locked(user: User, now: datetime | None = None) -> bool:
 
 def _record_failure(user: User, stage: str) -> None:
     user.failed_logins += 1
-    details: dict[str, object] = {"stage": stage, "failures": user.failed_logins}
+    details: dict[str, Any] = {"stage": stage, "failures": user.failed_logins}
     if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
         minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
         user.locked_until = utcnow() + timedelta(minutes=minutes)
@@ -152,12 +155,16 @@ def check_credentials(email: str, password: str) -> LoginResult:
     return LoginResult(LoginOutcome.OK, user=user)
 
 
+@cache
+def _dummy_hash(time_cost: int, memory_cost: int) -> str:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost).hash(_DUMMY_PASSWORD)
+
+
 def _hasher_verify_dummy(password: str) -> None:
-    hasher = _hasher()
-    try:
-        hasher.verify(hasher.hash(_DUMMY_PASSWORD), password)
-    except VerificationError:
-        pass
+    config = current_app.config
+    dummy = _dummy_hash(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"])
+    with suppress(VerificationError):
+        _hasher().verify(dummy, password)
 
 
 def complete_login(user: User) -> None:

@@ -29,7 +29,7 @@ from partnership.extensions import db, limiter
 
 PENDING_KEY = "pending_login"
 PENDING_SECONDS = 300
-SETUP_SECRET_KEY = "totp_setup_secret"
+SETUP_SESSION_KEY = "totp_setup_secret"
 
 
 def _address_limit() -> str:
@@ -48,7 +48,7 @@ def _finish_login(user: User) -> Response:
     service.complete_login(user)
     db.session.commit()
     session.pop(PENDING_KEY, None)
-    session.pop(SETUP_SECRET_KEY, None)
+    session.pop(SETUP_SESSION_KEY, None)
     session.permanent = True
     login_user(user)
     session["lang"] = user.locale
@@ -112,14 +112,20 @@ def two_factor() -> Any:
         if service.check_totp(user, form.code.data or ""):
             return _finish_login(user)
         db.session.commit()
-        form.code.errors = [_lockout_or(user, _("The security code is not correct or was already used. Wait for a new code and try again."))]  # noqa: E501
+        message = _(
+            "The security code is not correct or was already used. "
+            "Wait for a new code and try again."
+        )
+        form.code.errors = [_lockout_or(user, message)]
     return render_template("auth/two_factor.html", form=form)
 
 
 def _lockout_or(user: User, message: str) -> str:
     if service.is_locked(user):
         session.pop(PENDING_KEY, None)
-        return _("Too many failed attempts. This account is locked for a while; try again later.")
+        return str(
+            _("Too many failed attempts. This account is locked for a while; try again later.")
+        )
     return message
 
 
@@ -131,16 +137,21 @@ def two_factor_setup() -> Any:
     if user is None or user.totp_secret:
         flash(_("Sign in again to continue."), "info")
         return redirect(url_for("auth.login"))
-    secret = session.get(SETUP_SECRET_KEY) or service.new_totp_secret()
-    session[SETUP_SECRET_KEY] = secret
+    secret = session.get(SETUP_SESSION_KEY) or service.new_totp_secret()
+    session[SETUP_SESSION_KEY] = secret
     form = TwoFactorForm()
     if form.validate_on_submit():
         if service.enrol_totp(user, secret, form.code.data or ""):
             return _finish_login(user)
         db.session.commit()
-        form.code.errors = [_lockout_or(user, _("The security code is not correct. Check the code in your app and try again."))]  # noqa: E501
+        message = _("The security code is not correct. Check the code in your app and try again.")
+        form.code.errors = [_lockout_or(user, message)]
     uri = service.totp_uri(user, secret)
-    qr = Markup(segno.make(uri, error="m").svg_inline(scale=5, title=_("QR code for your authenticator app")))  # noqa: S704, E501
+    # segno draws the SVG from the URI and escapes the title, so it is safe markup.
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=5, title=_("QR code for your authenticator app")
+    )
+    qr = Markup(svg)  # noqa: S704
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render_template("auth/two_factor_setup.html", form=form, qr=qr, secret=grouped)
 
@@ -173,7 +184,9 @@ def set_password(token: str) -> Any:
         db.session.commit()
         if current_user.is_authenticated:
             logout_user()
-        flash(_("Your password is set. Sign in with your email address and new password."), "success")
+        flash(
+            _("Your password is set. Sign in with your email address and new password."), "success"
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=link.user)
 

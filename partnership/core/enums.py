@@ -13,7 +13,7 @@ class TitledEnum(StrEnum):
     """A string enum whose members carry a lazily translated title."""
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return str(TITLES[type(self)][self.value])
 
     @classmethod
@@ -31,7 +31,6 @@ class OrgKind(TitledEnum):
     PARTNERSHIP = "partnership"
 
 
-
 class Role(TitledEnum):
     PREMISES_STAFF = "premises_staff"
     WELFARE = "welfare"
@@ -40,7 +39,6 @@ class Role(TitledEnum):
     COORDINATOR = "coordinator"
     ANALYST = "analyst"
     ADMIN = "admin"
-
 
     @property
     def org_kinds(self) -> frozenset[OrgKind]:
@@ -77,7 +75,6 @@ class Rank(TitledEnum):
     CONSTABLE = "constable"
     SERGEANT = "sergeant"
     INSPECTOR = "inspector"
-
 
 
 class Locale(TitledEnum):

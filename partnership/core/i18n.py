@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import flash, g, request, session
+from flask import flash, g, has_request_context, request, session
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +14,8 @@ from partnership.core.enums import LOCALES
 
 def select_locale() -> str:
     """``?lang=``, then this browser's choice, then the user's, then Accept-Language."""
+    if not has_request_context():  # command line: English
+        return "en"
     asked = request.args.get("lang")
     if asked in LOCALES:
         return asked
@@ -41,4 +43,4 @@ def local_datetime(moment: datetime | None, pattern: str = "d MMMM yyyy, HH:mm")
     """A UTC moment as Europe/London time, in the request's language."""
     if moment is None:
         return ""
-    return format_datetime(moment, pattern)
+    return str(format_datetime(moment, pattern))

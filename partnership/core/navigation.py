@@ -75,7 +75,9 @@ PANELS: tuple[Panel, ...] = (
         "exclusions",
         _l("Excluded tonight"),
         _l("People excluded from member venues, and active dispersal areas."),
-        frozenset({Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}),
+        frozenset(
+            {Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}
+        ),
     ),
     Panel(
         "red_flags",

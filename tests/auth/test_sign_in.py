@@ -8,6 +8,7 @@ from datetime import timedelta
 import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from partnership.auth.models import User
 from partnership.core.enums import Role
@@ -58,7 +59,7 @@ def test_wrong_password_message_in_welsh(
     )
     page = response.get_data(as_text=True)
     assert '<html lang="cy"' in page
-    assert welsh(app, "The email address or password is not correct") in page
+    assert escape(welsh(app, "The email address or password is not correct")) in page
 
 
 def test_unknown_email_gets_the_same_answer_and_is_audited(app: Flask, client: FlaskClient) -> None:
