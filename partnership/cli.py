@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 from partnership.admin import service as admin_service
 from partnership.auth.models import Organisation
 from partnership.config import ROOT
-from partnership.core.enums import Rank, Role
+from partnership.core.enums import OrgKind, Rank, Role
 from partnership.extensions import db
 
 users_cli = AppGroup("users", help="Manage accounts.")
+organisations_cli = AppGroup("organisations", help="Manage member organisations.")
 demo_cli = AppGroup("demo", help="Demo data for trying the portal out.")
 translate_cli = AppGroup(
     "translate", help="Extract, update, compile and check the Welsh catalogue."
@@ -32,8 +33,21 @@ WELSH_PO = TRANSLATIONS / "cy" / "LC_MESSAGES" / "messages.po"
 
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(organisations_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(translate_cli)
+
+
+@organisations_cli.command("create")
+@click.option("--name", required=True)
+@click.option("--kind", type=click.Choice([k.value for k in OrgKind]), required=True)
+def create_organisation_command(name: str, kind: str) -> None:
+    """Add an organisation (the first one, before anyone can sign in to add the rest)."""
+    if admin_service.organisation_name_taken(name):
+        raise click.ClickException(f"An organisation called {name!r} already exists.")
+    org = admin_service.create_organisation(None, name, OrgKind(kind))
+    db.session.commit()
+    click.echo(f"Created {org.name} ({org.kind}).")
 
 
 @users_cli.command("create")

@@ -94,6 +94,17 @@ def test_users_create_prints_a_one_time_link(
     assert unknown.exit_code != 0 and "No organisation" in unknown.output
 
 
+def test_organisations_create_refuses_a_duplicate_name(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    args = ["organisations", "create", "--name", "Gower Partnership", "--kind", "partnership"]
+    assert runner.invoke(args=args).exit_code == 0
+    again = runner.invoke(args=[*args[:3], "gower partnership", *args[4:]])
+    assert again.exit_code != 0 and "already exists" in again.output
+    assert runner.invoke(args=[*args[:5], "pub"]).exit_code != 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Organisation.id))) == 1
+
+
 @pytest.fixture
 def catalogue_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "messages.po"
