@@ -46,8 +46,8 @@ run: demo ## Serve the portal on http://127.0.0.1:5000 with demo data
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 lint: $(BIN)/.installed ## ruff (with bandit rules) and mypy
-	$(BIN)/ruff check partnership tests migrations bench
-	$(BIN)/ruff format --check partnership tests bench
+	$(BIN)/ruff check partnership tests migrations
+	$(BIN)/ruff format --check partnership tests
 	$(BIN)/mypy
 
 check-translations: $(BIN)/.installed ## Fail on any missing, untranslated, fuzzy or stale Welsh entry
