@@ -25,9 +25,12 @@ with app.app_context():
     db.create_all()
 client = app.test_client()
 client.environ_base["REMOTE_ADDR"] = "203.0.113.50"
-codes = [client.post("/auth/login", data={"email": f"w{n}@example.org", "password": "guess guess"}).status_code
-         for n in range(int(sys.argv[4]))]
-print(json.dumps({"codes": codes, "storage": type(app.extensions["limiter"].pop().storage).__name__}))
+codes = [
+    client.post("/auth/login", data={"email": f"w{n}@x.org", "password": "guess"}).status_code
+    for n in range(int(sys.argv[4]))
+]
+storage = type(app.extensions["limiter"].pop().storage).__name__
+print(json.dumps({"codes": codes, "storage": storage}))
 """
 
 
