@@ -66,7 +66,7 @@ def _bind_extensions(app: Flask) -> None:
         from partnership.auth.models import User
 
         user = db.session.scalar(select(User).where(User.session_token == token))
-        if user is None or not user.active:
+        if user is None or not user.can_sign_in:
             return None
         return user
 

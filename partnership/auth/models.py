@@ -83,6 +83,11 @@ class User(db.Model):  # type: ignore[name-defined]
         return self.session_token
 
     @property
+    def can_sign_in(self) -> bool:
+        """Active, in an active organisation: deactivating either ends every session."""
+        return self.active and self.organisation.active
+
+    @property
     def role_enum(self) -> Role:
         return Role(self.role)
 

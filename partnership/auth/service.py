@@ -147,8 +147,8 @@ def check_credentials(email: str, password: str) -> LoginResult:
     if is_locked(user):
         audit.record("auth.login_refused_locked", actor=user, object_type="user", object_id=user.id)
         return LoginResult(LoginOutcome.LOCKED, user=user, locked_until=user.locked_until)
-    if not check_password(user, password) or not user.active:
-        _record_failure(user, "password" if user.active else "inactive")
+    if not check_password(user, password) or not user.can_sign_in:
+        _record_failure(user, "password" if user.can_sign_in else "inactive")
         if is_locked(user):
             return LoginResult(LoginOutcome.LOCKED, user=user, locked_until=user.locked_until)
         return LoginResult(LoginOutcome.BAD_CREDENTIALS, user=user)
@@ -274,7 +274,7 @@ def find_set_password_link(token: str) -> SetPasswordLink | None:
     )
     if link is None or link.used_at is not None or link.expires_at <= utcnow():
         return None
-    if not link.user.active:
+    if not link.user.can_sign_in:
         return None
     return link
 

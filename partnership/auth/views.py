@@ -60,7 +60,7 @@ def _pending_user() -> User | None:
     if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         return None
     user = db.session.scalar(select(User).where(User.session_token == pending.get("token")))
-    if user is None or not user.active or service.is_locked(user):
+    if user is None or not user.can_sign_in or service.is_locked(user):
         return None
     return user
 
@@ -211,7 +211,7 @@ def account_language() -> Any:
         flash(_("Your language is saved."), "success")
         return redirect(url_for("auth.account"))
     return render_template(
-        "auth/account.html", language_form=form, password_form=ChangePasswordForm()
+        "auth/account.html", language_form=form, password_form=ChangePasswordForm(), form=form
     ), 400
 
 
@@ -232,5 +232,5 @@ def account_password() -> Any:
             return redirect(url_for("auth.account"))
     language_form = LanguageForm(locale=current_user.locale)
     return render_template(
-        "auth/account.html", language_form=language_form, password_form=form
+        "auth/account.html", language_form=language_form, password_form=form, form=form
     ), 400

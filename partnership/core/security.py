@@ -6,17 +6,13 @@ from flask import Flask, Response, request
 from flask_login import current_user
 
 
-def content_security_policy(app: Flask) -> str:
-    img = ["'self'", "data:"]
-    tiles = app.config.get("MAP_TILE_ORIGIN")
-    if tiles:
-        img.append(str(tiles))
+def content_security_policy() -> str:
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            f"img-src {' '.join(img)}",
+            "img-src 'self' data:",
             "font-src 'self'",
             "connect-src 'self'",
             "object-src 'none'",
@@ -28,7 +24,7 @@ def content_security_policy(app: Flask) -> str:
 
 
 def install(app: Flask) -> None:
-    policy = content_security_policy(app)
+    policy = content_security_policy()
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -129,6 +129,28 @@ def test_deactivation_ends_the_users_sessions_at_once(app: Flask, make_user: Mak
     assert event.actor_id == coordinator.id and event.object_id == str(user.id)
 
 
+def test_deactivating_an_organisation_ends_its_members_sessions(
+    app: Flask, make_user: MakeUser
+) -> None:
+    user = make_user(Role.PREMISES_STAFF)
+    admin = make_user(Role.ADMIN)
+    browser = app.test_client()
+    sign_in(browser, user)
+    admin_browser = app.test_client()
+    sign_in(admin_browser, admin)
+    org_id = user.organisation_id
+    response = admin_browser.post(
+        f"/admin/organisations/{org_id}/edit", data={"name": user.organisation.name}
+    )
+    assert response.status_code == 302
+    assert not signed_in(browser)
+    assert sign_in(app.test_client(), user).status_code == 200  # refused
+    admin_browser.post(
+        f"/admin/organisations/{org_id}/edit", data={"name": user.organisation.name, "active": "y"}
+    )
+    assert sign_in(app.test_client(), user).status_code == 302
+
+
 def test_role_change_makes_the_user_sign_in_again(app: Flask, make_user: MakeUser) -> None:
     analyst = make_user(Role.ANALYST)  # in a local authority
     admin = make_user(Role.ADMIN)
