@@ -29,6 +29,7 @@ def manageable_users(actor: User) -> Select[tuple[User]]:
 
 
 def assignable_roles(actor: User) -> list[Role]:
+    """The roles ``actor`` may give: coordinators never make administrators."""
     if actor.role_enum is Role.ADMIN:
         return list(Role)
     return [r for r in Role if r is not Role.ADMIN]
@@ -57,6 +58,7 @@ def membership_problems(
 
 
 def email_taken(email: str, except_user: User | None = None) -> bool:
+    """True if another account has this email, in any case."""
     query = select(func.count(User.id)).where(
         func.lower(User.email) == auth_service.normalise_email(email)
     )
@@ -66,6 +68,7 @@ def email_taken(email: str, except_user: User | None = None) -> bool:
 
 
 def organisation_name_taken(name: str, except_org: Organisation | None = None) -> bool:
+    """True if another organisation has this name, in any case."""
     query = select(func.count(Organisation.id)).where(
         func.lower(Organisation.name) == name.strip().lower()
     )
@@ -91,6 +94,7 @@ def create_organisation(actor: User | None, name: str, kind: OrgKind) -> Organis
 
 
 def update_organisation(actor: User, org: Organisation, name: str, active: bool) -> None:
+    """Rename or (de)activate; audited with the before and after of what changed."""
     changes: dict[str, object] = {}
     if org.name != name.strip():
         changes["name"] = [org.name, name.strip()]
@@ -189,6 +193,7 @@ def deactivate_user(actor: User, user: User) -> None:
 
 
 def reactivate_user(actor: User, user: User) -> None:
+    """Let the user sign in again, with a clean failure count."""
     if user.active:
         return
     user.active = True
@@ -206,6 +211,7 @@ def reset_two_factor(actor: User, user: User) -> None:
 
 
 def unlock_user(actor: User, user: User) -> None:
+    """Lift a lock from repeated failures before it runs out."""
     user.failed_logins = 0
     user.locked_until = None
     audit.record("user.unlocked", actor=actor, object_type="user", object_id=user.id)

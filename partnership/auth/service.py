@@ -56,14 +56,17 @@ def _hasher() -> PasswordHasher:
 
 
 def hash_password(password: str) -> str:
+    """An Argon2id hash with the configured cost."""
     return _hasher().hash(password)
 
 
 def normalise_email(email: str) -> str:
+    """Emails are compared and stored trimmed and in lower case."""
     return email.strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
+    """The account with this email, whatever its case, or None."""
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
@@ -92,6 +95,7 @@ def set_password(user: User, password: str) -> None:
 
 
 def check_password(user: User, password: str) -> bool:
+    """True if ``password`` is the user's; upgrades the hash if the cost has changed."""
     if not user.password_hash:
         return False
     hasher = _hasher()
@@ -118,6 +122,7 @@ class LoginResult:
 
 
 def is_locked(user: User, now: datetime | None = None) -> bool:
+    """True while a lock from repeated failures is in force."""
     return user.locked_until is not None and user.locked_until > (now or utcnow())
 
 
@@ -186,10 +191,12 @@ TOTP_INTERVAL = 30
 
 
 def new_totp_secret() -> str:
+    """A random base32 secret for an authenticator app."""
     return pyotp.random_base32()
 
 
 def totp_uri(user: User, secret: str) -> str:
+    """The otpauth:// URI an authenticator app reads from the QR code."""
     issuer = current_app.config["TOTP_ISSUER"] or current_app.config["SERVICE_NAME"]
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
 
@@ -296,6 +303,7 @@ def change_password(user: User, new_password: str) -> None:
 
 
 def change_locale(user: User, locale: str) -> None:
+    """Save the user's language, audited when it changes."""
     if user.locale != locale:
         audit.record(
             "user.locale_changed",
