@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _bind_extensions(app: Flask) -> None:
+    import partnership.models  # noqa: F401  (every table in the metadata)
     from partnership.core.i18n import select_locale
 
     app.jinja_loader = ChoiceLoader(

@@ -58,10 +58,78 @@ def rows_b19c751d0fcb(conn: Connection) -> None:
     )
 
 
+def rows_f36cc50288a7(conn: Connection) -> None:
+    now = {"now": NOW}
+    conn.execute(
+        text(
+            "INSERT INTO venues (id, organisation_id, name, address, postcode, latitude, longitude,"
+            " licence_number, has_safe_space, active, created_at) VALUES (902, 901, 'The Anchor',"
+            " '1 Wind Street', 'SA1 1DP', 51.62, -3.94, 'PL/123', true, true, :now)"
+        ),
+        now,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO areas (id, name, description, geometry, active, created_at) VALUES (902,"
+            " 'Wind Street', '', '{\"type\": \"Polygon\", \"coordinates\": []}', true, :now)"
+        ),
+        now,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO sightings (id, submission_key, organisation_id, author_id, sharing,"
+            " occurred_at, night, venue_id, area_id, place, other_behaviour, apparent_sex,"
+            " age_band, height, build, clothing, distinguishing_features, description,"
+            " victim_response, action_taken, vulnerabilities, created_at, updated_at) VALUES"
+            " (902, 'key902', 901, 901, 'partnership', :now, '2026-11-27', 902, 902, '', '',"
+            " 'male', '25_34', 'tall', 'slim', 'black coat', '', '', 'moved_away', 'spoke_to',"
+            " '[]', :now, :now)"
+        ),
+        now,
+    )
+    conn.execute(
+        text("INSERT INTO sighting_behaviours (sighting_id, code) VALUES (902, 'aspb.staring')")
+    )
+    conn.execute(
+        text(
+            "INSERT INTO sighting_revisions (id, sighting_id, changed_by_id, changed_at, before,"
+            " after) VALUES (902, 902, 901, :now, '{}', '{}')"
+        ),
+        now,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO attachments (id, sighting_id, content_type, width, height, size, sha256,"
+            " data, created_at) VALUES (902, 902, 'image/jpeg', 1, 1, 3, 'x', :data, :now)"
+        ),
+        {**now, "data": b"abc"},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO safe_space_uses (id, submission_key, organisation_id, author_id, venue_id,"
+            " arrived_at, night, age_band, gender, reasons, support, handed_to,"
+            " handed_to_organisation_id, notes, sighting_id, created_at) VALUES (902, 'ss902',"
+            " 901, 901, 902, :now, '2026-11-27', '18_24', 'woman', '[]', '[]', 'street_pastors',"
+            " 901, '', 902, :now)"
+        ),
+        now,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO welfare_notes (id, submission_key, organisation_id, author_id,"
+            " occurred_at, night, place, age_band, gender, support, handed_to, notes, created_at)"
+            " VALUES (902, 'wn902', 901, 901, :now, '2026-11-27', 'Castle Square', '', '', '[]',"
+            " 'nobody', '', :now)"
+        ),
+        now,
+    )
+
+
 # Each revision inserts rows into the tables it adds or changes. A new revision
 # fails test_every_revision_has_rows until it has an entry here.
 ROWS: dict[str, Callable[[Connection], None]] = {
     "b19c751d0fcb": rows_b19c751d0fcb,
+    "f36cc50288a7": rows_f36cc50288a7,
 }
 
 

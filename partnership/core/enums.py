@@ -82,6 +82,131 @@ class Locale(TitledEnum):
     WELSH = "cy"
 
 
+class Sharing(TitledEnum):
+    ORGANISATION = "organisation"
+    PARTNERSHIP = "partnership"
+    POLICE = "police"
+
+
+class Behaviour(TitledEnum):
+    """The behaviour taxonomy of DESIGN.md section 3: stable codes, plain-language labels."""
+
+    SEXUAL_CONDUCT = "assb.sexual_conduct"
+    SEXUAL_COMMENTS = "assb.sexual_comments"
+    ABUSE_AFTER_REJECTION = "assb.abuse_after_rejection"
+    CATCALLING = "assb.catcalling"
+    GETTING_CLOSE = "assb.getting_close"
+    UNWANTED_TOUCHING = "assb.unwanted_touching"
+    OUT_OF_CONTEXT = "aspb.out_of_context"
+    LOITERING = "aspb.loitering"
+    REPEATED_APPROACHES = "aspb.repeated_approaches"
+    TARGETING_VULNERABLE = "aspb.targeting_vulnerable"
+    FOLLOWING = "aspb.following"
+    STARING = "aspb.staring"
+    FILMING = "aspb.filming"
+    SPIKING_SUSPECTED = "aspb.spiking_suspected"
+    OTHER = "other"
+
+    @property
+    def group(self) -> str:
+        return self.value.split(".")[0] if "." in self.value else "other"
+
+
+class VictimResponse(TitledEnum):
+    DISTRESSED = "distressed"
+    MOVED_AWAY = "moved_away"
+    ASKED_FOR_HELP = "asked_for_help"
+    NO_VISIBLE_REACTION = "no_visible_reaction"
+    NOT_KNOWN = "not_known"
+
+
+class ActionTaken(TitledEnum):
+    SPOKE_TO = "spoke_to"
+    REFUSED_ENTRY = "refused_entry"
+    EJECTED = "ejected"
+    SAFE_SPACE_OFFERED = "safe_space_offered"
+    POLICE_CALLED = "police_called"
+    NO_ACTION = "no_action"
+
+
+class ApparentSex(TitledEnum):
+    MALE = "male"
+    FEMALE = "female"
+    NOT_SURE = "not_sure"
+
+
+class AgeBand(TitledEnum):
+    UNDER_18 = "under_18"
+    AGE_18_24 = "18_24"
+    AGE_25_34 = "25_34"
+    AGE_35_44 = "35_44"
+    AGE_45_PLUS = "45_plus"
+    NOT_SURE = "not_sure"
+
+
+class Height(TitledEnum):
+    SHORT = "short"
+    MEDIUM = "medium"
+    TALL = "tall"
+    NOT_SURE = "not_sure"
+
+
+class Build(TitledEnum):
+    SLIM = "slim"
+    MEDIUM = "medium"
+    HEAVY = "heavy"
+    NOT_SURE = "not_sure"
+
+
+class Vulnerability(TitledEnum):
+    INTOXICATED = "intoxicated"
+    ALONE = "alone"
+    SEPARATED = "separated"
+    APPEARS_UNDER_18 = "appears_under_18"
+    DISTRESSED = "distressed"
+    NO_WAY_HOME = "no_way_home"
+
+
+class SafeSpaceReason(TitledEnum):
+    SEPARATED = "separated"
+    INTOXICATED = "intoxicated"
+    HARASSED = "harassed"
+    SPIKING_SUSPECTED = "spiking_suspected"
+    INJURED = "injured"
+    UPSET = "upset"
+    NO_WAY_HOME = "no_way_home"
+    PHONE_DEAD = "phone_dead"
+    OTHER = "other"
+
+
+class Support(TitledEnum):
+    WATER = "water"
+    PHONE_CHARGE = "phone_charge"
+    CALLED_FRIEND = "called_friend"
+    TAXI = "taxi"
+    FIRST_AID = "first_aid"
+    AMBULANCE = "ambulance"
+    POLICE = "police"
+    LISTENED = "listened"
+
+
+class HandedTo(TitledEnum):
+    NOBODY = "nobody"
+    FRIEND = "friend"
+    TAXI = "taxi"
+    STREET_PASTORS = "street_pastors"
+    WELFARE = "welfare"
+    AMBULANCE = "ambulance"
+    POLICE = "police"
+
+
+class Gender(TitledEnum):
+    WOMAN = "woman"
+    MAN = "man"
+    OTHER = "other"
+    NOT_GIVEN = "not_given"
+
+
 LOCALES = tuple(m.value for m in Locale)
 
 TITLES: dict[type[TitledEnum], dict[str, Any]] = {
@@ -107,6 +232,108 @@ TITLES: dict[type[TitledEnum], dict[str, Any]] = {
         "constable": _l("Constable"),
         "sergeant": _l("Sergeant"),
         "inspector": _l("Inspector or above"),
+    },
+    Sharing: {
+        "organisation": _l("My organisation and the police"),
+        "partnership": _l("Everyone on the frontline in the partnership"),
+        "police": _l("Police only"),
+    },
+    Behaviour: {
+        "assb.sexual_conduct": _l("Sexual gestures or movements"),
+        "assb.sexual_comments": _l("Sexual comments, innuendo or unwelcome jokes"),
+        "assb.abuse_after_rejection": _l("Abuse after being turned down"),
+        "assb.catcalling": _l("Wolf-whistling or cat-calling"),
+        "assb.getting_close": _l("Brushing past or getting too close"),
+        "assb.unwanted_touching": _l("Unwanted touching"),
+        "aspb.out_of_context": _l("Out of place for the setting"),
+        "aspb.loitering": _l("Hanging around, for example outside toilets"),
+        "aspb.repeated_approaches": _l("Approaching group after group, or propositioning"),
+        "aspb.targeting_vulnerable": _l("Targeting or approaching vulnerable people"),
+        "aspb.following": _l("Following someone"),
+        "aspb.staring": _l("Staring"),
+        "aspb.filming": _l("Filming or taking photos without consent"),
+        "aspb.spiking_suspected": _l("Suspected spiking"),
+        "other": _l("Something else"),
+    },
+    VictimResponse: {
+        "distressed": _l("Distressed"),
+        "moved_away": _l("Moved away"),
+        "asked_for_help": _l("Asked for help"),
+        "no_visible_reaction": _l("No visible reaction"),
+        "not_known": _l("Not known"),
+    },
+    ActionTaken: {
+        "spoke_to": _l("Spoke to or warned them"),
+        "refused_entry": _l("Refused entry"),
+        "ejected": _l("Asked to leave or ejected"),
+        "safe_space_offered": _l("Safe Space offered"),
+        "police_called": _l("Police called"),
+        "no_action": _l("No action"),
+    },
+    ApparentSex: {"male": _l("Male"), "female": _l("Female"), "not_sure": _l("Not sure")},
+    AgeBand: {
+        "under_18": _l("Under 18"),
+        "18_24": _l("18 to 24"),
+        "25_34": _l("25 to 34"),
+        "35_44": _l("35 to 44"),
+        "45_plus": _l("45 or over"),
+        "not_sure": _l("Not sure"),
+    },
+    Height: {
+        "short": _l("Short"),
+        "medium": _l("Medium height"),
+        "tall": _l("Tall"),
+        "not_sure": _l("Not sure"),
+    },
+    Build: {
+        "slim": _l("Slim"),
+        "medium": _l("Medium build"),
+        "heavy": _l("Heavy"),
+        "not_sure": _l("Not sure"),
+    },
+    Vulnerability: {
+        "intoxicated": _l("Very drunk or under the influence"),
+        "alone": _l("On their own"),
+        "separated": _l("Separated from friends"),
+        "appears_under_18": _l("Looks under 18"),
+        "distressed": _l("Upset or distressed"),
+        "no_way_home": _l("No way home"),
+    },
+    SafeSpaceReason: {
+        "separated": _l("Separated from friends"),
+        "intoxicated": _l("Too drunk or unwell"),
+        "harassed": _l("Harassed or followed"),
+        "spiking_suspected": _l("Thinks they were spiked"),
+        "injured": _l("Injured"),
+        "upset": _l("Upset"),
+        "no_way_home": _l("No way home"),
+        "phone_dead": _l("Phone dead or lost"),
+        "other": _l("Something else"),
+    },
+    Support: {
+        "water": _l("Water"),
+        "phone_charge": _l("Phone charged"),
+        "called_friend": _l("Called a friend or family"),
+        "taxi": _l("Taxi booked"),
+        "first_aid": _l("First aid"),
+        "ambulance": _l("Ambulance called"),
+        "police": _l("Police called"),
+        "listened": _l("Somewhere quiet and someone to talk to"),
+    },
+    HandedTo: {
+        "nobody": _l("Nobody: left on their own"),
+        "friend": _l("A friend or family member"),
+        "taxi": _l("A taxi"),
+        "street_pastors": _l("Street Pastors"),
+        "welfare": _l("A welfare team"),
+        "ambulance": _l("Ambulance"),
+        "police": _l("Police"),
+    },
+    Gender: {
+        "woman": _l("Woman"),
+        "man": _l("Man"),
+        "other": _l("In another way"),
+        "not_given": _l("Not given"),
     },
     # Each language is named in itself, so a reader of either can find theirs.
     Locale: {"en": "English", "cy": "Cymraeg"},

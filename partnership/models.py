@@ -1,0 +1,22 @@
+"""Every model, imported once so the metadata (migrations, create_all) knows all tables."""
+
+from partnership.auth.models import Organisation, SetPasswordLink, User
+from partnership.core.models import AuditEvent
+from partnership.sightings.models import Attachment, Sighting, SightingBehaviour, SightingRevision
+from partnership.venues.models import Area, Venue
+from partnership.welfare.models import SafeSpaceUse, WelfareNote
+
+__all__ = [
+    "Area",
+    "Attachment",
+    "AuditEvent",
+    "Organisation",
+    "SafeSpaceUse",
+    "SetPasswordLink",
+    "Sighting",
+    "SightingBehaviour",
+    "SightingRevision",
+    "User",
+    "Venue",
+    "WelfareNote",
+]

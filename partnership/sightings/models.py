@@ -1,0 +1,132 @@
+"""Concerning-behaviour sightings, their behaviours, photos and correction history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from partnership.auth.models import Organisation, User
+from partnership.core.models import UTCDateTime, utcnow
+from partnership.extensions import db
+from partnership.venues.models import Area, Venue
+
+
+class Sighting(db.Model):  # type: ignore[name-defined]
+    """What someone saw: the behaviour and the victim's response, not who the person is.
+
+    Visibility is decided in :func:`partnership.sightings.service.visible_sightings`.
+    """
+
+    __tablename__ = "sightings"
+    __table_args__ = (
+        Index("ix_sightings_night_id", "night", "id"),
+        Index("ix_sightings_organisation_id_night", "organisation_id", "night"),
+        Index("ix_sightings_venue_id_night", "venue_id", "night"),
+        Index("ix_sightings_area_id_night", "area_id", "night"),
+        Index("ix_sightings_sharing_night", "sharing", "night"),
+        Index("ix_sightings_author_id", "author_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The key a double-tapped submit sends twice: one record, not two.
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sharing: Mapped[str] = mapped_column(String(20))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    night: Mapped[date] = mapped_column(Date)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    place: Mapped[str] = mapped_column(Text, default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    other_behaviour: Mapped[str] = mapped_column(Text, default="")
+    apparent_sex: Mapped[str] = mapped_column(String(20), default="")
+    age_band: Mapped[str] = mapped_column(String(20), default="")
+    height: Mapped[str] = mapped_column(String(20), default="")
+    build: Mapped[str] = mapped_column(String(20), default="")
+    clothing: Mapped[str] = mapped_column(Text, default="")
+    distinguishing_features: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    victim_response: Mapped[str] = mapped_column(String(30))
+    action_taken: Mapped[str] = mapped_column(String(30))
+    vulnerabilities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    author: Mapped[User | None] = relationship()
+    venue: Mapped[Venue | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    behaviours: Mapped[list[SightingBehaviour]] = relationship(
+        cascade="all, delete-orphan", order_by="SightingBehaviour.code"
+    )
+    photos: Mapped[list[Attachment]] = relationship(
+        cascade="all, delete-orphan", order_by="Attachment.id"
+    )
+    revisions: Mapped[list[SightingRevision]] = relationship(
+        cascade="all, delete-orphan", order_by="SightingRevision.id"
+    )
+
+    @property
+    def behaviour_codes(self) -> list[str]:
+        return [b.code for b in self.behaviours]
+
+
+class SightingBehaviour(db.Model):  # type: ignore[name-defined]
+    """One behaviour of a sighting: a row each, so lists filter by behaviour with an index."""
+
+    __tablename__ = "sighting_behaviours"
+    __table_args__ = (Index("ix_sighting_behaviours_code_sighting_id", "code", "sighting_id"),)
+
+    sighting_id: Mapped[int] = mapped_column(
+        ForeignKey("sightings.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class SightingRevision(db.Model):  # type: ignore[name-defined]
+    """A correction: the fields before and after, who and when. Kept for the record's life."""
+
+    __tablename__ = "sighting_revisions"
+    __table_args__ = (Index("ix_sighting_revisions_sighting_id", "sighting_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sighting_id: Mapped[int] = mapped_column(ForeignKey("sightings.id", ondelete="CASCADE"))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    changed_by: Mapped[User | None] = relationship()
+
+
+class Attachment(db.Model):  # type: ignore[name-defined]
+    """A photo, re-encoded on upload (no EXIF, GPS or device data), stored with its record
+    so the two are saved, backed up and erased together."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_sighting_id", "sighting_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sighting_id: Mapped[int] = mapped_column(ForeignKey("sightings.id", ondelete="CASCADE"))
+    content_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
