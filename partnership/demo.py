@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import click
 
 from partnership.admin import service as admin_service
+from partnership.core import geo
 from partnership.core.enums import OrgKind, Rank, Role
+from partnership.venues import service as venue_service
 
 DEMO_PASSWORD = "safer-nights-demo"  # noqa: S105 (demo only; seeding is refused in production)
 
@@ -99,8 +104,34 @@ USERS = [
 ]
 
 
+# Wind Street, Swansea: organisation (and venue name), address, postcode, latitude,
+# longitude, premises licence number, runs a Safe Space. Addresses are made up.
+VENUES = [
+    ("The Anchor Bar", "20 Wind Street, Swansea", "SA1 1DZ", 51.6199, -3.9404, "PL/SWA/0412", True),
+    ("Castle Lounge", "3 Wind Street, Swansea", "SA1 1DP", 51.6205, -3.9410, "PL/SWA/0387", False),
+    ("Neon Nightclub", "54 Wind Street, Swansea", "SA1 1EB", 51.6191, -3.9396, "PL/SWA/0519", True),
+]
+
+ZONE_NAME = "Wind Street night-time economy zone"
+ZONE_DESCRIPTION = "Wind Street from Castle Street to Quay Parade, about 60 m either side."
+# GeoJSON order: [longitude, latitude].
+ZONE_GEOMETRY: dict[str, Any] = {
+    "type": "Polygon",
+    "coordinates": [
+        [
+            [-3.93758, 51.61693],
+            [-3.93616, 51.61759],
+            [-3.94122, 51.62177],
+            [-3.94264, 51.62111],
+            [-3.93758, 51.61693],
+        ]
+    ],
+}
+
+
 def seed() -> None:
-    """Add the demo organisations and one account per role, all with DEMO_PASSWORD."""
+    """Add the demo organisations, one account per role (all with DEMO_PASSWORD), a venue
+    for each licensed premises on Wind Street, and the Wind Street zone."""
     orgs = {
         name: admin_service.create_organisation(None, name, kind) for name, kind in ORGANISATIONS
     }
@@ -116,6 +147,26 @@ def seed() -> None:
             locale=locale,
             password=DEMO_PASSWORD,
         )
+    for name, address, postcode, latitude, longitude, licence, safe_space in VENUES:
+        venue_service.create_venue(
+            None,
+            venue_service.VenueDetails(
+                name=name,
+                organisation_id=orgs[name].id,
+                address=address,
+                postcode=postcode,
+                latitude=latitude,
+                longitude=longitude,
+                licence_number=licence,
+                has_safe_space=safe_space,
+            ),
+        )
+    venue_service.create_area(
+        None,
+        name=ZONE_NAME,
+        description=ZONE_DESCRIPTION,
+        geometry=geo.parse_area_geometry(json.dumps(ZONE_GEOMETRY)),
+    )
 
 
 def print_logins() -> None:
