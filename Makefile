@@ -9,7 +9,7 @@ export FLASK_APP := partnership
 CHROMIUM ?= $(or $(PARTNERSHIP_CHROMIUM),$(shell command -v chromium 2>/dev/null),/usr/bin/chromium)
 export PARTNERSHIP_CHROMIUM := $(CHROMIUM)
 
-.PHONY: help setup run test lint check-translations translations assets db demo \
+.PHONY: help setup run test lint check-translations translations assets db demo bench \
         test-python test-browser test-postgres chromium clean
 
 help: ## List the targets
@@ -46,8 +46,8 @@ run: demo ## Serve the portal on http://127.0.0.1:5000 with demo data
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 lint: $(BIN)/.installed ## ruff (with bandit rules) and mypy
-	$(BIN)/ruff check partnership tests migrations
-	$(BIN)/ruff format --check partnership tests
+	$(BIN)/ruff check partnership tests migrations bench
+	$(BIN)/ruff format --check partnership tests bench
 	$(BIN)/mypy
 
 check-translations: $(BIN)/.installed ## Fail on any missing, untranslated, fuzzy or stale Welsh entry
@@ -76,3 +76,6 @@ test-postgres: setup ## The suite on a fresh PostgreSQL database (PARTNERSHIP_TE
 
 clean: ## Remove the virtual environment, npm packages and built assets
 	rm -rf $(VENV) node_modules partnership/static/vendor
+
+bench: setup ## Time the sightings list with 1,000,000 rows beside 10 (a few minutes)
+	$(BIN)/python bench/sightings_list.py

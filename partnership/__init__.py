@@ -77,14 +77,17 @@ def _register_blueprints(app: Flask) -> None:
     from partnership.admin import bp as admin_bp
     from partnership.auth import bp as auth_bp
     from partnership.home import bp as home_bp
+    from partnership.sightings import bp as sightings_bp
+    from partnership.venues import bp as venues_bp
+    from partnership.welfare import bp as welfare_bp
 
-    for blueprint in (home_bp, auth_bp, admin_bp):
+    for blueprint in (home_bp, auth_bp, admin_bp, sightings_bp, venues_bp, welfare_bp):
         app.register_blueprint(blueprint)
     cli.register(app)
 
 
 def _install_hooks(app: Flask) -> None:
-    from partnership.core import access, errors, i18n, security
+    from partnership.core import access, enums, errors, i18n, security
     from partnership.core.enums import LOCALES, Locale
     from partnership.core.navigation import navigation
 
@@ -117,6 +120,9 @@ def _install_hooks(app: Flask) -> None:
         }
 
     app.jinja_env.filters["local_datetime"] = i18n.local_datetime
+    app.jinja_env.filters["local_date"] = i18n.local_date
+    app.jinja_env.filters["label_of"] = i18n.label_of
+    app.jinja_env.globals["enums"] = enums
 
 
 @event.listens_for(Engine, "connect")

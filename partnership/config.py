@@ -37,7 +37,7 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_LIFETIME_HOURS = 12
-    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 40 * 1024 * 1024  # five phone photos
     MAX_FORM_MEMORY_SIZE = 500 * 1024
     MAX_FORM_PARTS = 1000
     LOGIN_MAX_FAILURES = 5
@@ -49,6 +49,10 @@ class Defaults:
     ARGON2_MEMORY_COST = 65536
     TOTP_ISSUER = ""  # empty: the service name
     AUDIT_PAGE_SIZE = 50
+    PHOTO_MAX_BYTES = 8 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 40_000_000
+    MAP_TILE_URL = ""  # empty: maps draw shapes and markers on a blank background
+    MAP_TILE_ATTRIBUTION = ""
     TIMEZONE = "Europe/London"
     TESTING = False
 

@@ -25,6 +25,7 @@ from partnership.core.enums import OrgKind, Rank, Role
 from partnership.core.models import AuditEvent
 from partnership.extensions import db as _db
 from partnership.extensions import limiter
+from partnership.venues.models import Venue
 
 PASSWORD = "correct horse battery staple"
 
@@ -169,6 +170,35 @@ def make_user(app: Flask, make_org: Callable[..., Organisation]) -> Callable[...
             _db.session.refresh(user.organisation)
             _db.session.expunge_all()
             return user
+
+    return make
+
+
+@pytest.fixture
+def make_venue(app: Flask) -> Callable[..., Venue]:
+    def make(
+        org: Organisation,
+        name: str = "The Anchor Bar",
+        safe_space: bool = True,
+        active: bool = True,
+    ) -> Venue:
+        with app.app_context():
+            venue = Venue(
+                organisation_id=org.id,
+                name=name,
+                address="1 Wind Street, Swansea",
+                postcode="SA1 1DP",
+                latitude=51.6197,
+                longitude=-3.9405,
+                licence_number="PL/0001",
+                has_safe_space=safe_space,
+                active=active,
+            )
+            _db.session.add(venue)
+            _db.session.commit()
+            _db.session.refresh(venue)
+            _db.session.expunge(venue)
+            return venue
 
     return make
 

@@ -8,18 +8,24 @@ fails ``test_every_route_is_in_the_matrix`` until it has a row.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
 from partnership.auth import service as auth_service
-from partnership.auth.models import User
+from partnership.auth.models import Organisation, User
 from partnership.core.access import view_rule
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
+from partnership.sightings.models import Attachment, Sighting
+from partnership.venues.models import Area, Venue
+from partnership.welfare.models import SafeSpaceUse, WelfareNote
 from tests.conftest import reload
 
 ANONYMOUS = "anonymous"
@@ -28,6 +34,9 @@ MANAGERS = frozenset({Role.COORDINATOR, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
 
 PUBLIC = "public"
+POLICE = frozenset({Role.OFFICER, Role.INSPECTOR})
+FRONTLINE = frozenset({Role.PREMISES_STAFF, Role.WELFARE, *POLICE})
+WELFARE_READERS = FRONTLINE | {Role.COORDINATOR}
 
 # endpoint -> PUBLIC, or the roles allowed in.
 MATRIX: dict[str, str | frozenset[Role]] = {
@@ -57,6 +66,23 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "admin.organisation_create": MANAGERS,
     "admin.organisation_edit": MANAGERS,
     "admin.audit_log": ADMIN,
+    "venues.venues": MANAGERS,
+    "venues.venue_create": MANAGERS,
+    "venues.venue_edit": MANAGERS,
+    "venues.areas": MANAGERS,
+    "venues.area_create": MANAGERS,
+    "venues.area_edit": MANAGERS,
+    "sightings.list_sightings": FRONTLINE,
+    "sightings.create": FRONTLINE,
+    "sightings.detail": FRONTLINE,
+    "sightings.photo": FRONTLINE,
+    "sightings.correct": FRONTLINE,
+    "welfare.safe_space_uses": WELFARE_READERS,
+    "welfare.safe_space_use_detail": WELFARE_READERS,
+    "welfare.safe_space_use_create": frozenset({Role.PREMISES_STAFF, Role.OFFICER, Role.INSPECTOR}),
+    "welfare.welfare_notes": WELFARE_READERS,
+    "welfare.welfare_note_detail": WELFARE_READERS,
+    "welfare.welfare_note_create": frozenset({Role.WELFARE}),
 }
 
 # Pages about one account, requested for a staff member's and an administrator's.
@@ -71,6 +97,49 @@ USER_RECORD_PAGES = frozenset(
         "admin.user_set_password_link",
     }
 )
+
+# An area for the area pages: a small square in Swansea, [longitude, latitude].
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [
+        [[-3.95, 51.61], [-3.93, 51.61], [-3.93, 51.63], [-3.95, 51.63], [-3.95, 51.61]]
+    ],
+}
+
+# Pages about one record, and the records each is requested for. Records are made
+# for each viewer: in the viewer's own organisation, in a second organisation of
+# the same kind, or (Safe Space uses, welfare notes) handed over to the viewer's.
+RECORD_PAGES = {
+    "sightings.detail": "sighting",
+    "sightings.photo": "sighting",
+    "sightings.correct": "sighting",
+    "welfare.safe_space_use_detail": "safe_space_use",
+    "welfare.welfare_note_detail": "welfare_note",
+}
+RECORD_TARGETS = {
+    "sighting": (
+        "org_shared_same_org",
+        "org_shared_other_org",
+        "partnership_other_org",
+        "police_only_same_org",
+    ),
+    "safe_space_use": ("same_org", "other_org", "handed_to_viewer"),
+    "welfare_note": ("same_org", "other_org", "handed_to_viewer"),
+}
+# (record, target) -> the roles that may see it (DESIGN.md section 2).
+SEES: dict[tuple[str, str], frozenset[Role]] = {
+    ("sighting", "org_shared_same_org"): FRONTLINE,
+    ("sighting", "org_shared_other_org"): POLICE,
+    ("sighting", "partnership_other_org"): FRONTLINE,
+    ("sighting", "police_only_same_org"): POLICE,
+    ("safe_space_use", "same_org"): WELFARE_READERS,
+    ("safe_space_use", "other_org"): POLICE | {Role.COORDINATOR},
+    ("safe_space_use", "handed_to_viewer"): WELFARE_READERS,
+    ("welfare_note", "same_org"): WELFARE_READERS,
+    ("welfare_note", "other_org"): POLICE | {Role.COORDINATOR},
+    ("welfare_note", "handed_to_viewer"): WELFARE_READERS,
+}
+
 # Records that some allowed roles still may not see: (target, role) -> 404.
 # Coordinators manage every account except administrators'.
 HIDDEN_TARGETS = {("admin_account", Role.COORDINATOR)}
@@ -127,7 +196,12 @@ def cases() -> list[Case]:
     for endpoint in MATRIX:
         if endpoint == "static":
             continue
-        targets = ("staff_account", "admin_account") if endpoint in USER_RECORD_PAGES else ("-",)
+        if endpoint in USER_RECORD_PAGES:
+            targets: tuple[str, ...] = ("staff_account", "admin_account")
+        elif endpoint in RECORD_PAGES:
+            targets = RECORD_TARGETS[RECORD_PAGES[endpoint]]
+        else:
+            targets = ("-",)
         for target in targets:
             for who in (ANONYMOUS, *[r.value for r in Role]):
                 found.append(Case(endpoint, who, target))
@@ -145,6 +219,9 @@ def expected_outcome(case: Case) -> str:
     if role not in rule:
         return "forbidden"
     if (case.target, role) in HIDDEN_TARGETS:
+        return "not found"
+    record = RECORD_PAGES.get(case.endpoint)
+    if record is not None and role not in SEES[(record, case.target)]:
         return "not found"
     return "allowed"
 
@@ -164,8 +241,26 @@ def test_access(
     target_user = administrator if case.target == "admin_account" else staff
     with app.test_request_context():
         token = auth_service.create_set_password_link(reload(app, staff), None)
+        venue = Venue(organisation_id=staff.organisation_id, name="The Test Bar")
+        area = Area(name="Test zone", geometry=SQUARE)
+        db.session.add_all([venue, area])
         db.session.commit()
-    values = {"user_id": target_user.id, "org_id": org.id, "token": token, "code": "cy"}
+        venue_id, area_id = venue.id, area.id
+    values = {
+        "user_id": target_user.id,
+        "org_id": org.id,
+        "token": token,
+        "code": "cy",
+        "venue_id": venue_id,
+        "area_id": area_id,
+    }
+    viewer = login_as(Role(case.who)) if case.who != ANONYMOUS else make_user(Role.WELFARE)
+    if case.endpoint in RECORD_PAGES:
+        values.update(
+            make_record(app, RECORD_PAGES[case.endpoint], case.target, viewer, make_user, make_org)
+        )
+    elif case.endpoint.startswith(("sightings.", "welfare.")):
+        values.update(sighting_id=0, photo_id=0, use_id=0, note_id=0)
 
     rule = endpoints(app)[case.endpoint]
     url_args = {name: values[name] for name in rule.arguments}
@@ -175,8 +270,6 @@ def test_access(
         url = url_for(case.endpoint, **url_args)
     method = "GET" if "GET" in (rule.methods or ()) else "POST"
 
-    if case.who != ANONYMOUS:
-        login_as(Role(case.who))
     response = client.open(url, method=method)  # type: ignore[attr-defined]
     location = response.headers.get("Location", "")
     outcome = expected_outcome(case)
@@ -192,3 +285,63 @@ def test_access(
         assert "/auth/login?next=" not in location
     else:  # public
         assert response.status_code in (200, 302, 400), response.status_code
+
+
+def make_record(
+    app: Flask,
+    record: str,
+    target: str,
+    viewer: User,
+    make_user: Callable[..., User],
+    make_org: Callable[..., Organisation],
+) -> dict[str, int]:
+    """A record of ``record`` kind placed as ``target`` says, relative to ``viewer``."""
+    viewer_org = viewer.organisation
+    if target.endswith("same_org"):
+        author = make_user(viewer.role_enum, viewer_org)
+    else:  # another organisation of the same kind, or anyone for a hand-over
+        author = make_user(viewer.role_enum, make_org(OrgKind(viewer_org.kind)))
+    sharing = {"org_shared": "organisation", "partnership": "partnership", "police_only": "police"}
+    now = datetime(2026, 11, 28, 0, 30, tzinfo=UTC)
+    with app.app_context():
+        venue = Venue(
+            organisation_id=author.organisation_id, name="Record Bar", has_safe_space=True
+        )
+        db.session.add(venue)
+        db.session.flush()
+        common = {
+            "submission_key": uuid.uuid4().hex,
+            "organisation_id": author.organisation_id,
+            "author_id": author.id,
+            "night": date(2026, 11, 27),
+        }
+        if record == "sighting":
+            level = next(v for k, v in sharing.items() if target.startswith(k))
+            row: Any = Sighting(
+                **common,
+                sharing=level,
+                occurred_at=now,
+                place="Castle Square",
+                victim_response="not_known",
+                action_taken="no_action",
+            )
+            row.photos.append(
+                Attachment(
+                    content_type="image/jpeg", width=1, height=1, size=1, sha256="x", data=b"\xff"
+                )
+            )
+        else:
+            handed = viewer_org.id if target == "handed_to_viewer" else None
+            model: Any = SafeSpaceUse if record == "safe_space_use" else WelfareNote
+            moment = {"arrived_at": now} if record == "safe_space_use" else {"occurred_at": now}
+            row = model(
+                **common,
+                **moment,
+                venue_id=venue.id,
+                handed_to="welfare",
+                handed_to_organisation_id=handed,
+            )
+        db.session.add(row)
+        db.session.commit()
+        photo_id = row.photos[0].id if record == "sighting" else 0
+        return {"sighting_id": row.id, "use_id": row.id, "note_id": row.id, "photo_id": photo_id}

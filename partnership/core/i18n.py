@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import flash, g, has_request_context, request, session
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from partnership.core import enums
 from partnership.core.enums import LOCALES
 
 
@@ -37,6 +38,22 @@ def remember_query_language() -> None:
     elif not g.get("bad_lang_flashed"):
         g.bad_lang_flashed = True
         flash(_("That language is not available. Choose English or Cymraeg."), "error")
+
+
+def local_date(day: date | None, pattern: str = "EEEE d MMMM yyyy") -> str:
+    """A calendar date (a night's name) in the request's language."""
+    if day is None:
+        return ""
+    return str(format_date(day, pattern))
+
+
+def label_of(code: str, enum_name: str) -> str:
+    """The translated label of a stored code, for templates: ``code|label_of("Behaviour")``."""
+    enum = getattr(enums, enum_name)
+    try:
+        return str(enum(code).label)
+    except ValueError:
+        return code
 
 
 def local_datetime(moment: datetime | None, pattern: str = "d MMMM yyyy, HH:mm") -> str:

@@ -27,22 +27,51 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("home.dashboard", _l("Dashboard"), ALL_ROLES),
+    NavItem(
+        "sightings.list_sightings",
+        _l("Sightings"),
+        frozenset({Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR}),
+        prefix="/sightings",
+    ),
+    NavItem(
+        "welfare.safe_space_uses",
+        _l("Safe Space"),
+        frozenset(
+            {Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}
+        ),
+        prefix="/welfare/safe-space",
+    ),
+    NavItem(
+        "welfare.welfare_notes",
+        _l("Welfare notes"),
+        frozenset({Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}),
+        prefix="/welfare/notes",
+    ),
     NavItem("admin.users", _l("Accounts"), ADMINS, prefix="/admin/users"),
     NavItem("admin.organisations", _l("Organisations"), ADMINS, prefix="/admin/organisations"),
+    NavItem("venues.venues", _l("Venues"), ADMINS, prefix="/venues"),
+    NavItem("venues.areas", _l("Areas"), ADMINS, prefix="/venues/areas"),
     NavItem("admin.audit_log", _l("Audit log"), frozenset({Role.ADMIN}), prefix="/admin/audit"),
     NavItem("auth.account", _l("Your account"), ALL_ROLES, prefix="/auth/account"),
 )
 
 
 def navigation(role: Role) -> list[dict[str, Any]]:
-    """The items for a govukServiceNavigation, the current page marked."""
+    """The items for a govukServiceNavigation, the current page marked: the one item whose
+    address or prefix matches most of the path (/venues/areas is Areas, not Venues)."""
     items = []
+    matched = []
     for item in NAV_ITEMS:
         if role not in item.roles:
             continue
         href = url_for(item.endpoint)
-        current = request.path == href or bool(item.prefix and request.path.startswith(item.prefix))
-        items.append({"href": href, "text": str(item.label), "current": current})
+        exact = len(href) if request.path == href else 0
+        prefixed = len(item.prefix) if item.prefix and request.path.startswith(item.prefix) else 0
+        matched.append(max(exact, prefixed))
+        items.append({"href": href, "text": str(item.label), "current": False})
+    best = max(matched, default=0)
+    for entry, length in zip(items, matched, strict=True):
+        entry["current"] = best > 0 and length == best
     return items
 
 
@@ -64,6 +93,7 @@ PANELS: tuple[Panel, ...] = (
         _l("Log what you saw"),
         _l("Record concerning behaviour or a Safe Space use in under a minute."),
         FRONTLINE,
+        endpoint="sightings.create",
     ),
     Panel(
         "welfare",

@@ -12,11 +12,16 @@ from werkzeug.wrappers import Response
 
 from partnership.auth import service as auth_service
 from partnership.core.access import actor, public, signed_in
-from partnership.core.enums import LOCALES
+from partnership.core.enums import FRONTLINE_ROLES, LOCALES
+from partnership.core.models import utcnow
 from partnership.core.navigation import dashboard_panels
+from partnership.core.nights import night_of
 from partnership.core.urls import safe_next
 from partnership.extensions import db
 from partnership.home import bp
+from partnership.sightings import service as sightings_service
+from partnership.venues import service as venues_service
+from partnership.welfare import service as welfare_service
 
 
 @bp.route("/")
@@ -30,7 +35,23 @@ def index() -> Response:
 @bp.route("/dashboard")
 @signed_in
 def dashboard() -> str:
-    return render_template("home/dashboard.html", panels=dashboard_panels(current_user.role_enum))
+    user = actor()
+    sightings, safe_space_uses = [], []
+    if user.role_enum in FRONTLINE_ROLES:
+        sightings = sightings_service.tonights_sightings(user, utcnow())
+        safe_space_uses = welfare_service.tonights_safe_space_uses(user, utcnow())
+    return render_template(
+        "home/dashboard.html",
+        panels=dashboard_panels(user.role_enum),
+        tonight=night_of(utcnow()),
+        sightings=sightings,
+        safe_space_uses=safe_space_uses,
+        tonight_map=(
+            {**venues_service.map_data(), "points": sightings_service.map_points(sightings)}
+            if sightings
+            else None
+        ),
+    )
 
 
 @bp.route("/language/<code>")

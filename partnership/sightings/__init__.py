@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("sightings", __name__, url_prefix="/sightings")
+
+from partnership.sightings import views  # noqa: E402, F401

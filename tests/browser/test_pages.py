@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from partnership.core.enums import Role
-from partnership.demo import DEMO_PASSWORD, USERS
+from partnership.demo import DEMO_PASSWORD, USERS, ZONE_NAME
 
 from .conftest import DESKTOP, PHONE, Authenticator, Browsing, LiveServer
 
@@ -36,8 +36,15 @@ PREMISES_STAFF = "door@anchor.example"
 def expected_nav(role: Role) -> list[str]:
     """The navigation hrefs each role must see, in order (core/navigation.py)."""
     hrefs = ["/dashboard"]
+    frontline = {Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR}
+    if role in frontline:
+        hrefs.append("/sightings/")
+    if role in frontline | {Role.COORDINATOR}:
+        hrefs.append("/welfare/safe-space/")
+    if role in (frontline - {Role.PREMISES_STAFF}) | {Role.COORDINATOR}:
+        hrefs.append("/welfare/notes/")
     if role in MANAGERS:
-        hrefs += ["/admin/users", "/admin/organisations"]
+        hrefs += ["/admin/users", "/admin/organisations", "/venues", "/venues/areas"]
     if role is Role.ADMIN:
         hrefs.append("/admin/audit")
     return [*hrefs, "/auth/account"]
@@ -186,6 +193,7 @@ def test_admin_pages_on_phone_and_desktop(
     check_page(page)
 
     paths = ["/admin/users", "/admin/users/new", "/admin/organisations", "/admin/organisations/new"]
+    paths += ["/venues", "/venues/new", "/venues/areas", "/venues/areas/new"]
     if ROLE_OF[email] is Role.ADMIN:
         paths.append("/admin/audit")
 
@@ -206,6 +214,17 @@ def test_admin_pages_on_phone_and_desktop(
         expect(page.locator("h1")).to_have_text("Dai Morgan")
         assert_no_horizontal_scroll(page)
         check_page(page)
+
+        # A venue's and an area's pages, from their lists, with their maps drawn.
+        for listing, name in (("/venues", "The Anchor Bar"), ("/venues/areas", ZONE_NAME)):
+            page.goto(listing)
+            expect(page.locator(".app-map .leaflet-overlay-pane path").first).to_be_visible()
+            with page.expect_navigation():
+                page.get_by_role("link", name=name).click()
+            expect(page.locator("h1")).to_have_text(f"Edit {name}")
+            expect(page.locator(".app-map .leaflet-overlay-pane path").first).to_be_visible()
+            assert_no_horizontal_scroll(page)
+            check_page(page)
 
 
 def test_a_premises_account_is_made_and_used(

@@ -1,0 +1,102 @@
+"""When something happened, as frontline staff say it at 01:30: "just now", "half an hour
+ago", or a date and time, with the two clock-change nights handled (DESIGN.md section 6)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
+
+from partnership.core.nights import (
+    AmbiguousTimeError,
+    NonexistentTimeError,
+    to_local,
+    to_utc,
+)
+
+# Quick choices, minutes before now.
+QUICK = {"now": 0, "15": 15, "30": 30, "60": 60}
+OTHER = "other"
+MAX_AGE = timedelta(days=31)
+
+
+def when_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("now", _l("Just now")),
+        SelectChoice("15", _l("About 15 minutes ago")),
+        SelectChoice("30", _l("About 30 minutes ago")),
+        SelectChoice("60", _l("About an hour ago")),
+        SelectChoice(OTHER, _l("Earlier: I'll give the date and time")),
+    ]
+
+
+def fold_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("0", _l("The first time: before the clocks went back (BST)")),
+        SelectChoice("1", _l("The second time: after the clocks went back (GMT)")),
+    ]
+
+
+class WhenError(ValueError):
+    """A time that cannot be used, with the field to show the message on."""
+
+    def __init__(self, field: str, message: Any) -> None:
+        super().__init__(str(field))
+        self.field = field
+        self.message = message
+
+
+def resolve_moment(
+    choice: str, day: date | None, clock: str, fold: str | None, now: datetime
+) -> datetime:
+    """The UTC moment the user meant, or :class:`WhenError` saying what to fix.
+
+    ``clock`` is "HH:MM" local time. On the night the clocks go back a time
+    between 01:00 and 01:59 happened twice, and ``fold`` ("0" or "1") must say
+    which; on the night they go forward it never happened.
+    """
+    if choice in QUICK:
+        return now - timedelta(minutes=QUICK[choice])
+    if choice != OTHER:
+        raise WhenError("when", _l("Choose when it happened"))
+    if day is None:
+        raise WhenError("day", _l("Enter the date it happened, like 27/11/2026"))
+    try:
+        hours, minutes = (int(part) for part in clock.strip().replace(".", ":").split(":"))
+        wall_time = time(hours, minutes)
+    except ValueError:
+        raise WhenError("clock", _l("Enter the time as hours and minutes, like 01:30")) from None
+    wall = datetime.combine(day, wall_time)
+    try:
+        moment = to_utc(wall, fold=int(fold) if fold in ("0", "1") else None)
+    except AmbiguousTimeError:
+        raise WhenError(
+            "fold",
+            _l(
+                "The clocks went back that night, so %(time)s happened twice. "
+                "Choose which one you mean.",
+                time=wall_time.strftime("%H:%M"),
+            ),
+        ) from None
+    except NonexistentTimeError:
+        raise WhenError(
+            "clock",
+            _l(
+                "The clocks went forward that night, so there was no %(time)s. "
+                "Check the time: 01:00 became 02:00.",
+                time=wall_time.strftime("%H:%M"),
+            ),
+        ) from None
+    if moment > now + timedelta(minutes=5):
+        raise WhenError("clock", _l("The time cannot be in the future"))
+    if moment < now - MAX_AGE:
+        raise WhenError("day", _l("The date must be within the last 31 days"))
+    return moment
+
+
+def local_parts(moment: datetime) -> tuple[date, str]:
+    """A UTC moment as the date and "HH:MM" a form shows."""
+    local = to_local(moment)
+    return local.date(), local.strftime("%H:%M")

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from partnership.core.enums import (
+    ActionTaken,
+    AgeBand,
+    ApparentSex,
+    Behaviour,
+    Build,
+    Height,
+    Sharing,
+    VictimResponse,
+    Vulnerability,
+)
+from partnership.core.when import fold_choices, when_choices
+
+MAX_PHOTOS = 5
+
+
+def _long_text(label: Any, limit: int = 2000) -> TextAreaField:
+    return TextAreaField(
+        label,
+        validators=[
+            Optional(),
+            Length(max=limit, message=_l("Keep this to %(max)d characters or fewer", max=limit)),
+        ],
+    )
+
+
+def _short_text(label: Any, limit: int = 200) -> StringField:
+    return StringField(
+        label,
+        validators=[
+            Optional(),
+            Length(max=limit, message=_l("Keep this to %(max)d characters or fewer", max=limit)),
+        ],
+    )
+
+
+class SightingForm(FlaskForm):
+    submission_key = HiddenField()
+    # "safe_space_use:<id>" or "welfare_note:<id>": the record this sighting is logged from.
+    source = HiddenField()
+    venue_id = SelectField(_l("Where was it?"), validators=[Optional()])
+    # No Optional(): it would stop validate_place from running on an empty answer.
+    place = StringField(
+        _l("Or describe the place"),
+        validators=[
+            Length(max=300, message=_l("Keep this to %(max)d characters or fewer", max=300))
+        ],
+    )
+    latitude = HiddenField()
+    longitude = HiddenField()
+
+    when = RadioField(
+        _l("When did it happen?"),
+        choices=when_choices(),
+        default="now",
+        validators=[DataRequired(_l("Choose when it happened"))],
+    )
+    day = DateField(_l("Date"), validators=[Optional()])
+    clock = _short_text(_l("Time"), 5)
+    fold = RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
+
+    behaviours = SelectMultipleField(
+        _l("What did you see?"),
+        description=_l("Choose all that apply"),
+        choices=Behaviour.choices(),
+        validators=[DataRequired(_l("Choose at least one behaviour"))],
+    )
+    other_behaviour = StringField(
+        _l("Describe the other behaviour"),
+        validators=[
+            Length(max=500, message=_l("Keep this to %(max)d characters or fewer", max=500))
+        ],
+    )
+    victim_response = RadioField(
+        _l("How did the person they targeted respond?"),
+        choices=VictimResponse.choices(),
+        default=VictimResponse.NOT_KNOWN.value,
+        validators=[DataRequired(_l("Choose how the person they targeted responded"))],
+    )
+    action_taken = RadioField(
+        _l("What did you do?"),
+        choices=ActionTaken.choices(),
+        validators=[DataRequired(_l("Choose what you did"))],
+    )
+    vulnerabilities = SelectMultipleField(
+        _l("Was anyone vulnerable?"),
+        description=_l("Choose any that apply"),
+        choices=Vulnerability.choices(),
+        validators=[Optional()],
+    )
+
+    apparent_sex = RadioField(
+        _l("Apparent sex"), choices=ApparentSex.choices(), validators=[Optional()]
+    )
+    age_band = RadioField(_l("Apparent age"), choices=AgeBand.choices(), validators=[Optional()])
+    height = RadioField(_l("Height"), choices=Height.choices(), validators=[Optional()])
+    build = RadioField(_l("Build"), choices=Build.choices(), validators=[Optional()])
+    clothing = _short_text(_l("Clothing"), 300)
+    distinguishing_features = _short_text(_l("Anything distinctive"), 300)
+    description = _long_text(_l("Anything else about what happened"))
+
+    sharing = RadioField(
+        _l("Who can see this?"),
+        choices=Sharing.choices(),
+        default=Sharing.PARTNERSHIP.value,
+        validators=[DataRequired(_l("Choose who can see this"))],
+    )
+    photos = MultipleFileField(
+        _l("Photos (optional)"),
+        description=_l("Up to 5 photos. Location and camera details are removed."),
+    )
+
+    def validate_other_behaviour(self, field: Any) -> None:
+        if Behaviour.OTHER.value in (self.behaviours.data or []) and not (field.data or "").strip():
+            raise ValidationError(_l("Describe the other behaviour"))
+
+    def validate_place(self, field: Any) -> None:
+        if not self.venue_id.data and not (field.data or "").strip():
+            raise ValidationError(_l("Choose a venue or describe the place"))
+
+    def validate_photos(self, field: Any) -> None:
+        files = [f for f in (field.data or []) if getattr(f, "filename", "")]
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(_l("Attach up to %(n)d photos", n=MAX_PHOTOS))
+
+
+class SightingFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    night_from = DateField(_l("Nights from"), validators=[Optional()])
+    night_to = DateField(_l("Nights to"), validators=[Optional()])
+    venue = SelectField(_l("Venue"), validators=[Optional()])
+    area = SelectField(_l("Area"), validators=[Optional()])
+    behaviour = SelectField(_l("Behaviour"), validators=[Optional()])
+    organisation = SelectField(_l("Organisation"), validators=[Optional()])

@@ -1,0 +1,302 @@
+"""Sightings: who may see them, recording one, correcting one.
+
+Functions add and flush and leave their audit event; the view commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, false, or_, select
+
+from partnership.auth.models import User
+from partnership.core import audit
+from partnership.core.enums import POLICE_ROLES, Role, Sharing
+from partnership.core.models import utcnow
+from partnership.core.nights import night_of, to_local
+from partnership.core.uploads import CleanImage
+from partnership.extensions import db
+from partnership.sightings.models import Attachment, Sighting, SightingBehaviour, SightingRevision
+from partnership.venues.models import Area, Venue
+
+CORRECTION_WINDOW = timedelta(hours=24)
+FRONTLINE_MEMBERS = frozenset({Role.PREMISES_STAFF, Role.WELFARE})
+
+
+def visible_sightings(user: User) -> Select[tuple[Sighting]]:
+    """The one rule for who sees which sighting (DESIGN.md section 2).
+
+    Police see every sighting. Other frontline members see their own
+    organisation's sightings shared with it, everything shared with the
+    partnership, and what they wrote themselves. Everyone else sees none.
+    """
+    query = select(Sighting)
+    role = user.role_enum
+    if role in POLICE_ROLES:
+        return query
+    if role in FRONTLINE_MEMBERS:
+        return query.where(
+            or_(
+                Sighting.sharing == Sharing.PARTNERSHIP.value,
+                and_(
+                    Sighting.sharing == Sharing.ORGANISATION.value,
+                    Sighting.organisation_id == user.organisation_id,
+                ),
+                Sighting.author_id == user.id,
+            )
+        )
+    return query.where(false())
+
+
+def find_source(user: User, source: str | None) -> Any:
+    """The Safe Space use or welfare note a sighting is logged from, if ``user`` may see it."""
+    from partnership.welfare import service as welfare
+
+    kind, _sep, raw_id = (source or "").partition(":")
+    if not raw_id.isdigit():
+        return None
+    if kind == "safe_space_use":
+        return welfare.find_safe_space_use(user, int(raw_id))
+    if kind == "welfare_note":
+        return welfare.find_welfare_note(user, int(raw_id))
+    return None
+
+
+def link_source(actor: User, sighting: Sighting, source: Any) -> None:
+    """Point a Safe Space use or welfare note at the sighting logged from it."""
+    source.sighting_id = sighting.id
+    db.session.flush()
+    audit.record(
+        f"{source.__tablename__.removesuffix('s')}.sighting_linked",
+        actor=actor,
+        object_type=source.__tablename__.removesuffix("s"),
+        object_id=source.id,
+        sighting=sighting.id,
+    )
+
+
+def tonights_sightings(user: User, now: datetime, limit: int = 50) -> list[Sighting]:
+    """Tonight's sightings for the dashboard: the user's organisation's, or all for police."""
+    query = visible_sightings(user).where(Sighting.night == night_of(now))
+    if user.role_enum not in POLICE_ROLES:
+        query = query.where(Sighting.organisation_id == user.organisation_id)
+    return list(db.session.scalars(query.order_by(Sighting.occurred_at.desc()).limit(limit)))
+
+
+def map_points(sightings: list[Sighting]) -> list[dict[str, Any]]:
+    """Where each sighting was, for a map: the point given, else the venue's."""
+    points = []
+    for sighting in sightings:
+        lat, lon = sighting.latitude, sighting.longitude
+        if (lat is None or lon is None) and sighting.venue is not None:
+            lat, lon = sighting.venue.latitude, sighting.venue.longitude
+        if lat is not None and lon is not None:
+            label = to_local(sighting.occurred_at).strftime("%H:%M")
+            points.append({"id": sighting.id, "lat": lat, "lon": lon, "label": label})
+    return points
+
+
+def find_visible(user: User, sighting_id: int) -> Sighting | None:
+    return db.session.scalar(visible_sightings(user).where(Sighting.id == sighting_id))
+
+
+def can_correct(user: User, sighting: Sighting, now: datetime | None = None) -> bool:
+    """Police may correct any sighting they see; the author within 24 hours of writing it."""
+    if user.role_enum in POLICE_ROLES:
+        return True
+    return sighting.author_id == user.id and (now or utcnow()) - sighting.created_at <= (
+        CORRECTION_WINDOW
+    )
+
+
+@dataclass
+class SightingData:
+    """What the form says, checked; the fields a correction may change."""
+
+    occurred_at: datetime
+    venue_id: int | None
+    place: str
+    latitude: float | None
+    longitude: float | None
+    behaviours: list[str]
+    other_behaviour: str
+    victim_response: str
+    action_taken: str
+    vulnerabilities: list[str] = field(default_factory=list)
+    apparent_sex: str = ""
+    age_band: str = ""
+    height: str = ""
+    build: str = ""
+    clothing: str = ""
+    distinguishing_features: str = ""
+    description: str = ""
+    sharing: str = Sharing.PARTNERSHIP.value
+
+
+def find_by_submission_key(user: User, key: str) -> Sighting | None:
+    """The sighting this user already made from this form, if a tap was sent twice."""
+    return db.session.scalar(
+        select(Sighting).where(Sighting.submission_key == key, Sighting.author_id == user.id)
+    )
+
+
+def _area_for(venue: Venue | None, latitude: float | None, longitude: float | None) -> Area | None:
+    from partnership.core.geo import area_containing
+
+    if venue is not None and venue.latitude is not None and venue.longitude is not None:
+        latitude, longitude = venue.latitude, venue.longitude
+    if latitude is None or longitude is None:
+        return None
+    areas = db.session.scalars(select(Area).where(Area.active.is_(True))).all()
+    return area_containing(latitude, longitude, list(areas))
+
+
+def _apply(sighting: Sighting, data: SightingData) -> None:
+    venue = db.session.get(Venue, data.venue_id) if data.venue_id else None
+    sighting.occurred_at = data.occurred_at
+    sighting.night = night_of(data.occurred_at)
+    sighting.venue_id = venue.id if venue else None
+    sighting.place = data.place.strip()
+    sighting.latitude, sighting.longitude = data.latitude, data.longitude
+    area = _area_for(venue, data.latitude, data.longitude)
+    sighting.area_id = area.id if area else None
+    sighting.behaviours = [SightingBehaviour(code=code) for code in sorted(set(data.behaviours))]
+    for name in (
+        "other_behaviour",
+        "victim_response",
+        "action_taken",
+        "apparent_sex",
+        "age_band",
+        "height",
+        "build",
+        "clothing",
+        "distinguishing_features",
+        "description",
+        "sharing",
+    ):
+        value = getattr(data, name)
+        setattr(sighting, name, value.strip() if isinstance(value, str) else value)
+    sighting.vulnerabilities = sorted(set(data.vulnerabilities))
+
+
+def record_sighting(
+    actor: User,
+    data: SightingData,
+    photos: list[CleanImage],
+    submission_key: str,
+    now: datetime,
+) -> Sighting:
+    """Add a sighting with its photos, as one unit: the view's single commit saves
+    all of it or, if anything fails, none of it."""
+    sighting = Sighting(
+        submission_key=submission_key,
+        organisation_id=actor.organisation_id,
+        author_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply(sighting, data)
+    for photo in photos:
+        sighting.photos.append(
+            Attachment(
+                content_type=photo.content_type,
+                width=photo.width,
+                height=photo.height,
+                size=len(photo.data),
+                sha256=photo.sha256,
+                data=photo.data,
+            )
+        )
+    db.session.add(sighting)
+    db.session.flush()
+    audit.record(
+        "sighting.created",
+        actor=actor,
+        object_type="sighting",
+        object_id=sighting.id,
+        photos=len(photos),
+        sharing=sighting.sharing,
+    )
+    return sighting
+
+
+def snapshot(sighting: Sighting) -> dict[str, Any]:
+    """The correctable fields, as plain JSON values, for the history."""
+    return {
+        "occurred_at": sighting.occurred_at.isoformat(),
+        "venue_id": sighting.venue_id,
+        "place": sighting.place,
+        "latitude": sighting.latitude,
+        "longitude": sighting.longitude,
+        "behaviours": sighting.behaviour_codes,
+        "other_behaviour": sighting.other_behaviour,
+        "victim_response": sighting.victim_response,
+        "action_taken": sighting.action_taken,
+        "vulnerabilities": list(sighting.vulnerabilities),
+        "apparent_sex": sighting.apparent_sex,
+        "age_band": sighting.age_band,
+        "height": sighting.height,
+        "build": sighting.build,
+        "clothing": sighting.clothing,
+        "distinguishing_features": sighting.distinguishing_features,
+        "description": sighting.description,
+        "sharing": sighting.sharing,
+    }
+
+
+def correct_sighting(
+    actor: User, sighting: Sighting, data: SightingData, now: datetime
+) -> SightingRevision | None:
+    """Change a sighting and keep what it said before in its history; None if nothing changed."""
+    before = snapshot(sighting)
+    _apply(sighting, data)
+    db.session.flush()
+    after = snapshot(sighting)
+    changed = sorted(k for k in after if after[k] != before[k])
+    if not changed:
+        return None
+    sighting.updated_at = now
+    revision = SightingRevision(
+        sighting_id=sighting.id,
+        changed_by_id=actor.id,
+        changed_at=now,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    db.session.add(revision)
+    db.session.flush()
+    audit.record(
+        "sighting.corrected",
+        actor=actor,
+        object_type="sighting",
+        object_id=sighting.id,
+        fields=changed,
+    )
+    return revision
+
+
+def data_of(sighting: Sighting) -> dict[str, Any]:
+    return asdict(
+        SightingData(
+            occurred_at=sighting.occurred_at,
+            venue_id=sighting.venue_id,
+            place=sighting.place,
+            latitude=sighting.latitude,
+            longitude=sighting.longitude,
+            behaviours=sighting.behaviour_codes,
+            other_behaviour=sighting.other_behaviour,
+            victim_response=sighting.victim_response,
+            action_taken=sighting.action_taken,
+            vulnerabilities=list(sighting.vulnerabilities),
+            apparent_sex=sighting.apparent_sex,
+            age_band=sighting.age_band,
+            height=sighting.height,
+            build=sighting.build,
+            clothing=sighting.clothing,
+            distinguishing_features=sighting.distinguishing_features,
+            description=sighting.description,
+            sharing=sighting.sharing,
+        )
+    )

@@ -1,0 +1,335 @@
+"""Logging, listing, reading and correcting sightings."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import FileStorage
+from wtforms.fields.choices import SelectChoice
+
+from partnership.auth.models import Organisation, User
+from partnership.core import audit
+from partnership.core.access import actor, roles_required
+from partnership.core.enums import FRONTLINE_ROLES, Behaviour
+from partnership.core.keyset import Cursor, newest_first
+from partnership.core.models import utcnow
+from partnership.core.nights import is_ambiguous, night_of, to_local
+from partnership.core.saving import save_or_keep
+from partnership.core.uploads import CleanImage, UploadRejected, clean_image
+from partnership.core.when import OTHER, WhenError, local_parts, resolve_moment
+from partnership.extensions import db
+from partnership.sightings import bp, service
+from partnership.sightings.forms import SightingFilterForm, SightingForm
+from partnership.sightings.models import Attachment, Sighting, SightingBehaviour
+from partnership.venues.models import Area, Venue
+
+PAGE_SIZE = 25
+
+
+def _venue_choices(user: User) -> list[SelectChoice]:
+    venues = db.session.scalars(
+        select(Venue).where(Venue.active.is_(True)).order_by(Venue.name)
+    ).all()
+    mine = [v for v in venues if v.organisation_id == user.organisation_id]
+    others = [v for v in venues if v.organisation_id != user.organisation_id]
+    return (
+        [SelectChoice("", _("Not at a venue: I'll describe the place"))]
+        + [SelectChoice(str(v.id), _("%(name)s (your venue)", name=v.name)) for v in mine]
+        + [SelectChoice(str(v.id), v.name) for v in others]
+    )
+
+
+def _prepare(form: SightingForm, user: User) -> None:
+    form.venue_id.choices = _venue_choices(user)
+
+
+def _float(raw: str | None) -> float | None:
+    try:
+        return float(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _data_from(form: SightingForm) -> service.SightingData | None:
+    """The checked answers, or None with the problem put on its field."""
+    try:
+        occurred_at = resolve_moment(
+            form.when.data or "",
+            form.day.data,
+            form.clock.data or "",
+            form.fold.data,
+            utcnow(),
+        )
+    except WhenError as error:
+        field = getattr(form, error.field)
+        field.errors = [*field.errors, error.message]
+        return None
+    return service.SightingData(
+        occurred_at=occurred_at,
+        venue_id=int(form.venue_id.data) if form.venue_id.data else None,
+        place=form.place.data or "",
+        latitude=_float(form.latitude.data),
+        longitude=_float(form.longitude.data),
+        behaviours=list(form.behaviours.data or []),
+        other_behaviour=form.other_behaviour.data or "",
+        victim_response=form.victim_response.data or "",
+        action_taken=form.action_taken.data or "",
+        vulnerabilities=list(form.vulnerabilities.data or []),
+        apparent_sex=form.apparent_sex.data or "",
+        age_band=form.age_band.data or "",
+        height=form.height.data or "",
+        build=form.build.data or "",
+        clothing=form.clothing.data or "",
+        distinguishing_features=form.distinguishing_features.data or "",
+        description=form.description.data or "",
+        sharing=form.sharing.data or "",
+    )
+
+
+def _photos_from(form: SightingForm) -> list[CleanImage] | None:
+    files: list[FileStorage] = [f for f in (form.photos.data or []) if f and f.filename]
+    config = current_app.config
+    cleaned = []
+    for upload in files:
+        try:
+            cleaned.append(
+                clean_image(
+                    upload.stream,
+                    upload.filename or "",
+                    max_bytes=config["PHOTO_MAX_BYTES"],
+                    max_pixels=config["PHOTO_MAX_PIXELS"],
+                )
+            )
+        except UploadRejected as rejected:
+            form.photos.errors = [*form.photos.errors, rejected.message]
+            return None
+    return cleaned
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*FRONTLINE_ROLES)
+def create() -> Any:
+    user = actor()
+    form = SightingForm()
+    _prepare(form, user)
+    source = service.find_source(user, request.values.get("source"))
+    if request.method == "GET":
+        form.submission_key.data = uuid.uuid4().hex
+        form.day.data, form.clock.data = local_parts(utcnow())
+        if source is not None:
+            _prefill_from(form, source)
+    elif form.validate_on_submit():
+        key = form.submission_key.data or ""
+        existing = service.find_by_submission_key(user, key)
+        if existing is not None:  # the same form sent twice: one record
+            return redirect(url_for("sightings.detail", sighting_id=existing.id))
+        data = _data_from(form)
+        photos = _photos_from(form)
+        if data is not None and photos is not None:
+
+            def work() -> Sighting:
+                sighting = service.record_sighting(user, data, photos, key, utcnow())
+                if source is not None and source.sighting_id is None:
+                    service.link_source(user, sighting, source)
+                return sighting
+
+            sighting = save_or_keep(form, work)
+            if sighting is None:
+                existing = service.find_by_submission_key(user, key)
+                if existing is not None:  # two taps raced: the other one saved it
+                    return redirect(url_for("sightings.detail", sighting_id=existing.id))
+            else:
+                flash(_("Sighting saved. Thank you."), "success")
+                return redirect(url_for("sightings.detail", sighting_id=sighting.id))
+    if not form.submission_key.data:
+        form.submission_key.data = uuid.uuid4().hex
+    status = 400 if request.method == "POST" else 200
+    return render_template("sightings/form.html", form=form, sighting=None), status
+
+
+def _prefill_from(form: SightingForm, source: Any) -> None:
+    """Start a sighting from a Safe Space use or welfare note: same place and time."""
+    form.source.data = f"{source.__tablename__.removesuffix('s')}:{source.id}"
+    moment = getattr(source, "arrived_at", None) or source.occurred_at
+    form.when.data = OTHER
+    form.day.data, form.clock.data = local_parts(moment)
+    if source.venue_id:
+        form.venue_id.data = str(source.venue_id)
+    form.place.data = getattr(source, "place", "") or ""
+
+
+def _load(sighting_id: int) -> Sighting:
+    sighting = service.find_visible(actor(), sighting_id)
+    if sighting is None:
+        abort(404)
+    return sighting
+
+
+@bp.route("/<int:sighting_id>")
+@roles_required(*FRONTLINE_ROLES)
+def detail(sighting_id: int) -> str:
+    sighting = _load(sighting_id)
+    audit.record("sighting.viewed", actor=actor(), object_type="sighting", object_id=sighting.id)
+    db.session.commit()
+    form = SightingForm(meta={"csrf": False})
+    field_labels = {field.name: field.label.text for field in form}
+    field_labels["occurred_at"] = form.when.label.text
+    field_labels["behaviours"] = form.behaviours.label.text
+    return render_template(
+        "sightings/detail.html",
+        sighting=sighting,
+        field_labels=field_labels,
+        can_correct=service.can_correct(actor(), sighting, utcnow()),
+    )
+
+
+@bp.route("/<int:sighting_id>/photos/<int:photo_id>")
+@roles_required(*FRONTLINE_ROLES)
+def photo(sighting_id: int, photo_id: int) -> Response:
+    sighting = _load(sighting_id)
+    attachment = db.session.scalar(
+        select(Attachment).where(Attachment.id == photo_id, Attachment.sighting_id == sighting.id)
+    )
+    if attachment is None:
+        abort(404)
+    audit.record(
+        "sighting.photo_viewed",
+        actor=actor(),
+        object_type="sighting",
+        object_id=sighting.id,
+        photo=attachment.id,
+    )
+    db.session.commit()
+    response = Response(attachment.data, mimetype=attachment.content_type)
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="sighting-{sighting.id}-{attachment.id}.jpg"'
+    )
+    return response
+
+
+@bp.route("/<int:sighting_id>/correct", methods=["GET", "POST"])
+@roles_required(*FRONTLINE_ROLES)
+def correct(sighting_id: int) -> Any:
+    user = actor()
+    sighting = _load(sighting_id)
+    if not service.can_correct(user, sighting, utcnow()):
+        flash(
+            _("Only police can correct a sighting more than 24 hours after it was written."),
+            "error",
+        )
+        return redirect(url_for("sightings.detail", sighting_id=sighting.id))
+    form = SightingForm(data=_form_data(sighting) if request.method == "GET" else None)
+    _prepare(form, user)
+    del form.photos
+    if form.validate_on_submit():
+        data = _data_from(form)
+        if data is not None:
+            saved = save_or_keep(
+                form, lambda: service.correct_sighting(user, sighting, data, utcnow())
+            )
+            if not form.form_errors:
+                flash(
+                    _("Correction saved.") if saved else _("Nothing was changed."),
+                    "success",
+                )
+                return redirect(url_for("sightings.detail", sighting_id=sighting.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("sightings/form.html", form=form, sighting=sighting), status
+
+
+def _form_data(sighting: Sighting) -> dict[str, Any]:
+    data = service.data_of(sighting)
+    day, clock = local_parts(sighting.occurred_at)
+    data.update(
+        when=OTHER,
+        day=day,
+        clock=clock,
+        venue_id=str(sighting.venue_id or ""),
+        latitude="" if sighting.latitude is None else str(sighting.latitude),
+        longitude="" if sighting.longitude is None else str(sighting.longitude),
+    )
+    # On a clocks-back night, say which of the two 01:30s it was.
+    local = to_local(sighting.occurred_at)
+    data["fold"] = str(local.fold) if is_ambiguous(local.replace(tzinfo=None)) else None
+    return data
+
+
+def _filter_choices(form: SightingFilterForm) -> None:
+    venues = db.session.scalars(select(Venue).order_by(Venue.name)).all()
+    areas = db.session.scalars(select(Area).order_by(Area.name)).all()
+    orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    every = SelectChoice("", _("All"))
+    form.venue.choices = [every] + [SelectChoice(str(v.id), v.name) for v in venues]
+    form.area.choices = [every] + [SelectChoice(str(a.id), a.name) for a in areas]
+    form.behaviour.choices = [every, *Behaviour.choices()]
+    form.organisation.choices = [every] + [SelectChoice(str(o.id), o.name) for o in orgs]
+
+
+@bp.route("/")
+@roles_required(*FRONTLINE_ROLES)
+def list_sightings() -> str:
+    user = actor()
+    form = SightingFilterForm(request.args)
+    _filter_choices(form)
+    query = service.visible_sightings(user)
+    if form.validate():
+        if form.night_from.data or form.night_to.data:
+            first = form.night_from.data or form.night_to.data
+            last = form.night_to.data or form.night_from.data
+            assert first is not None and last is not None  # noqa: S101 (both set above)
+            query = query.where(
+                Sighting.night >= min(first, last), Sighting.night <= max(first, last)
+            )
+        if form.venue.data:
+            query = query.where(Sighting.venue_id == int(form.venue.data))
+        if form.area.data:
+            query = query.where(Sighting.area_id == int(form.area.data))
+        if form.organisation.data:
+            query = query.where(Sighting.organisation_id == int(form.organisation.data))
+        if form.behaviour.data:
+            query = query.where(
+                Sighting.id.in_(
+                    select(SightingBehaviour.sighting_id).where(
+                        SightingBehaviour.code == form.behaviour.data
+                    )
+                )
+            )
+    query = query.options(
+        selectinload(Sighting.behaviours),
+        joinedload(Sighting.venue),
+        joinedload(Sighting.organisation),
+    )
+    cursor = Cursor.decode(request.args.get("after"))
+    page = newest_first(query, Sighting.night, Sighting.id, cursor, PAGE_SIZE)
+    filters: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
+    newest_url = url_for("sightings.list_sightings", **filters)
+    next_url = None
+    if page.next is not None:
+        next_url = url_for("sightings.list_sightings", **filters, after=page.next.encode())
+    audit.record(
+        "sighting.list_viewed", actor=user, filters=dict(request.args.items()), shown=len(page.rows)
+    )
+    db.session.commit()
+    return render_template(
+        "sightings/list.html",
+        form=form,
+        sightings=page.rows,
+        next_url=next_url,
+        newest_url=newest_url,
+        first_page=cursor is None,
+        tonight=night_of(utcnow()),
+    )

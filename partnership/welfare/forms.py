@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from partnership.core.enums import AgeBand, Gender, HandedTo, SafeSpaceReason, Support
+from partnership.core.when import fold_choices, when_choices
+
+STILL_HERE = "still_here"
+
+# The venue and the organisation handed to are checked against the rules in the
+# service (whose venue, which kind of organisation), so these selects accept any
+# value here and the service explains a refusal in words a user understands.
+
+
+def _limit(limit: int) -> Length:
+    return Length(max=limit, message=_l("Keep this to %(max)d characters or fewer", max=limit))
+
+
+def _notes() -> TextAreaField:
+    return TextAreaField(
+        _l("Notes"),
+        description=_l("Do not write their name or anything else that identifies them."),
+        validators=[Optional(), _limit(2000)],
+    )
+
+
+def _handed_to() -> RadioField:
+    return RadioField(
+        _l("Who did you hand them over to?"),
+        choices=HandedTo.choices(),
+        validators=[DataRequired(_l("Choose who you handed them over to"))],
+    )
+
+
+def _handed_to_organisation() -> SelectField:
+    return SelectField(
+        _l("Which Street Pastors group or welfare team?"),
+        description=_l(
+            "Only if you handed them to Street Pastors or a welfare team: "
+            "that organisation will be able to see this record."
+        ),
+        validate_choice=False,
+        validators=[Optional()],
+    )
+
+
+# The date, time and "which 01:30" that go with an "Earlier" choice (core/when.py).
+def _day() -> DateField:
+    return DateField(_l("Date"), validators=[Optional()])
+
+
+def _clock() -> StringField:
+    return StringField(_l("Time"), validators=[Optional(), _limit(5)])
+
+
+def _fold() -> RadioField:
+    return RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
+
+
+class SafeSpaceUseForm(FlaskForm):
+    submission_key = HiddenField()
+    venue_id = SelectField(_l("Which venue?"), validate_choice=False, validators=[Optional()])
+
+    when = RadioField(
+        _l("When did they arrive?"),
+        choices=when_choices(),
+        default="now",
+        validators=[DataRequired(_l("Choose when it happened"))],
+    )
+    day = _day()
+    clock = _clock()
+    fold = _fold()
+
+    left = RadioField(
+        _l("When did they leave?"),
+        choices=[SelectChoice(STILL_HERE, _l("They are still here")), *when_choices()],
+        default=STILL_HERE,
+        validators=[DataRequired(_l("Choose when they left, or that they are still here"))],
+    )
+    left_day = _day()
+    left_clock = _clock()
+    left_fold = _fold()
+
+    age_band = RadioField(_l("Apparent age"), choices=AgeBand.choices(), validators=[Optional()])
+    gender = RadioField(
+        _l("Gender, if they said"), choices=Gender.choices(), validators=[Optional()]
+    )
+    reasons = SelectMultipleField(
+        _l("Why did they need the Safe Space?"),
+        description=_l("Choose all that apply"),
+        choices=SafeSpaceReason.choices(),
+        validators=[DataRequired(_l("Choose at least one reason"))],
+    )
+    support = SelectMultipleField(
+        _l("What support did you give?"),
+        description=_l("Choose all that apply"),
+        choices=Support.choices(),
+        validators=[Optional()],
+    )
+    handed_to = _handed_to()
+    handed_to_organisation_id = _handed_to_organisation()
+    notes = _notes()
+
+
+class WelfareNoteForm(FlaskForm):
+    submission_key = HiddenField()
+    venue_id = SelectField(_l("Where was it?"), validate_choice=False, validators=[Optional()])
+    place = StringField(_l("Or describe the place"), validators=[Optional(), _limit(300)])
+
+    when = RadioField(
+        _l("When did it happen?"),
+        choices=when_choices(),
+        default="now",
+        validators=[DataRequired(_l("Choose when it happened"))],
+    )
+    day = _day()
+    clock = _clock()
+    fold = _fold()
+
+    age_band = RadioField(_l("Apparent age"), choices=AgeBand.choices(), validators=[Optional()])
+    gender = RadioField(
+        _l("Gender, if they said"), choices=Gender.choices(), validators=[Optional()]
+    )
+    support = SelectMultipleField(
+        _l("What help did you give?"),
+        description=_l("Choose all that apply"),
+        choices=Support.choices(),
+        validators=[Optional()],
+    )
+    handed_to = _handed_to()
+    handed_to_organisation_id = _handed_to_organisation()
+    notes = _notes()
+
+
+class NightsFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    night_from = DateField(_l("Nights from"), validators=[Optional()])
+    night_to = DateField(_l("Nights to"), validators=[Optional()])

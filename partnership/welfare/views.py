@@ -1,0 +1,304 @@
+"""Recording, listing and reading Safe Space uses and welfare notes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute
+from wtforms.fields.choices import SelectChoice
+
+from partnership.auth.models import User
+from partnership.core import audit
+from partnership.core.access import actor, roles_required
+from partnership.core.enums import POLICE_ROLES, Role
+from partnership.core.keyset import Cursor, newest_first
+from partnership.core.models import utcnow
+from partnership.core.saving import save_or_keep
+from partnership.core.when import WhenError, local_parts, resolve_moment
+from partnership.extensions import db
+from partnership.welfare import bp, service
+from partnership.welfare.forms import (
+    STILL_HERE,
+    NightsFilterForm,
+    SafeSpaceUseForm,
+    WelfareNoteForm,
+)
+from partnership.welfare.models import SafeSpaceUse, WelfareNote
+
+PAGE_SIZE = 25
+READERS = (Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR)
+SAFE_SPACE_WRITERS = (Role.PREMISES_STAFF, Role.OFFICER, Role.INSPECTOR)
+NOTE_WRITERS = (Role.WELFARE,)
+MAX_KEY = 64  # the submission_key column's width
+
+# Which form fields hold each part of a moment, as core/when.py names them.
+WHEN_FIELDS = {"when": "when", "day": "day", "clock": "clock", "fold": "fold"}
+LEFT_FIELDS = {"when": "left", "day": "left_day", "clock": "left_clock", "fold": "left_fold"}
+
+Record = TypeVar("Record", SafeSpaceUse, WelfareNote)
+
+
+def _add_error(form: Any, name: str, message: Any) -> None:
+    field = getattr(form, name)
+    if str(message) not in [str(m) for m in field.errors]:
+        field.errors = [*field.errors, message]
+
+
+def _moment(
+    form: Any, names: dict[str, str], choice: str, now: datetime
+) -> tuple[bool, datetime | None]:
+    """(True, the UTC moment) or (False, None) with the problem put on its field."""
+    try:
+        return True, resolve_moment(
+            choice,
+            getattr(form, names["day"]).data,
+            getattr(form, names["clock"]).data or "",
+            getattr(form, names["fold"]).data,
+            now,
+        )
+    except WhenError as error:
+        _add_error(form, names[error.field], error.message)
+        return False, None
+
+
+def _id(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def _submission_key(form: Any) -> str:
+    """The form's key, or a fresh one (kept on the form) if it came back empty or too long."""
+    key = (form.submission_key.data or "").strip()
+    if not key or len(key) > MAX_KEY:
+        key = uuid.uuid4().hex
+        form.submission_key.data = key
+    return key
+
+
+def _handover_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _("Choose an organisation"))] + [
+        SelectChoice(str(o.id), f"{o.name} ({o.kind_enum.label})")
+        for o in service.handover_organisations()
+    ]
+
+
+def _start(form: Any, now: datetime) -> None:
+    """A new form: its key, and today's date and time ready for an "Earlier" answer."""
+    form.submission_key.data = uuid.uuid4().hex
+    form.day.data, form.clock.data = local_parts(now)
+
+
+def _safe_space_data(
+    form: SafeSpaceUseForm, arrived_at: datetime, left_at: datetime | None
+) -> service.SafeSpaceUseData:
+    return service.SafeSpaceUseData(
+        venue_id=_id(form.venue_id.data),
+        arrived_at=arrived_at,
+        left_at=left_at,
+        age_band=form.age_band.data or "",
+        gender=form.gender.data or "",
+        reasons=list(form.reasons.data or []),
+        support=list(form.support.data or []),
+        handed_to=form.handed_to.data or "",
+        handed_to_organisation_id=_id(form.handed_to_organisation_id.data),
+        notes=form.notes.data or "",
+    )
+
+
+@bp.route("/safe-space/new", methods=["GET", "POST"])
+@roles_required(*SAFE_SPACE_WRITERS)
+def safe_space_use_create() -> Any:
+    user = actor()
+    now = utcnow()
+    venues = service.safe_space_venues(user)
+    form = SafeSpaceUseForm()
+    form.venue_id.choices = [SelectChoice("", _("Choose a venue"))] + [
+        SelectChoice(str(v.id), v.name) for v in venues
+    ]
+    form.handed_to_organisation_id.choices = _handover_choices()
+    if request.method == "GET":
+        if not venues:
+            return render_template(
+                "welfare/no_safe_space.html", police=user.role_enum in POLICE_ROLES
+            )
+        _start(form, now)
+        form.left_day.data, form.left_clock.data = form.day.data, form.clock.data
+        if len(venues) == 1:
+            form.venue_id.data = str(venues[0].id)
+        return render_template("welfare/safe_space_form.html", form=form)
+
+    key = _submission_key(form)
+    valid = form.validate_on_submit()
+    if valid:
+        existing = service.find_safe_space_use_by_key(user, key)
+        if existing is not None:  # the same form sent twice: one record
+            return redirect(url_for("welfare.safe_space_use_detail", use_id=existing.id))
+    arrived, arrived_at = _moment(form, WHEN_FIELDS, form.when.data or "", now)
+    left, left_at = (
+        (True, None)
+        if form.left.data == STILL_HERE
+        else _moment(form, LEFT_FIELDS, form.left.data or "", now)
+    )
+    # Every rule is checked even when other answers are wrong, so all problems show at
+    # once; the departure can only be compared with an arrival that was understood.
+    data = _safe_space_data(form, arrived_at or now, left_at if arrived else None)
+    problems = service.safe_space_use_problems(user, data)
+    for problem in problems:
+        _add_error(form, problem.field, problem.message)
+    if valid and arrived and left and not problems:
+        use = save_or_keep(form, lambda: service.record_safe_space_use(user, data, key))
+        if use is None:
+            use = service.find_safe_space_use_by_key(user, key)  # two taps raced
+        else:
+            flash(_("Safe Space use saved. Thank you."), "success")
+        if use is not None:
+            return redirect(url_for("welfare.safe_space_use_detail", use_id=use.id))
+    return render_template("welfare/safe_space_form.html", form=form), 400
+
+
+def _welfare_note_data(form: WelfareNoteForm, occurred_at: datetime) -> service.WelfareNoteData:
+    return service.WelfareNoteData(
+        occurred_at=occurred_at,
+        venue_id=_id(form.venue_id.data),
+        place=form.place.data or "",
+        age_band=form.age_band.data or "",
+        gender=form.gender.data or "",
+        support=list(form.support.data or []),
+        handed_to=form.handed_to.data or "",
+        handed_to_organisation_id=_id(form.handed_to_organisation_id.data),
+        notes=form.notes.data or "",
+    )
+
+
+@bp.route("/notes/new", methods=["GET", "POST"])
+@roles_required(*NOTE_WRITERS)
+def welfare_note_create() -> Any:
+    user = actor()
+    now = utcnow()
+    form = WelfareNoteForm()
+    form.venue_id.choices = [SelectChoice("", _("Not at a venue: I'll describe the place"))] + [
+        SelectChoice(str(v.id), v.name) for v in service.venues()
+    ]
+    form.handed_to_organisation_id.choices = _handover_choices()
+    if request.method == "GET":
+        _start(form, now)
+        return render_template("welfare/note_form.html", form=form)
+
+    key = _submission_key(form)
+    valid = form.validate_on_submit()
+    if valid:
+        existing = service.find_welfare_note_by_key(user, key)
+        if existing is not None:  # the same form sent twice: one record
+            return redirect(url_for("welfare.welfare_note_detail", note_id=existing.id))
+    understood, occurred_at = _moment(form, WHEN_FIELDS, form.when.data or "", now)
+    data = _welfare_note_data(form, occurred_at or now)
+    problems = service.welfare_note_problems(data)
+    for problem in problems:
+        _add_error(form, problem.field, problem.message)
+    if valid and understood and not problems:
+        note = save_or_keep(form, lambda: service.record_welfare_note(user, data, key))
+        if note is None:
+            note = service.find_welfare_note_by_key(user, key)  # two taps raced
+        else:
+            flash(_("Welfare note saved. Thank you."), "success")
+        if note is not None:
+            return redirect(url_for("welfare.welfare_note_detail", note_id=note.id))
+    return render_template("welfare/note_form.html", form=form), 400
+
+
+def _listing(
+    endpoint: str,
+    query: Select[tuple[Record]],
+    night: InstrumentedAttribute[date],
+    ident: InstrumentedAttribute[int],
+    action: str,
+    user: User,
+) -> dict[str, Any]:
+    """A page of a visibility-scoped list, newest first, within the nights asked for;
+    what the template needs, and the view's audit event left."""
+    form = NightsFilterForm(request.args)
+    if form.validate() and (form.night_from.data or form.night_to.data):
+        first = form.night_from.data or form.night_to.data
+        last = form.night_to.data or form.night_from.data
+        assert first is not None and last is not None  # noqa: S101 (one is set, so both are)
+        query = query.where(night >= min(first, last), night <= max(first, last))
+    cursor = Cursor.decode(request.args.get("after"))
+    page = newest_first(query, night, ident, cursor, PAGE_SIZE)
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
+    next_url = url_for(endpoint, **args, after=page.next.encode()) if page.next else None
+    audit.record(action, actor=user, filters=args, shown=len(page.rows))
+    return {
+        "form": form,
+        "records": page.rows,
+        "next_url": next_url,
+        "newest_url": url_for(endpoint, **args),
+        "first_page": cursor is None,
+    }
+
+
+@bp.route("/safe-space/")
+@roles_required(*READERS)
+def safe_space_uses() -> str:
+    user = actor()
+    listing = _listing(
+        "welfare.safe_space_uses",
+        service.visible_safe_space_uses(user),
+        SafeSpaceUse.night,
+        SafeSpaceUse.id,
+        "safe_space_use.list_viewed",
+        user,
+    )
+    db.session.commit()
+    return render_template(
+        "welfare/safe_space_list.html",
+        can_create=user.role_enum in SAFE_SPACE_WRITERS,
+        **listing,
+    )
+
+
+@bp.route("/notes/")
+@roles_required(*READERS)
+def welfare_notes() -> str:
+    user = actor()
+    listing = _listing(
+        "welfare.welfare_notes",
+        service.visible_welfare_notes(user),
+        WelfareNote.night,
+        WelfareNote.id,
+        "welfare_note.list_viewed",
+        user,
+    )
+    db.session.commit()
+    return render_template(
+        "welfare/note_list.html", can_create=user.role_enum in NOTE_WRITERS, **listing
+    )
+
+
+@bp.route("/safe-space/<int:use_id>")
+@roles_required(*READERS)
+def safe_space_use_detail(use_id: int) -> str:
+    user = actor()
+    use = service.find_safe_space_use(user, use_id)
+    if use is None:
+        abort(404)
+    audit.record(
+        "safe_space_use.viewed", actor=user, object_type="safe_space_use", object_id=use.id
+    )
+    db.session.commit()
+    return render_template("welfare/safe_space_detail.html", use=use)
+
+
+@bp.route("/notes/<int:note_id>")
+@roles_required(*READERS)
+def welfare_note_detail(note_id: int) -> str:
+    user = actor()
+    note = service.find_welfare_note(user, note_id)
+    if note is None:
+        abort(404)
+    audit.record("welfare_note.viewed", actor=user, object_type="welfare_note", object_id=note.id)
+    db.session.commit()
+    return render_template("welfare/note_detail.html", note=note)
