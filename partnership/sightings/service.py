@@ -5,7 +5,7 @@ Functions add and flush and leave their audit event; the view commits once.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -224,26 +224,9 @@ def record_sighting(
 
 def snapshot(sighting: Sighting) -> dict[str, Any]:
     """The correctable fields, as plain JSON values, for the history."""
-    return {
-        "occurred_at": sighting.occurred_at.isoformat(),
-        "venue_id": sighting.venue_id,
-        "place": sighting.place,
-        "latitude": sighting.latitude,
-        "longitude": sighting.longitude,
-        "behaviours": sighting.behaviour_codes,
-        "other_behaviour": sighting.other_behaviour,
-        "victim_response": sighting.victim_response,
-        "action_taken": sighting.action_taken,
-        "vulnerabilities": list(sighting.vulnerabilities),
-        "apparent_sex": sighting.apparent_sex,
-        "age_band": sighting.age_band,
-        "height": sighting.height,
-        "build": sighting.build,
-        "clothing": sighting.clothing,
-        "distinguishing_features": sighting.distinguishing_features,
-        "description": sighting.description,
-        "sharing": sighting.sharing,
-    }
+    values = data_of(sighting)
+    values["occurred_at"] = sighting.occurred_at.isoformat()
+    return values
 
 
 def correct_sighting(
@@ -278,25 +261,8 @@ def correct_sighting(
 
 
 def data_of(sighting: Sighting) -> dict[str, Any]:
-    return asdict(
-        SightingData(
-            occurred_at=sighting.occurred_at,
-            venue_id=sighting.venue_id,
-            place=sighting.place,
-            latitude=sighting.latitude,
-            longitude=sighting.longitude,
-            behaviours=sighting.behaviour_codes,
-            other_behaviour=sighting.other_behaviour,
-            victim_response=sighting.victim_response,
-            action_taken=sighting.action_taken,
-            vulnerabilities=list(sighting.vulnerabilities),
-            apparent_sex=sighting.apparent_sex,
-            age_band=sighting.age_band,
-            height=sighting.height,
-            build=sighting.build,
-            clothing=sighting.clothing,
-            distinguishing_features=sighting.distinguishing_features,
-            description=sighting.description,
-            sharing=sighting.sharing,
-        )
-    )
+    """The sighting's correctable fields as :class:`SightingData` would hold them."""
+    values = {f.name: getattr(sighting, f.name) for f in fields(SightingData)}
+    values["behaviours"] = sighting.behaviour_codes
+    values["vulnerabilities"] = list(sighting.vulnerabilities)
+    return values
