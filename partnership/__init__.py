@@ -78,10 +78,19 @@ def _register_blueprints(app: Flask) -> None:
     from partnership.auth import bp as auth_bp
     from partnership.home import bp as home_bp
     from partnership.sightings import bp as sightings_bp
+    from partnership.subjects import bp as subjects_bp
     from partnership.venues import bp as venues_bp
     from partnership.welfare import bp as welfare_bp
 
-    for blueprint in (home_bp, auth_bp, admin_bp, sightings_bp, venues_bp, welfare_bp):
+    for blueprint in (
+        home_bp,
+        auth_bp,
+        admin_bp,
+        sightings_bp,
+        subjects_bp,
+        venues_bp,
+        welfare_bp,
+    ):
         app.register_blueprint(blueprint)
     cli.register(app)
 

@@ -54,6 +54,7 @@ class Defaults:
     MAP_TILE_URL = ""  # empty: maps draw shapes and markers on a blank background
     MAP_TILE_ATTRIBUTION = ""
     TIMEZONE = "Europe/London"
+    SUBJECT_SHARE_NAME_WITH_MEMBERS = False  # True: members see red flag names and aliases
     TESTING = False
 
 

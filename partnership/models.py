@@ -3,6 +3,7 @@
 from partnership.auth.models import Organisation, SetPasswordLink, User
 from partnership.core.models import AuditEvent
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour, SightingRevision
+from partnership.subjects.models import NoteRenewal, RedFlagNote, Subject
 from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 
@@ -10,12 +11,15 @@ __all__ = [
     "Area",
     "Attachment",
     "AuditEvent",
+    "NoteRenewal",
     "Organisation",
+    "RedFlagNote",
     "SafeSpaceUse",
     "SetPasswordLink",
     "Sighting",
     "SightingBehaviour",
     "SightingRevision",
+    "Subject",
     "User",
     "Venue",
     "WelfareNote",

@@ -11,7 +11,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
 from typing import Any
 
 import pytest
@@ -22,13 +23,16 @@ from partnership.auth import service as auth_service
 from partnership.auth.models import Organisation, User
 from partnership.core.access import view_rule
 from partnership.core.enums import OrgKind, Role
+from partnership.core.models import utcnow
 from partnership.extensions import db
 from partnership.sightings.models import Attachment, Sighting
+from partnership.subjects.models import RedFlagNote, Subject
 from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 from tests.conftest import reload
 
 ANONYMOUS = "anonymous"
+_subject_numbers = count(1)
 EVERYONE = frozenset(Role)
 MANAGERS = frozenset({Role.COORDINATOR, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
@@ -37,6 +41,7 @@ PUBLIC = "public"
 POLICE = frozenset({Role.OFFICER, Role.INSPECTOR})
 FRONTLINE = frozenset({Role.PREMISES_STAFF, Role.WELFARE, *POLICE})
 WELFARE_READERS = FRONTLINE | {Role.COORDINATOR}
+SUBJECT_READERS = POLICE | {Role.PREMISES_STAFF, Role.WELFARE, Role.COORDINATOR}
 
 # endpoint -> PUBLIC, or the roles allowed in.
 MATRIX: dict[str, str | frozenset[Role]] = {
@@ -83,6 +88,13 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "welfare.welfare_notes": WELFARE_READERS,
     "welfare.welfare_note_detail": WELFARE_READERS,
     "welfare.welfare_note_create": frozenset({Role.WELFARE}),
+    "subjects.search": SUBJECT_READERS,
+    "subjects.create": POLICE,
+    "subjects.profile": SUBJECT_READERS,
+    "subjects.justify": SUBJECT_READERS,
+    "subjects.edit": POLICE,
+    "subjects.note_create": POLICE,
+    "subjects.note_renew": POLICE,
 }
 
 # Pages about one account, requested for a staff member's and an administrator's.
@@ -115,6 +127,11 @@ RECORD_PAGES = {
     "sightings.correct": "sighting",
     "welfare.safe_space_use_detail": "safe_space_use",
     "welfare.welfare_note_detail": "welfare_note",
+    "subjects.profile": "subject",
+    "subjects.justify": "subject",
+    "subjects.edit": "subject",
+    "subjects.note_create": "subject",
+    "subjects.note_renew": "subject",
 }
 RECORD_TARGETS = {
     "sighting": (
@@ -125,6 +142,8 @@ RECORD_TARGETS = {
     ),
     "safe_space_use": ("same_org", "other_org", "handed_to_viewer"),
     "welfare_note": ("same_org", "other_org", "handed_to_viewer"),
+    # A subject's notes decide who sees it: members only while a partnership note is active.
+    "subject": ("active_partnership_note", "police_notes_only", "expired_partnership_note"),
 }
 # (record, target) -> the roles that may see it (DESIGN.md section 2).
 SEES: dict[tuple[str, str], frozenset[Role]] = {
@@ -138,6 +157,9 @@ SEES: dict[tuple[str, str], frozenset[Role]] = {
     ("welfare_note", "same_org"): WELFARE_READERS,
     ("welfare_note", "other_org"): POLICE | {Role.COORDINATOR},
     ("welfare_note", "handed_to_viewer"): WELFARE_READERS,
+    ("subject", "active_partnership_note"): SUBJECT_READERS,
+    ("subject", "police_notes_only"): POLICE,
+    ("subject", "expired_partnership_note"): POLICE,
 }
 
 # Records that some allowed roles still may not see: (target, role) -> 404.
@@ -259,8 +281,8 @@ def test_access(
         values.update(
             make_record(app, RECORD_PAGES[case.endpoint], case.target, viewer, make_user, make_org)
         )
-    elif case.endpoint.startswith(("sightings.", "welfare.")):
-        values.update(sighting_id=0, photo_id=0, use_id=0, note_id=0)
+    elif case.endpoint.startswith(("sightings.", "welfare.", "subjects.")):
+        values.update(sighting_id=0, photo_id=0, use_id=0, note_id=0, subject_id=0)
 
     rule = endpoints(app)[case.endpoint]
     url_args = {name: values[name] for name in rule.arguments}
@@ -296,6 +318,8 @@ def make_record(
     make_org: Callable[..., Organisation],
 ) -> dict[str, int]:
     """A record of ``record`` kind placed as ``target`` says, relative to ``viewer``."""
+    if record == "subject":
+        return make_subject(app, target, make_user)
     viewer_org = viewer.organisation
     if target.endswith("same_org"):
         author = make_user(viewer.role_enum, viewer_org)
@@ -345,3 +369,33 @@ def make_record(
         db.session.commit()
         photo_id = row.photos[0].id if record == "sighting" else 0
         return {"sighting_id": row.id, "use_id": row.id, "note_id": row.id, "photo_id": photo_id}
+
+
+def make_subject(app: Flask, target: str, make_user: Callable[..., User]) -> dict[str, int]:
+    """A subject written by an officer, whose one note is as ``target`` says: an active
+    partnership note, a police-only note, or a partnership note past its review date."""
+    officer = make_user(Role.OFFICER)
+    today = utcnow().date()
+    sharing, review_on = {
+        "active_partnership_note": ("partnership", today + timedelta(days=90)),
+        "police_notes_only": ("police", today + timedelta(days=90)),
+        "expired_partnership_note": ("partnership", today - timedelta(days=1)),
+    }[target]
+    with app.app_context():
+        subject = Subject(
+            reference=f"RF-2026-{next(_subject_numbers):04d}",
+            description="Tall, grey hoodie",
+            organisation_id=officer.organisation_id,
+            created_by_id=officer.id,
+        )
+        note = RedFlagNote(
+            author_id=officer.id,
+            organisation_id=officer.organisation_id,
+            text="Seen following women",
+            sharing=sharing,
+            review_on=review_on,
+        )
+        subject.notes.append(note)
+        db.session.add(subject)
+        db.session.commit()
+        return {"subject_id": subject.id, "note_id": note.id}

@@ -125,11 +125,44 @@ def rows_f36cc50288a7(conn: Connection) -> None:
     )
 
 
+def rows_6f755b8896fa(conn: Connection) -> None:
+    now = {"now": NOW}
+    conn.execute(
+        text(
+            "INSERT INTO subjects (id, reference, apparent_sex, age_band, height, build, clothing,"
+            " distinguishing_features, description, name, aliases, date_of_birth, address,"
+            " created_by_id, organisation_id, created_at, updated_at) VALUES (903,"
+            " 'RF-2026-0903', 'male', '25_34', 'tall', 'slim', 'black coat', '', 'Follows women',"
+            " 'A Name', '', '1990-01-02', '', 901, 901, :now, :now)"
+        ),
+        now,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO red_flag_notes (id, subject_id, author_id, organisation_id, behaviours,"
+            " text, sharing, source_evaluation, intelligence_assessment, handling_code,"
+            " review_on, expired_at, created_at) VALUES (903, 903, 901, 901,"
+            " '[\"aspb.following\"]', 'Seen following', 'police', '1', 'A', 'P', '2027-02-25',"
+            " NULL, :now)"
+        ),
+        now,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO note_renewals (id, note_id, renewed_by_id, renewed_at, reason,"
+            " previous_review_on, new_review_on) VALUES (903, 903, 901, :now, 'Still a risk',"
+            " '2027-02-25', '2027-05-26')"
+        ),
+        now,
+    )
+
+
 # Each revision inserts rows into the tables it adds or changes. A new revision
 # fails test_every_revision_has_rows until it has an entry here.
 ROWS: dict[str, Callable[[Connection], None]] = {
     "b19c751d0fcb": rows_b19c751d0fcb,
     "f36cc50288a7": rows_f36cc50288a7,
+    "6f755b8896fa": rows_6f755b8896fa,
 }
 
 

@@ -207,6 +207,48 @@ class Gender(TitledEnum):
     NOT_GIVEN = "not_given"
 
 
+class SourceEvaluation(TitledEnum):
+    """How far the source of a police note is trusted (the 3x5x2 model)."""
+
+    RELIABLE = "1"
+    UNTESTED = "2"
+    NOT_RELIABLE = "3"
+
+
+class IntelligenceAssessment(TitledEnum):
+    """How the source came to know what a police note says (the 3x5x2 model)."""
+
+    KNOWN_DIRECTLY = "A"
+    INDIRECTLY_CORROBORATED = "B"
+    KNOWN_INDIRECTLY = "C"
+    NOT_KNOWN = "D"
+    SUSPECTED_FALSE = "E"
+
+
+class HandlingCode(TitledEnum):
+    """Whether a police note may be passed on (the 3x5x2 model)."""
+
+    PERMITTED = "P"
+    CONDITIONS = "C"
+
+
+class NoteSharing(TitledEnum):
+    """Who may read a red flag note."""
+
+    POLICE = "police"
+    PARTNERSHIP = "partnership"
+
+
+class ViewReason(TitledEnum):
+    """Why someone opens a red flag profile: asked before it is shown, kept in the audit log."""
+
+    CHECKING_TONIGHT = "checking_tonight"
+    SHIFT_BRIEFING = "shift_briefing"
+    NOTE_REVIEW = "note_review"
+    MEETING = "meeting"
+    OTHER = "other"
+
+
 LOCALES = tuple(m.value for m in Locale)
 
 TITLES: dict[type[TitledEnum], dict[str, Any]] = {
@@ -334,6 +376,33 @@ TITLES: dict[type[TitledEnum], dict[str, Any]] = {
         "man": _l("Man"),
         "other": _l("In another way"),
         "not_given": _l("Not given"),
+    },
+    SourceEvaluation: {
+        "1": _l("1: Reliable"),
+        "2": _l("2: Untested"),
+        "3": _l("3: Not reliable"),
+    },
+    IntelligenceAssessment: {
+        "A": _l("A: Known directly to the source"),
+        "B": _l("B: Known indirectly to the source but corroborated"),
+        "C": _l("C: Known indirectly to the source"),
+        "D": _l("D: Not known"),
+        "E": _l("E: Suspected to be false"),
+    },
+    HandlingCode: {
+        "P": _l("P: Lawful sharing permitted"),
+        "C": _l("C: Lawful sharing permitted with conditions"),
+    },
+    NoteSharing: {
+        "police": _l("Police only"),
+        "partnership": _l("Everyone on the frontline in the partnership"),
+    },
+    ViewReason: {
+        "checking_tonight": _l("Checking a person seen tonight"),
+        "shift_briefing": _l("Briefing before a shift"),
+        "note_review": _l("Reviewing a note due for review"),
+        "meeting": _l("Partnership meeting preparation"),
+        "other": _l("Other"),
     },
     # Each language is named in itself, so a reader of either can find theirs.
     Locale: {"en": "English", "cy": "Cymraeg"},

@@ -47,6 +47,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         frozenset({Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}),
         prefix="/welfare/notes",
     ),
+    NavItem(
+        "subjects.search",
+        _l("Red flags"),
+        frozenset(
+            {Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}
+        ),
+        prefix="/subjects",
+    ),
     NavItem("admin.users", _l("Accounts"), ADMINS, prefix="/admin/users"),
     NavItem("admin.organisations", _l("Organisations"), ADMINS, prefix="/admin/organisations"),
     NavItem("venues.venues", _l("Venues"), ADMINS, prefix="/venues"),
@@ -113,7 +121,8 @@ PANELS: tuple[Panel, ...] = (
         "red_flags",
         _l("Red flags"),
         _l("Notes about people whose behaviour worries the partnership."),
-        FRONTLINE,
+        FRONTLINE | {Role.COORDINATOR},
+        endpoint="subjects.search",
     ),
     Panel(
         "orders",

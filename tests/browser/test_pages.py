@@ -43,6 +43,8 @@ def expected_nav(role: Role) -> list[str]:
         hrefs.append("/welfare/safe-space/")
     if role in (frontline - {Role.PREMISES_STAFF}) | {Role.COORDINATOR}:
         hrefs.append("/welfare/notes/")
+    if role in frontline | {Role.COORDINATOR}:
+        hrefs.append("/subjects/")
     if role in MANAGERS:
         hrefs += ["/admin/users", "/admin/organisations", "/venues", "/venues/areas"]
     if role is Role.ADMIN:

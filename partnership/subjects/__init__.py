@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("subjects", __name__, url_prefix="/subjects")
+
+from partnership.subjects import views  # noqa: E402, F401

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from partnership.core.enums import (
+    AgeBand,
+    ApparentSex,
+    Behaviour,
+    Build,
+    HandlingCode,
+    Height,
+    IntelligenceAssessment,
+    NoteSharing,
+    SourceEvaluation,
+    ViewReason,
+)
+
+
+def _text(label: Any, limit: int, required: Any = None, area: bool = False) -> Any:
+    kind = TextAreaField if area else StringField
+    checks: list[Any] = [DataRequired(required)] if required else [Optional()]
+    checks.append(
+        Length(max=limit, message=_l("Keep this to %(max)d characters or fewer", max=limit))
+    )
+    return kind(label, validators=checks)
+
+
+class SubjectForm(FlaskForm):
+    apparent_sex = RadioField(
+        _l("Apparent sex"), choices=ApparentSex.choices(), validators=[Optional()]
+    )
+    age_band = RadioField(_l("Apparent age"), choices=AgeBand.choices(), validators=[Optional()])
+    height = RadioField(_l("Height"), choices=Height.choices(), validators=[Optional()])
+    build = RadioField(_l("Build"), choices=Build.choices(), validators=[Optional()])
+    clothing = _text(_l("Clothing"), 300)
+    distinguishing_features = _text(_l("Anything distinctive"), 300)
+    description = _text(_l("Description"), 2000, required=_l("Describe the person"), area=True)
+    name = _text(_l("Name (police only)"), 200)
+    aliases = _text(_l("Aliases (police only)"), 500)
+    date_of_birth = DateField(
+        _l("Date of birth (police only)"),
+        validators=[Optional()],
+    )
+    address = _text(_l("Address (police only)"), 500, area=True)
+
+
+class NoteForm(FlaskForm):
+    behaviours = SelectMultipleField(
+        _l("What behaviour is the note about?"),
+        description=_l("Choose any that apply"),
+        choices=Behaviour.choices(),
+        validators=[Optional()],
+    )
+    text = _text(_l("Note"), 4000, required=_l("Write the note"), area=True)
+    sharing = RadioField(
+        _l("Who can see this note?"),
+        choices=NoteSharing.choices(),
+        default=NoteSharing.POLICE.value,
+        validators=[DataRequired(_l("Choose who can see this note"))],
+    )
+    source_evaluation = RadioField(
+        _l("Source evaluation"), choices=SourceEvaluation.choices(), validators=[Optional()]
+    )
+    intelligence_assessment = RadioField(
+        _l("Intelligence assessment"),
+        choices=IntelligenceAssessment.choices(),
+        validators=[Optional()],
+    )
+    handling_code = RadioField(
+        _l("Handling code"), choices=HandlingCode.choices(), validators=[Optional()]
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Also: a police-only note needs its 3x5x2 grading (Optional() would stop an
+        inline validator on an empty answer, so this is checked here)."""
+        valid: bool = super().validate(extra_validators)
+        if self.sharing.data != NoteSharing.POLICE.value:
+            return valid
+        for field, message in (
+            (self.source_evaluation, _l("Choose the source evaluation")),
+            (self.intelligence_assessment, _l("Choose the intelligence assessment")),
+            (self.handling_code, _l("Choose the handling code")),
+        ):
+            if not field.data:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
+
+
+class RenewForm(FlaskForm):
+    reason = _text(
+        _l("Why should this note be kept for 90 more days?"),
+        2000,
+        required=_l("Say why the note should be kept"),
+        area=True,
+    )
+
+
+class JustifyForm(FlaskForm):
+    reason = RadioField(
+        _l("Why are you looking at this red flag?"),
+        choices=ViewReason.choices(),
+        validators=[DataRequired(_l("Choose why you are looking at this red flag"))],
+    )
+    # No Optional(): it would stop validate_detail from running on an empty answer.
+    detail = TextAreaField(
+        _l("Give details"),
+        validators=[
+            Length(max=500, message=_l("Keep this to %(max)d characters or fewer", max=500))
+        ],
+    )
+
+    def validate_detail(self, field: Any) -> None:
+        if self.reason.data == ViewReason.OTHER.value and not (field.data or "").strip():
+            raise ValidationError(_l("Say why you are looking at this red flag"))
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = _text(_l("Search red flags"), 200)

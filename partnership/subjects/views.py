@@ -1,0 +1,212 @@
+"""Red flags: searching, recording and reading subjects, their notes, renewals and expiry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from partnership.core import audit
+from partnership.core.access import actor, roles_required
+from partnership.core.enums import POLICE_ROLES, ViewReason
+from partnership.core.i18n import local_date
+from partnership.core.models import utcnow
+from partnership.core.saving import save_or_keep
+from partnership.extensions import db
+from partnership.subjects import bp, service
+from partnership.subjects.forms import JustifyForm, NoteForm, RenewForm, SearchForm, SubjectForm
+from partnership.subjects.models import RedFlagNote, Subject
+
+SEARCH_LIMIT = 50
+JUSTIFICATIONS = "subject_justifications"
+
+
+def _load(subject_id: int) -> Subject:
+    subject = service.find_visible(actor(), subject_id, utcnow().date())
+    if subject is None:
+        abort(404)
+    return subject
+
+
+def _justification(subject: Subject, now: datetime) -> dict[str, str] | None:
+    """The reason given in this session for viewing ``subject``, while it is current."""
+    given = session.get(JUSTIFICATIONS, {}).get(str(subject.id))
+    if not given or datetime.fromisoformat(given["until"]) <= now:
+        return None
+    return dict(given)
+
+
+@bp.route("/")
+@roles_required(*service.READERS)
+def search() -> str:
+    user = actor()
+    form = SearchForm(request.args)
+    words = (form.q.data or "").strip() if form.validate() else ""
+    subjects = service.search(user, words, utcnow().date(), SEARCH_LIMIT)
+    audit.record("subject.searched", actor=user, query=words, shown=len(subjects))
+    db.session.commit()
+    return render_template(
+        "subjects/search.html",
+        form=form,
+        subjects=subjects,
+        limit=SEARCH_LIMIT,
+        can_create=user.role_enum in POLICE_ROLES,
+        personal=service.personal_fields(user),
+    )
+
+
+def _subject_data(form: SubjectForm) -> service.SubjectData:
+    texts = [name for name in service.SUBJECT_FIELDS if name != "date_of_birth"]
+    return service.SubjectData(
+        **{name: getattr(form, name).data or "" for name in texts},
+        date_of_birth=form.date_of_birth.data,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*POLICE_ROLES)
+def create() -> Any:
+    user = actor()
+    form = SubjectForm()
+    if form.validate_on_submit():
+        data = _subject_data(form)
+        subject = save_or_keep(form, lambda: service.create_subject(user, data, utcnow()))
+        if subject is not None:
+            flash(_("Red flag %(reference)s saved.", reference=subject.reference), "success")
+            return redirect(url_for("subjects.profile", subject_id=subject.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("subjects/subject_form.html", form=form, subject=None), status
+
+
+@bp.route("/<int:subject_id>/edit", methods=["GET", "POST"])
+@roles_required(*POLICE_ROLES)
+def edit(subject_id: int) -> Any:
+    user = actor()
+    subject = _load(subject_id)
+    if _justification(subject, utcnow()) is None:  # reading the details needs a reason too
+        return redirect(url_for("subjects.profile", subject_id=subject.id))
+    form = SubjectForm(obj=subject if request.method == "GET" else None)
+    if form.validate_on_submit():
+        data = _subject_data(form)
+        changed = save_or_keep(form, lambda: service.update_subject(user, subject, data, utcnow()))
+        if not form.form_errors:
+            flash(_("Changes saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for("subjects.profile", subject_id=subject.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("subjects/subject_form.html", form=form, subject=subject), status
+
+
+@bp.route("/<int:subject_id>")
+@roles_required(*service.READERS)
+def profile(subject_id: int) -> Any:
+    user = actor()
+    subject = _load(subject_id)
+    now = utcnow()
+    given = _justification(subject, now)
+    if given is None:
+        return render_template("subjects/justify.html", form=JustifyForm(), subject=subject)
+    notes = list(db.session.scalars(service.visible_notes(user, subject, now.date())))
+    audit.record(
+        "subject.viewed",
+        actor=user,
+        object_type="subject",
+        object_id=subject.id,
+        justification=f"{ViewReason(given['reason']).label}: {given['detail']}".rstrip(": "),
+        reason=given["reason"],
+        notes_shown=len(notes),
+    )
+    db.session.commit()
+    return render_template(
+        "subjects/profile.html",
+        subject=subject,
+        notes=notes,
+        today=now.date(),
+        personal=service.personal_fields(user),
+        is_police=user.role_enum in POLICE_ROLES,
+    )
+
+
+@bp.route("/<int:subject_id>/justify", methods=["POST"])
+@roles_required(*service.READERS)
+def justify(subject_id: int) -> Any:
+    subject = _load(subject_id)
+    form = JustifyForm()
+    if form.validate_on_submit():
+        given = dict(session.get(JUSTIFICATIONS, {}))
+        given[str(subject.id)] = {
+            "reason": form.reason.data or "",
+            "detail": (form.detail.data or "").strip(),
+            "until": (utcnow() + service.JUSTIFICATION_LIFETIME).isoformat(),
+        }
+        session[JUSTIFICATIONS] = given
+        return redirect(url_for("subjects.profile", subject_id=subject.id))
+    return render_template("subjects/justify.html", form=form, subject=subject), 400
+
+
+def _note_data(form: NoteForm) -> service.NoteData:
+    police = form.sharing.data == "police"
+    return service.NoteData(
+        text=form.text.data or "",
+        sharing=form.sharing.data or "",
+        behaviours=list(form.behaviours.data or []),
+        source_evaluation=(form.source_evaluation.data or "") if police else "",
+        intelligence_assessment=(form.intelligence_assessment.data or "") if police else "",
+        handling_code=(form.handling_code.data or "") if police else "",
+    )
+
+
+@bp.route("/<int:subject_id>/notes/new", methods=["GET", "POST"])
+@roles_required(*POLICE_ROLES)
+def note_create(subject_id: int) -> Any:
+    user = actor()
+    subject = _load(subject_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        data = _note_data(form)
+        note = save_or_keep(form, lambda: service.add_note(user, subject, data, utcnow()))
+        if note is not None:
+            flash(_("Note saved."), "success")
+            return redirect(url_for("subjects.profile", subject_id=subject.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("subjects/note_form.html", form=form, subject=subject), status
+
+
+def _load_note(subject: Subject, note_id: int) -> RedFlagNote:
+    note = service.find_note(subject, note_id)
+    if note is None:
+        abort(404)
+    return note
+
+
+@bp.route("/<int:subject_id>/notes/<int:note_id>/renew", methods=["GET", "POST"])
+@roles_required(*POLICE_ROLES)
+def note_renew(subject_id: int, note_id: int) -> Any:
+    user = actor()
+    subject = _load(subject_id)
+    note = _load_note(subject, note_id)
+    form = RenewForm()
+    if form.validate_on_submit():
+        reason = form.reason.data or ""
+        renewal = save_or_keep(form, lambda: service.renew_note(user, note, reason, utcnow()))
+        if renewal is not None:
+            flash(
+                _("Note kept until %(day)s.", day=local_date(renewal.new_review_on)),
+                "success",
+            )
+            return redirect(url_for("subjects.profile", subject_id=subject.id))
+    status = 400 if request.method == "POST" else 200
+    return (
+        render_template("subjects/renew.html", form=form, subject=subject, note=note),
+        status,
+    )
+
+
+@bp.cli.command("expire")
+def expire_command() -> None:
+    """Mark notes past their review date as expired (one audit event per note)."""
+    expired = service.expire_overdue(utcnow())
+    db.session.commit()
+    click.echo(f"Expired {len(expired)} note(s).")
