@@ -16,13 +16,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from partnership.core.description import DescriptionFields
 from partnership.core.enums import (
     ActionTaken,
-    AgeBand,
-    ApparentSex,
     Behaviour,
-    Build,
-    Height,
     Sharing,
     VictimResponse,
     Vulnerability,
@@ -52,7 +49,7 @@ def _short_text(label: Any, limit: int = 200) -> StringField:
     )
 
 
-class SightingForm(FlaskForm):
+class SightingForm(DescriptionFields, FlaskForm):
     submission_key = HiddenField()
     # "safe_space_use:<id>" or "welfare_note:<id>": the record this sighting is logged from.
     source = HiddenField()
@@ -107,14 +104,6 @@ class SightingForm(FlaskForm):
         validators=[Optional()],
     )
 
-    apparent_sex = RadioField(
-        _l("Apparent sex"), choices=ApparentSex.choices(), validators=[Optional()]
-    )
-    age_band = RadioField(_l("Apparent age"), choices=AgeBand.choices(), validators=[Optional()])
-    height = RadioField(_l("Height"), choices=Height.choices(), validators=[Optional()])
-    build = RadioField(_l("Build"), choices=Build.choices(), validators=[Optional()])
-    clothing = _short_text(_l("Clothing"), 300)
-    distinguishing_features = _short_text(_l("Anything distinctive"), 300)
     description = _long_text(_l("Anything else about what happened"))
 
     sharing = RadioField(

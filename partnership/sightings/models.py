@@ -19,12 +19,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnership.auth.models import Organisation, User
+from partnership.core.description import DescribedPerson
 from partnership.core.models import UTCDateTime, utcnow
 from partnership.extensions import db
 from partnership.venues.models import Area, Venue
 
 
-class Sighting(db.Model):  # type: ignore[name-defined]
+class Sighting(DescribedPerson, db.Model):  # type: ignore[name-defined]
     """What someone saw: the behaviour and the victim's response, not who the person is.
 
     Visibility is decided in :func:`partnership.sightings.service.visible_sightings`.
@@ -54,12 +55,6 @@ class Sighting(db.Model):  # type: ignore[name-defined]
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     other_behaviour: Mapped[str] = mapped_column(Text, default="")
-    apparent_sex: Mapped[str] = mapped_column(String(20), default="")
-    age_band: Mapped[str] = mapped_column(String(20), default="")
-    height: Mapped[str] = mapped_column(String(20), default="")
-    build: Mapped[str] = mapped_column(String(20), default="")
-    clothing: Mapped[str] = mapped_column(Text, default="")
-    distinguishing_features: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     victim_response: Mapped[str] = mapped_column(String(30))
     action_taken: Mapped[str] = mapped_column(String(30))

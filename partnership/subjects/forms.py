@@ -7,13 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from partnership.core.description import DescriptionFields
 from partnership.core.enums import (
-    AgeBand,
-    ApparentSex,
     Behaviour,
-    Build,
     HandlingCode,
-    Height,
     IntelligenceAssessment,
     NoteSharing,
     SourceEvaluation,
@@ -30,15 +27,7 @@ def _text(label: Any, limit: int, required: Any = None, area: bool = False) -> A
     return kind(label, validators=checks)
 
 
-class SubjectForm(FlaskForm):
-    apparent_sex = RadioField(
-        _l("Apparent sex"), choices=ApparentSex.choices(), validators=[Optional()]
-    )
-    age_band = RadioField(_l("Apparent age"), choices=AgeBand.choices(), validators=[Optional()])
-    height = RadioField(_l("Height"), choices=Height.choices(), validators=[Optional()])
-    build = RadioField(_l("Build"), choices=Build.choices(), validators=[Optional()])
-    clothing = _text(_l("Clothing"), 300)
-    distinguishing_features = _text(_l("Anything distinctive"), 300)
+class SubjectForm(DescriptionFields, FlaskForm):
     description = _text(_l("Description"), 2000, required=_l("Describe the person"), area=True)
     name = _text(_l("Name (police only)"), 200)
     aliases = _text(_l("Aliases (police only)"), 500)

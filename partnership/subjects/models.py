@@ -8,11 +8,12 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnership.auth.models import Organisation, User
+from partnership.core.description import DescribedPerson
 from partnership.core.models import UTCDateTime, utcnow
 from partnership.extensions import db
 
 
-class Subject(db.Model):  # type: ignore[name-defined]
+class Subject(DescribedPerson, db.Model):  # type: ignore[name-defined]
     """A person of concern: a description everyone allowed may see, and personal
     details (name, aliases, date of birth, address) for police.
 
@@ -23,12 +24,6 @@ class Subject(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
-    apparent_sex: Mapped[str] = mapped_column(String(20), default="")
-    age_band: Mapped[str] = mapped_column(String(20), default="")
-    height: Mapped[str] = mapped_column(String(20), default="")
-    build: Mapped[str] = mapped_column(String(20), default="")
-    clothing: Mapped[str] = mapped_column(Text, default="")
-    distinguishing_features: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text)
     # Police only.
     name: Mapped[str] = mapped_column(String(200), default="")
