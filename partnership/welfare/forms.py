@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    Form,
     HiddenField,
     RadioField,
     SelectField,
@@ -69,7 +70,19 @@ def _fold() -> RadioField:
     return RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
 
 
-class SafeSpaceUseForm(FlaskForm):
+class PersonHelpedFields(Form):
+    """Who was helped (without a name) and who they were handed to: the same on both forms."""
+
+    age_band = RadioField(_l("Apparent age"), choices=AgeBand.choices(), validators=[Optional()])
+    gender = RadioField(
+        _l("Gender, if they said"), choices=Gender.choices(), validators=[Optional()]
+    )
+    handed_to = _handed_to()
+    handed_to_organisation_id = _handed_to_organisation()
+    notes = _notes()
+
+
+class SafeSpaceUseForm(PersonHelpedFields, FlaskForm):
     submission_key = HiddenField()
     venue_id = SelectField(_l("Which venue?"), validate_choice=False, validators=[Optional()])
 
@@ -93,10 +106,6 @@ class SafeSpaceUseForm(FlaskForm):
     left_clock = _clock()
     left_fold = _fold()
 
-    age_band = RadioField(_l("Apparent age"), choices=AgeBand.choices(), validators=[Optional()])
-    gender = RadioField(
-        _l("Gender, if they said"), choices=Gender.choices(), validators=[Optional()]
-    )
     reasons = SelectMultipleField(
         _l("Why did they need the Safe Space?"),
         description=_l("Choose all that apply"),
@@ -109,12 +118,9 @@ class SafeSpaceUseForm(FlaskForm):
         choices=Support.choices(),
         validators=[Optional()],
     )
-    handed_to = _handed_to()
-    handed_to_organisation_id = _handed_to_organisation()
-    notes = _notes()
 
 
-class WelfareNoteForm(FlaskForm):
+class WelfareNoteForm(PersonHelpedFields, FlaskForm):
     submission_key = HiddenField()
     venue_id = SelectField(_l("Where was it?"), validate_choice=False, validators=[Optional()])
     place = StringField(_l("Or describe the place"), validators=[Optional(), _limit(300)])
@@ -129,19 +135,12 @@ class WelfareNoteForm(FlaskForm):
     clock = _clock()
     fold = _fold()
 
-    age_band = RadioField(_l("Apparent age"), choices=AgeBand.choices(), validators=[Optional()])
-    gender = RadioField(
-        _l("Gender, if they said"), choices=Gender.choices(), validators=[Optional()]
-    )
     support = SelectMultipleField(
         _l("What help did you give?"),
         description=_l("Choose all that apply"),
         choices=Support.choices(),
         validators=[Optional()],
     )
-    handed_to = _handed_to()
-    handed_to_organisation_id = _handed_to_organisation()
-    notes = _notes()
 
 
 class NightsFilterForm(FlaskForm):
