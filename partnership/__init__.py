@@ -75,6 +75,7 @@ def _bind_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from partnership import cli
     from partnership.admin import bp as admin_bp
+    from partnership.alerts import bp as alerts_bp
     from partnership.auth import bp as auth_bp
     from partnership.home import bp as home_bp
     from partnership.sightings import bp as sightings_bp
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         sightings_bp,
         subjects_bp,
+        alerts_bp,
         venues_bp,
         welfare_bp,
     ):

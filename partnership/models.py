@@ -1,13 +1,22 @@
 """Every model, imported once so the metadata (migrations, create_all) knows all tables."""
 
+from partnership.alerts.models import Alert, AlertRead
 from partnership.auth.models import Organisation, SetPasswordLink, User
 from partnership.core.models import AuditEvent
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour, SightingRevision
-from partnership.subjects.models import NoteRenewal, RedFlagNote, Subject
+from partnership.subjects.models import (
+    NoteRenewal,
+    RedFlagNote,
+    Subject,
+    SubjectLink,
+    SubjectPhoto,
+)
 from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 
 __all__ = [
+    "Alert",
+    "AlertRead",
     "Area",
     "Attachment",
     "AuditEvent",
@@ -20,6 +29,8 @@ __all__ = [
     "SightingBehaviour",
     "SightingRevision",
     "Subject",
+    "SubjectLink",
+    "SubjectPhoto",
     "User",
     "Venue",
     "WelfareNote",

@@ -157,12 +157,61 @@ def rows_6f755b8896fa(conn: Connection) -> None:
     )
 
 
+def rows_da5df94bf74a(conn: Connection) -> None:
+    now = {"now": NOW}
+    # subjects outlives this revision's downgrade: the second run starts afresh.
+    conn.execute(text("DELETE FROM subjects WHERE id = 904"))
+    conn.execute(
+        text(
+            "INSERT INTO subjects (id, reference, apparent_sex, age_band, height, build, clothing,"
+            " distinguishing_features, description, name, aliases, date_of_birth, address,"
+            " created_by_id, organisation_id, created_at, updated_at, merged_into_id, merged_at,"
+            " erased_at) VALUES (904, 'RF-2026-0904', '', '', '', '', '', '', 'Same person',"
+            " '', '', NULL, '', 901, 901, :now, :now, 903, :now, NULL)"
+        ),
+        now,
+    )
+    conn.execute(
+        text("UPDATE sightings SET details_obtained_at = :now WHERE id = 902"),
+        now,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO subject_links (id, subject_id, sighting_id, safe_space_use_id,"
+            " welfare_note_id, details_obtained, linked_by_id, organisation_id, linked_at)"
+            " VALUES (904, 903, 902, NULL, NULL, true, 901, 901, :now)"
+        ),
+        now,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO subject_photos (id, subject_id, added_by_id, content_type, width,"
+            " height, size, sha256, data, created_at) VALUES (904, 903, 901, 'image/jpeg', 1,"
+            " 1, 1, 'x', :data, :now)"
+        ),
+        {**now, "data": b"\xff"},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO alerts (id, key, kind, audience, organisation_id, subject_id,"
+            " sighting_id, venue_id, night, details, created_at) VALUES (904, 'k904',"
+            " 'subject_linked', 'police', NULL, 903, 902, NULL, '2026-11-27', '{}', :now)"
+        ),
+        now,
+    )
+    conn.execute(
+        text("INSERT INTO alert_reads (alert_id, user_id, read_at) VALUES (904, 901, :now)"),
+        now,
+    )
+
+
 # Each revision inserts rows into the tables it adds or changes. A new revision
 # fails test_every_revision_has_rows until it has an entry here.
 ROWS: dict[str, Callable[[Connection], None]] = {
     "b19c751d0fcb": rows_b19c751d0fcb,
     "f36cc50288a7": rows_f36cc50288a7,
     "6f755b8896fa": rows_6f755b8896fa,
+    "da5df94bf74a": rows_da5df94bf74a,
 }
 
 

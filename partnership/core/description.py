@@ -3,6 +3,8 @@ two can be compared: columns for the models and fields for the forms."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -56,3 +58,45 @@ class DescriptionFields(Form):
     build = RadioField(_l("Build"), choices=Build.choices(), validators=[Optional()])
     clothing = _text(_l("Clothing"))
     distinguishing_features = _text(_l("Anything distinctive"))
+
+
+CODED_FIELDS = ("apparent_sex", "age_band", "height", "build")
+# Words too common in descriptions to say two people look alike.
+_COMMON_WORDS = frozenset(
+    {"with", "wearing", "wore", "and", "the", "dark", "light", "colour", "coloured", "top"}
+)
+
+
+@dataclass(frozen=True)
+class DescriptionMatch:
+    """Why two descriptions may be the same person: the coded fields that agree and the
+    words their clothing and distinctive features share."""
+
+    fields: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+def _words(person: Any) -> set[str]:
+    text = f"{person.clothing or ''} {person.distinguishing_features or ''}".lower()
+    return {word for word in re.findall(r"[^\W\d_]{4,}", text) if word not in _COMMON_WORDS}
+
+
+def match_description(one: Any, other: Any) -> DescriptionMatch | None:
+    """The match between two described people, or None.
+
+    No coded field may disagree (both given and different); then three or more coded
+    fields must agree, or two with at least one shared distinctive word (four letters or
+    more, common words left out). Blank fields neither agree nor disagree, so a sparse
+    description matches nothing.
+    """
+    agreed = []
+    for name in CODED_FIELDS:
+        mine, theirs = getattr(one, name) or "", getattr(other, name) or ""
+        if mine and theirs:
+            if mine != theirs:
+                return None
+            agreed.append(name)
+    shared = tuple(sorted(_words(one) & _words(other)))
+    if len(agreed) >= 3 or (len(agreed) >= 2 and shared):
+        return DescriptionMatch(tuple(agreed), shared)
+    return None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, event
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declarative_mixin, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from partnership.extensions import db
@@ -84,3 +84,17 @@ def _refuse_update(*_: object) -> None:
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_delete(*_: object) -> None:
     raise RuntimeError("audit events are append-only")
+
+
+@declarative_mixin
+class StoredImage:
+    """A photo re-encoded on upload (see :mod:`partnership.core.uploads`), kept in the
+    database beside its record so the two are saved, backed up and erased together."""
+
+    content_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -11,8 +11,6 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
-    Integer,
-    LargeBinary,
     String,
     Text,
 )
@@ -20,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnership.auth.models import Organisation, User
 from partnership.core.description import DescribedPerson
-from partnership.core.models import UTCDateTime, utcnow
+from partnership.core.models import StoredImage, UTCDateTime, utcnow
 from partnership.extensions import db
 from partnership.venues.models import Area, Venue
 
@@ -59,6 +57,9 @@ class Sighting(DescribedPerson, db.Model):  # type: ignore[name-defined]
     victim_response: Mapped[str] = mapped_column(String(30))
     action_taken: Mapped[str] = mapped_column(String(30))
     vulnerabilities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # When an officer required and obtained the person's details (a partnership measure);
+    # kept when the subject they were recorded on is erased, so the count stays.
+    details_obtained_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -109,19 +110,11 @@ class SightingRevision(db.Model):  # type: ignore[name-defined]
     changed_by: Mapped[User | None] = relationship()
 
 
-class Attachment(db.Model):  # type: ignore[name-defined]
-    """A photo, re-encoded on upload (no EXIF, GPS or device data), stored with its record
-    so the two are saved, backed up and erased together."""
+class Attachment(StoredImage, db.Model):  # type: ignore[name-defined]
+    """A photo of a sighting."""
 
     __tablename__ = "attachments"
     __table_args__ = (Index("ix_attachments_sighting_id", "sighting_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sighting_id: Mapped[int] = mapped_column(ForeignKey("sightings.id", ondelete="CASCADE"))
-    content_type: Mapped[str] = mapped_column(String(40))
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,1 @@
+"""Alerts: the list, and marking them read."""
