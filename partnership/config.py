@@ -55,6 +55,7 @@ class Defaults:
     MAP_TILE_ATTRIBUTION = ""
     TIMEZONE = "Europe/London"
     SUBJECT_SHARE_NAME_WITH_MEMBERS = False  # True: members see red flag names and aliases
+    SUBJECT_SHARE_PHOTO_WITH_MEMBERS = False  # True: members see red flag photos
     TESTING = False
 
 

@@ -26,7 +26,7 @@ from partnership.core.enums import OrgKind, Role
 from partnership.core.models import utcnow
 from partnership.extensions import db
 from partnership.sightings.models import Attachment, Sighting
-from partnership.subjects.models import RedFlagNote, Subject
+from partnership.subjects.models import RedFlagNote, Subject, SubjectPhoto
 from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 from tests.conftest import reload
@@ -95,6 +95,10 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "subjects.edit": POLICE,
     "subjects.note_create": POLICE,
     "subjects.note_renew": POLICE,
+    "subjects.merge": POLICE | {Role.COORDINATOR},
+    "subjects.photo_add": POLICE,
+    "subjects.photo": SUBJECT_READERS,
+    "subjects.photo_remove": POLICE,
 }
 
 # Pages about one account, requested for a staff member's and an administrator's.
@@ -132,6 +136,10 @@ RECORD_PAGES = {
     "subjects.edit": "subject",
     "subjects.note_create": "subject",
     "subjects.note_renew": "subject",
+    "subjects.merge": "subject",
+    "subjects.photo_add": "subject",
+    "subjects.photo": "subject_photo",
+    "subjects.photo_remove": "subject_photo",
 }
 RECORD_TARGETS = {
     "sighting": (
@@ -144,6 +152,7 @@ RECORD_TARGETS = {
     "welfare_note": ("same_org", "other_org", "handed_to_viewer"),
     # A subject's notes decide who sees it: members only while a partnership note is active.
     "subject": ("active_partnership_note", "police_notes_only", "expired_partnership_note"),
+    "subject_photo": ("active_partnership_note", "police_notes_only", "expired_partnership_note"),
 }
 # (record, target) -> the roles that may see it (DESIGN.md section 2).
 SEES: dict[tuple[str, str], frozenset[Role]] = {
@@ -160,6 +169,10 @@ SEES: dict[tuple[str, str], frozenset[Role]] = {
     ("subject", "active_partnership_note"): SUBJECT_READERS,
     ("subject", "police_notes_only"): POLICE,
     ("subject", "expired_partnership_note"): POLICE,
+    # Photos reach members only where the data-sharing settings allow (off by default).
+    ("subject_photo", "active_partnership_note"): POLICE,
+    ("subject_photo", "police_notes_only"): POLICE,
+    ("subject_photo", "expired_partnership_note"): POLICE,
 }
 
 # Records that some allowed roles still may not see: (target, role) -> 404.
@@ -318,7 +331,7 @@ def make_record(
     make_org: Callable[..., Organisation],
 ) -> dict[str, int]:
     """A record of ``record`` kind placed as ``target`` says, relative to ``viewer``."""
-    if record == "subject":
+    if record in ("subject", "subject_photo"):
         return make_subject(app, target, make_user)
     viewer_org = viewer.organisation
     if target.endswith("same_org"):
@@ -396,6 +409,10 @@ def make_subject(app: Flask, target: str, make_user: Callable[..., User]) -> dic
             review_on=review_on,
         )
         subject.notes.append(note)
+        photo = SubjectPhoto(
+            content_type="image/jpeg", width=1, height=1, size=1, sha256="x", data=b"\xff"
+        )
+        subject.photos.append(photo)
         db.session.add(subject)
         db.session.commit()
-        return {"subject_id": subject.id, "note_id": note.id}
+        return {"subject_id": subject.id, "note_id": note.id, "photo_id": photo.id}

@@ -4,7 +4,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectMultipleField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core.description import DescriptionFields
@@ -107,6 +115,32 @@ class JustifyForm(FlaskForm):
     def validate_detail(self, field: Any) -> None:
         if self.reason.data == ViewReason.OTHER.value and not (field.data or "").strip():
             raise ValidationError(_l("Say why you are looking at this red flag"))
+
+
+class MergeForm(FlaskForm):
+    other = _text(
+        _l("Reference of the other red flag"),
+        20,
+        required=_l("Enter the reference of the other red flag"),
+    )
+    reason = _text(
+        _l("Why are these the same person?"),
+        2000,
+        required=_l("Say why these are the same person"),
+        area=True,
+    )
+    confirm = BooleanField(
+        _l("I have checked that both red flags are about the same person"),
+        validators=[DataRequired(_l("Confirm that both red flags are about the same person"))],
+    )
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField(
+        _l("Photo"),
+        description=_l("JPEG, PNG or WebP. Location and camera details are removed."),
+        validators=[FileRequired(_l("Choose a photo"))],
+    )
 
 
 class SearchForm(FlaskForm):

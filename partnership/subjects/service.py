@@ -9,19 +9,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 
 from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.enums import POLICE_ROLES, NoteSharing, Role
+from partnership.core.uploads import CleanImage
 from partnership.extensions import db
-from partnership.subjects.models import NoteRenewal, RedFlagNote, Subject
+from partnership.subjects.models import (
+    NoteRenewal,
+    RedFlagNote,
+    Subject,
+    SubjectPhoto,
+)
 
 REVIEW_AFTER = timedelta(days=90)
 JUSTIFICATION_LIFETIME = timedelta(minutes=30)
 # Partnership members who may see a subject's shared card.
 MEMBERS = frozenset({Role.PREMISES_STAFF, Role.WELFARE, Role.COORDINATOR})
 READERS = MEMBERS | POLICE_ROLES
+# Who may merge two profiles found to be the same person.
+MERGERS = POLICE_ROLES | {Role.COORDINATOR}
 # Personal details: only police, though the settings may share these two with members.
 SHAREABLE_PERSONAL = ("name", "aliases")
 POLICE_ONLY_PERSONAL = ("date_of_birth", "address")
@@ -38,13 +47,14 @@ def _active_partnership(today: date) -> ColumnElement[bool]:
 def visible_subjects(user: User, today: date) -> Select[tuple[Subject]]:
     """The one rule for who sees which subject (DESIGN.md section 2).
 
-    Police see every subject. Members (bar or door staff, welfare, coordinators)
-    see a subject only while it has at least one active partnership note: shared
-    with the partnership, not expired and not past its review date on ``today``
-    (so an overdue note hides the card before ``flask subjects expire`` runs).
-    Everyone else sees none.
+    Police see every subject that has not been erased (a merged profile too, so its
+    old reference still leads to the one it was merged into). Members (bar or door
+    staff, welfare, coordinators) see a subject only while it has at least one active
+    partnership note: shared with the partnership, not expired and not past its review
+    date on ``today`` (so an overdue note hides the card before ``flask subjects
+    expire`` runs). Everyone else sees none.
     """
-    query = select(Subject)
+    query = select(Subject).where(Subject.erased_at.is_(None))
     role = user.role_enum
     if role in POLICE_ROLES:
         return query
@@ -97,10 +107,30 @@ def personal_fields(user: User) -> frozenset[str]:
     return frozenset()
 
 
+def photos_shown(user: User) -> bool:
+    """Whether ``user`` sees a subject's photos: police always; members who see the card
+    only when SUBJECT_SHARE_PHOTO_WITH_MEMBERS is on."""
+    if user.role_enum in POLICE_ROLES:
+        return True
+    return user.role_enum in MEMBERS and bool(
+        current_app.config["SUBJECT_SHARE_PHOTO_WITH_MEMBERS"]
+    )
+
+
+def find_by_reference(user: User, reference: str, today: date) -> Subject | None:
+    """The subject ``user`` may see with exactly ``reference`` (any letter case), if any."""
+    return db.session.scalar(
+        visible_subjects(user, today).where(
+            func.upper(Subject.reference) == reference.strip().upper()
+        )
+    )
+
+
 def search(user: User, query_text: str, today: date, limit: int = 50) -> list[Subject]:
     """Subjects ``user`` may see matching ``query_text`` (reference and description; name
-    and aliases too when ``user`` may see them), newest first, at most ``limit``."""
-    query = visible_subjects(user, today)
+    and aliases too when ``user`` may see them), newest first, at most ``limit``.
+    Profiles merged into another are left out: the one they were merged into is found."""
+    query = visible_subjects(user, today).where(Subject.merged_into_id.is_(None))
     words = query_text.strip()
     if words:
         pattern = f"%{words.lower()}%"
@@ -282,3 +312,194 @@ def expire_overdue(now: datetime) -> list[RedFlagNote]:
             review_on=note.review_on.isoformat(),
         )
     return overdue
+
+
+def add_photo(actor: User, subject: Subject, image: CleanImage, now: datetime) -> SubjectPhoto:
+    """Keep a re-encoded photo (no metadata survives) with ``subject``."""
+    photo = SubjectPhoto(
+        subject_id=subject.id,
+        added_by_id=actor.id,
+        content_type=image.content_type,
+        width=image.width,
+        height=image.height,
+        size=len(image.data),
+        sha256=image.sha256,
+        data=image.data,
+        created_at=now,
+    )
+    db.session.add(photo)
+    subject.updated_at = now
+    db.session.flush()
+    audit.record(
+        "subject.photo_added",
+        actor=actor,
+        object_type="subject",
+        object_id=subject.id,
+        photo=photo.id,
+    )
+    return photo
+
+
+def find_photo(subject: Subject, photo_id: int) -> SubjectPhoto | None:
+    """A photo of ``subject`` by id."""
+    return db.session.scalar(
+        select(SubjectPhoto).where(
+            SubjectPhoto.id == photo_id, SubjectPhoto.subject_id == subject.id
+        )
+    )
+
+
+def remove_photo(actor: User, photo: SubjectPhoto, now: datetime) -> None:
+    """Delete a photo of a subject (the bytes go with the row)."""
+    subject_id = photo.subject_id
+    db.session.delete(photo)
+    db.session.flush()
+    audit.record(
+        "subject.photo_removed",
+        actor=actor,
+        object_type="subject",
+        object_id=subject_id,
+        photo=photo.id,
+    )
+
+
+class MergeRefused(ValueError):
+    """Why two profiles cannot be merged, as a message for the user."""
+
+
+def _joined(*parts: str) -> str:
+    seen: list[str] = []
+    for part in parts:
+        for item in (piece.strip() for piece in part.split(",")):
+            if item and item.lower() not in (s.lower() for s in seen):
+                seen.append(item)
+    return ", ".join(seen)
+
+
+def merge_subjects(
+    actor: User, keep: Subject, absorb: Subject, reason: str, now: datetime
+) -> Subject:
+    """Merge ``absorb`` into ``keep``: every note, link, photo and alert moves to ``keep``
+    (a record linked to both keeps one link, with "details obtained" if either had it);
+    fields ``keep`` leaves blank are filled from ``absorb``; a different name of ``absorb``
+    joins ``keep``'s aliases. ``absorb`` stays as a bare pointer (``merged_into``) so its
+    reference still leads to ``keep``, and profiles merged into it earlier now point at
+    ``keep``. One audit event carries the reason. Raises :class:`MergeRefused`."""
+    from partnership.alerts.models import Alert
+    from partnership.core.description import DESCRIPTION_FIELDS
+
+    if keep.id == absorb.id:
+        raise MergeRefused(_("A red flag cannot be merged with itself."))
+    if absorb.merged_into_id is not None or keep.merged_into_id is not None:
+        raise MergeRefused(_("That red flag has already been merged into another."))
+
+    for note in list(absorb.notes):
+        note.subject_id = keep.id
+    for photo in list(absorb.photos):
+        photo.subject_id = keep.id
+    kept_links = {
+        (link.sighting_id, link.safe_space_use_id, link.welfare_note_id): link
+        for link in keep.links
+    }
+    moved = 0
+    for link in list(absorb.links):
+        same = kept_links.get((link.sighting_id, link.safe_space_use_id, link.welfare_note_id))
+        if same is not None:
+            same.details_obtained = same.details_obtained or link.details_obtained
+            db.session.delete(link)
+        else:
+            link.subject_id = keep.id
+            moved += 1
+    db.session.execute(
+        Alert.__table__.update().where(Alert.subject_id == absorb.id).values(subject_id=keep.id)
+    )
+    db.session.execute(
+        Subject.__table__.update()
+        .where(Subject.merged_into_id == absorb.id)
+        .values(merged_into_id=keep.id)
+    )
+
+    if absorb.name and keep.name and absorb.name.lower() != keep.name.lower():
+        keep.aliases = _joined(keep.aliases, absorb.name, absorb.aliases)
+    else:
+        keep.aliases = _joined(keep.aliases, absorb.aliases)
+    for name in ("name", "date_of_birth", "address", *DESCRIPTION_FIELDS):
+        if not getattr(keep, name) and getattr(absorb, name):
+            setattr(keep, name, getattr(absorb, name))
+    if absorb.description and absorb.description not in keep.description:
+        keep.description = f"{keep.description}\n\n{absorb.description}".strip()
+    keep.updated_at = now
+    absorb.merged_into_id = keep.id
+    absorb.merged_at = now
+    db.session.flush()
+    db.session.expire(keep)
+    db.session.expire(absorb)
+    audit.record(
+        "subject.merged",
+        actor=actor,
+        object_type="subject",
+        object_id=keep.id,
+        justification=reason.strip(),
+        merged=absorb.id,
+        merged_reference=absorb.reference,
+        links_moved=moved,
+    )
+    return keep
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The red-flag figures the partnership reports, for a period."""
+
+    subjects_recorded: int
+    notes_added: int
+    notes_renewed: int
+    notes_expired: int
+    links_made: int
+    details_obtained: int
+
+
+def measures(since: datetime, until: datetime) -> Measures:
+    """Counts for ``since`` <= moment < ``until``. They come from what erasure keeps: the
+    subject's bare row (a merged profile is not counted twice), the sighting's
+    ``details_obtained_at`` and the audit trail's content-free events, so erasing a
+    subject changes none of them."""
+    from partnership.core.models import AuditEvent
+    from partnership.sightings.models import Sighting
+
+    def events(action: str) -> int:
+        return (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(
+                    AuditEvent.action == action,
+                    AuditEvent.created_at >= since,
+                    AuditEvent.created_at < until,
+                )
+            )
+            or 0
+        )
+
+    subjects = db.session.scalar(
+        select(func.count())
+        .select_from(Subject)
+        .where(
+            Subject.merged_into_id.is_(None),
+            Subject.created_at >= since,
+            Subject.created_at < until,
+        )
+    )
+    details = db.session.scalar(
+        select(func.count())
+        .select_from(Sighting)
+        .where(Sighting.details_obtained_at >= since, Sighting.details_obtained_at < until)
+    )
+    return Measures(
+        subjects_recorded=subjects or 0,
+        notes_added=events("subject.note_added"),
+        notes_renewed=events("subject.note_renewed"),
+        notes_expired=events("subject.note_expired"),
+        links_made=events("subject.linked"),
+        details_obtained=details or 0,
+    )

@@ -6,7 +6,17 @@ from datetime import datetime
 from typing import Any
 
 import click
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from partnership.core import audit
@@ -15,10 +25,19 @@ from partnership.core.enums import POLICE_ROLES, ViewReason
 from partnership.core.i18n import local_date
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
+from partnership.core.uploads import UploadRejected, clean_image
 from partnership.extensions import db
 from partnership.subjects import bp, service
-from partnership.subjects.forms import JustifyForm, NoteForm, RenewForm, SearchForm, SubjectForm
-from partnership.subjects.models import RedFlagNote, Subject
+from partnership.subjects.forms import (
+    JustifyForm,
+    MergeForm,
+    NoteForm,
+    PhotoForm,
+    RenewForm,
+    SearchForm,
+    SubjectForm,
+)
+from partnership.subjects.models import RedFlagNote, Subject, SubjectPhoto
 
 SEARCH_LIMIT = 50
 JUSTIFICATIONS = "subject_justifications"
@@ -37,6 +56,11 @@ def _justification(subject: Subject, now: datetime) -> dict[str, str] | None:
     if not given or datetime.fromisoformat(given["until"]) <= now:
         return None
     return dict(given)
+
+
+def _said(given: dict[str, str]) -> str:
+    """A reason as the audit log keeps it: the chosen reason, then any details."""
+    return f"{ViewReason(given['reason']).label}: {given['detail']}".rstrip(": ")
 
 
 @bp.route("/")
@@ -104,6 +128,16 @@ def edit(subject_id: int) -> Any:
 def profile(subject_id: int) -> Any:
     user = actor()
     subject = _load(subject_id)
+    if subject.merged_into is not None:
+        flash(
+            _(
+                "%(reference)s was merged into %(other)s.",
+                reference=subject.reference,
+                other=subject.merged_into.reference,
+            ),
+            "info",
+        )
+        return redirect(url_for("subjects.profile", subject_id=subject.merged_into.id))
     now = utcnow()
     given = _justification(subject, now)
     if given is None:
@@ -114,7 +148,7 @@ def profile(subject_id: int) -> Any:
         actor=user,
         object_type="subject",
         object_id=subject.id,
-        justification=f"{ViewReason(given['reason']).label}: {given['detail']}".rstrip(": "),
+        justification=_said(given),
         reason=given["reason"],
         notes_shown=len(notes),
     )
@@ -126,6 +160,8 @@ def profile(subject_id: int) -> Any:
         today=now.date(),
         personal=service.personal_fields(user),
         is_police=user.role_enum in POLICE_ROLES,
+        can_merge=user.role_enum in service.MERGERS,
+        photos=subject.photos if service.photos_shown(user) else [],
     )
 
 
@@ -202,6 +238,129 @@ def note_renew(subject_id: int, note_id: int) -> Any:
         render_template("subjects/renew.html", form=form, subject=subject, note=note),
         status,
     )
+
+
+def _reasoned(subject: Subject) -> dict[str, str] | None:
+    """The current reason given for ``subject``; pages beyond the profile need one too."""
+    return _justification(subject, utcnow())
+
+
+@bp.route("/<int:subject_id>/merge", methods=["GET", "POST"])
+@roles_required(*service.MERGERS)
+def merge(subject_id: int) -> Any:
+    user = actor()
+    subject = _load(subject_id)
+    if subject.merged_into_id is not None or _reasoned(subject) is None:
+        return redirect(url_for("subjects.profile", subject_id=subject.id))
+    form = MergeForm()
+    if form.validate_on_submit():
+        now = utcnow()
+        other = service.find_by_reference(user, form.other.data or "", now.date())
+        if other is None:
+            form.other.errors = [_("No red flag you can see has that reference")]
+        else:
+            reason = form.reason.data or ""
+            try:
+                kept = save_or_keep(
+                    form, lambda: service.merge_subjects(user, subject, other, reason, now)
+                )
+            except service.MergeRefused as refused:
+                db.session.rollback()
+                form.other.errors = [str(refused)]
+            else:
+                if kept is not None:
+                    flash(
+                        _(
+                            "%(other)s merged into %(reference)s.",
+                            other=other.reference,
+                            reference=subject.reference,
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for("subjects.profile", subject_id=subject.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "subjects/merge.html",
+        form=form,
+        subject=subject,
+        personal=service.personal_fields(user),
+    ), status
+
+
+def _load_photo(subject: Subject, photo_id: int) -> SubjectPhoto:
+    photo = service.find_photo(subject, photo_id)
+    if photo is None:
+        abort(404)
+    return photo
+
+
+@bp.route("/<int:subject_id>/photos/new", methods=["GET", "POST"])
+@roles_required(*POLICE_ROLES)
+def photo_add(subject_id: int) -> Any:
+    user = actor()
+    subject = _load(subject_id)
+    if _reasoned(subject) is None:
+        return redirect(url_for("subjects.profile", subject_id=subject.id))
+    form = PhotoForm()
+    if form.validate_on_submit():
+        upload = form.photo.data
+        config = current_app.config
+        try:
+            image = clean_image(
+                upload.stream,
+                upload.filename or "",
+                max_bytes=config["PHOTO_MAX_BYTES"],
+                max_pixels=config["PHOTO_MAX_PIXELS"],
+            )
+        except UploadRejected as rejected:
+            form.photo.errors = [rejected.message]
+        else:
+            added = save_or_keep(form, lambda: service.add_photo(user, subject, image, utcnow()))
+            if added is not None:
+                flash(_("Photo added."), "success")
+                return redirect(url_for("subjects.profile", subject_id=subject.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("subjects/photo_form.html", form=form, subject=subject), status
+
+
+@bp.route("/<int:subject_id>/photos/<int:photo_id>")
+@roles_required(*service.READERS)
+def photo(subject_id: int, photo_id: int) -> Any:
+    user = actor()
+    subject = _load(subject_id)
+    if not service.photos_shown(user):
+        abort(404)
+    shown = _load_photo(subject, photo_id)
+    given = _reasoned(subject)
+    if given is None:
+        return redirect(url_for("subjects.profile", subject_id=subject.id))
+    audit.record(
+        "subject.photo_viewed",
+        actor=user,
+        object_type="subject",
+        object_id=subject.id,
+        justification=_said(given),
+        photo=shown.id,
+    )
+    db.session.commit()
+    response = Response(shown.data, mimetype=shown.content_type)
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="{subject.reference}-{shown.id}.jpg"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:subject_id>/photos/<int:photo_id>/remove", methods=["POST"])
+@roles_required(*POLICE_ROLES)
+def photo_remove(subject_id: int, photo_id: int) -> Any:
+    user = actor()
+    subject = _load(subject_id)
+    shown = _load_photo(subject, photo_id)
+    service.remove_photo(user, shown, utcnow())
+    db.session.commit()
+    flash(_("Photo removed."), "success")
+    return redirect(url_for("subjects.profile", subject_id=subject.id))
 
 
 @bp.cli.command("expire")

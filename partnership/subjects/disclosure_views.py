@@ -1,0 +1,1 @@
+"""Red flags: subject access (PDF and JSON) and erasure."""

@@ -1,0 +1,1 @@
+"""Red flags: linking sightings, Safe Space uses and welfare notes to subjects."""
