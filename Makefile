@@ -10,7 +10,7 @@ CHROMIUM ?= $(or $(PARTNERSHIP_CHROMIUM),$(shell command -v chromium 2>/dev/null
 export PARTNERSHIP_CHROMIUM := $(CHROMIUM)
 
 .PHONY: help setup run test lint check-translations translations assets db demo bench \
-        test-python test-browser test-postgres chromium clean
+        test-python test-browser test-postgres chromium fonts clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ assets: partnership/static/vendor/portal.css ## Build CSS, JS and images from np
 translations: $(BIN)/.installed ## Compile the Welsh catalogue
 	$(BIN)/flask translate compile
 
-setup: $(BIN)/.installed assets translations ## Virtual environment, Python and npm packages, assets
+setup: $(BIN)/.installed assets translations fonts ## Virtual environment, Python and npm packages, assets
 
 db: setup ## Migrate the database to the newest schema
 	$(BIN)/flask db upgrade
@@ -60,6 +60,17 @@ chromium: ## Make sure a Chromium is there for the browser tests
 	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)); \
 	else \
 	  echo "The browser tests need Chromium: install it, or set PARTNERSHIP_CHROMIUM to its path." >&2; exit 1; \
+	fi
+
+FONT ?= /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+
+fonts: ## Make sure DejaVu Sans is there: PDFs embed it (it has ŵ and ŷ)
+	@if [ -f "$(FONT)" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's fonts-dejavu-core for PDFs"; \
+	  (apt-get install -y -qq fonts-dejavu-core >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-dejavu-core >/dev/null)); \
+	else \
+	  echo "PDFs need DejaVu Sans: install fonts-dejavu-core." >&2; exit 1; \
 	fi
 
 test-python: setup ## The test suite without the browser tests

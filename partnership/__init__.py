@@ -122,12 +122,19 @@ def _install_hooks(app: Flask) -> None:
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:
+        from partnership.alerts import service as alerts_service
+        from partnership.core import models
+
         nav = navigation(current_user.role_enum) if current_user.is_authenticated else []
+        alerts_unread = None  # None: this reader has no alerts, so no header link
+        if current_user.is_authenticated and alerts_service.receives_alerts(current_user.role_enum):
+            alerts_unread = alerts_service.unread_count(current_user, models.utcnow().date())
         return {
             "service_name": app.config["SERVICE_NAME"],
             "html_lang": str(get_locale()),
             "nav_items": nav,
             "language_links": language_links(),
+            "alerts_unread": alerts_unread,
         }
 
     app.jinja_env.filters["local_datetime"] = i18n.local_datetime

@@ -19,6 +19,7 @@ import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
+from partnership.alerts.models import Alert
 from partnership.auth import service as auth_service
 from partnership.auth.models import Organisation, User
 from partnership.core.access import view_rule
@@ -26,7 +27,7 @@ from partnership.core.enums import OrgKind, Role
 from partnership.core.models import utcnow
 from partnership.extensions import db
 from partnership.sightings.models import Attachment, Sighting
-from partnership.subjects.models import RedFlagNote, Subject, SubjectPhoto
+from partnership.subjects.models import RedFlagNote, Subject, SubjectLink, SubjectPhoto
 from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 from tests.conftest import reload
@@ -42,6 +43,7 @@ POLICE = frozenset({Role.OFFICER, Role.INSPECTOR})
 FRONTLINE = frozenset({Role.PREMISES_STAFF, Role.WELFARE, *POLICE})
 WELFARE_READERS = FRONTLINE | {Role.COORDINATOR}
 SUBJECT_READERS = POLICE | {Role.PREMISES_STAFF, Role.WELFARE, Role.COORDINATOR}
+ALERTED = SUBJECT_READERS
 
 # endpoint -> PUBLIC, or the roles allowed in.
 MATRIX: dict[str, str | frozenset[Role]] = {
@@ -99,6 +101,14 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "subjects.photo_add": POLICE,
     "subjects.photo": SUBJECT_READERS,
     "subjects.photo_remove": POLICE,
+    "subjects.link": FRONTLINE,
+    "subjects.unlink": FRONTLINE,
+    "subjects.details_obtained": POLICE,
+    "subjects.access_request": POLICE | ADMIN,
+    "subjects.erase": POLICE | ADMIN,
+    "alerts.list_alerts": ALERTED,
+    "alerts.mark_read": ALERTED,
+    "alerts.mark_all_read": ALERTED,
 }
 
 # Pages about one account, requested for a staff member's and an administrator's.
@@ -140,6 +150,10 @@ RECORD_PAGES = {
     "subjects.photo_add": "subject",
     "subjects.photo": "subject_photo",
     "subjects.photo_remove": "subject_photo",
+    "subjects.link": "sighting_to_link",
+    "subjects.unlink": "subject_link",
+    "subjects.details_obtained": "sighting",
+    "alerts.mark_read": "alert",
 }
 RECORD_TARGETS = {
     "sighting": (
@@ -153,6 +167,16 @@ RECORD_TARGETS = {
     # A subject's notes decide who sees it: members only while a partnership note is active.
     "subject": ("active_partnership_note", "police_notes_only", "expired_partnership_note"),
     "subject_photo": ("active_partnership_note", "police_notes_only", "expired_partnership_note"),
+    "sighting_to_link": (
+        "org_shared_same_org",
+        "org_shared_other_org",
+        "partnership_other_org",
+        "police_only_same_org",
+    ),
+    # A link between a shared card and a partnership sighting, made by an organisation.
+    "subject_link": ("made_by_viewers_org", "made_by_other_org"),
+    # An alert for police, for coordinators, for the viewer's organisation or another's.
+    "alert": ("for_police", "for_coordinators", "for_viewers_org", "for_other_org"),
 }
 # (record, target) -> the roles that may see it (DESIGN.md section 2).
 SEES: dict[tuple[str, str], frozenset[Role]] = {
@@ -173,6 +197,17 @@ SEES: dict[tuple[str, str], frozenset[Role]] = {
     ("subject_photo", "active_partnership_note"): POLICE,
     ("subject_photo", "police_notes_only"): POLICE,
     ("subject_photo", "expired_partnership_note"): POLICE,
+    # Police link any record they see; members only their own organisation's.
+    ("sighting_to_link", "org_shared_same_org"): FRONTLINE,
+    ("sighting_to_link", "org_shared_other_org"): POLICE,
+    ("sighting_to_link", "partnership_other_org"): POLICE,
+    ("sighting_to_link", "police_only_same_org"): POLICE,
+    ("subject_link", "made_by_viewers_org"): FRONTLINE,
+    ("subject_link", "made_by_other_org"): POLICE,
+    ("alert", "for_police"): POLICE,
+    ("alert", "for_coordinators"): frozenset({Role.COORDINATOR}),
+    ("alert", "for_viewers_org"): frozenset({Role.PREMISES_STAFF, Role.WELFARE}),
+    ("alert", "for_other_org"): frozenset(),
 }
 
 # Records that some allowed roles still may not see: (target, role) -> 404.
@@ -294,8 +329,20 @@ def test_access(
         values.update(
             make_record(app, RECORD_PAGES[case.endpoint], case.target, viewer, make_user, make_org)
         )
-    elif case.endpoint.startswith(("sightings.", "welfare.", "subjects.")):
-        values.update(sighting_id=0, photo_id=0, use_id=0, note_id=0, subject_id=0)
+    elif case.endpoint.startswith(("sightings.", "welfare.", "subjects.", "alerts.")):
+        values.update(
+            sighting_id=0,
+            photo_id=0,
+            use_id=0,
+            note_id=0,
+            subject_id=0,
+            record_id=0,
+            link_id=0,
+            alert_id=0,
+        )
+    values.setdefault("kind", "sighting")
+    if values["kind"] == 0:
+        values["kind"] = "sighting"
 
     rule = endpoints(app)[case.endpoint]
     url_args = {name: values[name] for name in rule.arguments}
@@ -333,6 +380,12 @@ def make_record(
     """A record of ``record`` kind placed as ``target`` says, relative to ``viewer``."""
     if record in ("subject", "subject_photo"):
         return make_subject(app, target, make_user)
+    if record == "subject_link":
+        return make_link(app, target, viewer, make_user, make_org)
+    if record == "alert":
+        return make_alert(app, target, viewer, make_org)
+    if record == "sighting_to_link":
+        return {**make_record(app, "sighting", target, viewer, make_user, make_org), "kind": 0}
     viewer_org = viewer.organisation
     if target.endswith("same_org"):
         author = make_user(viewer.role_enum, viewer_org)
@@ -381,7 +434,78 @@ def make_record(
         db.session.add(row)
         db.session.commit()
         photo_id = row.photos[0].id if record == "sighting" else 0
-        return {"sighting_id": row.id, "use_id": row.id, "note_id": row.id, "photo_id": photo_id}
+        return {
+            "sighting_id": row.id,
+            "use_id": row.id,
+            "note_id": row.id,
+            "photo_id": photo_id,
+            "record_id": row.id,
+        }
+
+
+def make_alert(
+    app: Flask, target: str, viewer: User, make_org: Callable[..., Organisation]
+) -> dict[str, int]:
+    """A busy-venue alert (about no subject) for the audience ``target`` names."""
+    audience, org_id = {
+        "for_police": ("police", None),
+        "for_coordinators": ("coordinators", None),
+        "for_viewers_org": ("organisation", viewer.organisation_id),
+        "for_other_org": ("organisation", make_org(OrgKind(viewer.organisation.kind)).id),
+    }[target]
+    with app.app_context():
+        alert = Alert(
+            key=uuid.uuid4().hex,
+            kind="busy_venue",
+            audience=audience,
+            organisation_id=org_id,
+            night=date(2026, 11, 27),
+            details={"count": 3},
+        )
+        db.session.add(alert)
+        db.session.commit()
+        return {"alert_id": alert.id}
+
+
+def make_link(
+    app: Flask,
+    target: str,
+    viewer: User,
+    make_user: Callable[..., User],
+    make_org: Callable[..., Organisation],
+) -> dict[str, int]:
+    """A shared card linked to a partnership sighting by the viewer's organisation, or by
+    another organisation of the same kind."""
+    subject_id = make_subject(app, "active_partnership_note", make_user)["subject_id"]
+    org = (
+        viewer.organisation
+        if target == "made_by_viewers_org"
+        else make_org(OrgKind(viewer.organisation.kind))
+    )
+    author = make_user(viewer.role_enum, org)
+    with app.app_context():
+        sighting = Sighting(
+            submission_key=uuid.uuid4().hex,
+            organisation_id=org.id,
+            author_id=author.id,
+            sharing="partnership",
+            occurred_at=datetime(2026, 11, 28, 0, 30, tzinfo=UTC),
+            night=date(2026, 11, 27),
+            place="Castle Square",
+            victim_response="not_known",
+            action_taken="no_action",
+        )
+        db.session.add(sighting)
+        db.session.flush()
+        link = SubjectLink(
+            subject_id=subject_id,
+            sighting_id=sighting.id,
+            organisation_id=org.id,
+            linked_by_id=author.id,
+        )
+        db.session.add(link)
+        db.session.commit()
+        return {"link_id": link.id}
 
 
 def make_subject(app: Flask, target: str, make_user: Callable[..., User]) -> dict[str, int]:

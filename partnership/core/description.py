@@ -81,17 +81,22 @@ def _words(person: Any) -> set[str]:
     return {word for word in re.findall(r"[^\W\d_]{4,}", text) if word not in _COMMON_WORDS}
 
 
+def _known(code: str | None) -> str:
+    """A coded answer, with "not sure" counted as not given."""
+    return "" if not code or code == "not_sure" else code
+
+
 def match_description(one: Any, other: Any) -> DescriptionMatch | None:
     """The match between two described people, or None.
 
     No coded field may disagree (both given and different); then three or more coded
     fields must agree, or two with at least one shared distinctive word (four letters or
-    more, common words left out). Blank fields neither agree nor disagree, so a sparse
-    description matches nothing.
+    more, common words left out). Blank and "not sure" fields neither agree nor disagree,
+    so a sparse description matches nothing.
     """
     agreed = []
     for name in CODED_FIELDS:
-        mine, theirs = getattr(one, name) or "", getattr(other, name) or ""
+        mine, theirs = _known(getattr(one, name)), _known(getattr(other, name))
         if mine and theirs:
             if mine != theirs:
                 return None

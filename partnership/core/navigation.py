@@ -60,6 +60,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("venues.venues", _l("Venues"), ADMINS, prefix="/venues"),
     NavItem("venues.areas", _l("Areas"), ADMINS, prefix="/venues/areas"),
     NavItem("admin.audit_log", _l("Audit log"), frozenset({Role.ADMIN}), prefix="/admin/audit"),
+    NavItem(
+        "subjects.access_request",
+        _l("Subject access"),
+        frozenset({Role.ADMIN}),
+        prefix="/subjects/access-request",
+    ),
     NavItem("auth.account", _l("Your account"), ALL_ROLES, prefix="/auth/account"),
 )
 

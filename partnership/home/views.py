@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
+from partnership.alerts import service as alerts_service
 from partnership.auth import service as auth_service
 from partnership.core.access import actor, public, signed_in
 from partnership.core.enums import FRONTLINE_ROLES, LOCALES
@@ -22,6 +23,8 @@ from partnership.home import bp
 from partnership.sightings import service as sightings_service
 from partnership.venues import service as venues_service
 from partnership.welfare import service as welfare_service
+
+DASHBOARD_ALERTS = 5
 
 
 @bp.route("/")
@@ -36,6 +39,13 @@ def index() -> Response:
 @signed_in
 def dashboard() -> str:
     user = actor()
+    alerts = None
+    if alerts_service.receives_alerts(user.role_enum):  # first: its audit event commits
+        unread = alerts_service.unread_alerts(user, utcnow().date(), DASHBOARD_ALERTS)
+        alerts = alerts_service.present(user, unread)
+        if unread:
+            alerts_service.record_listed(user, unread, where="dashboard")
+            db.session.commit()
     sightings, safe_space_uses = [], []
     if user.role_enum in FRONTLINE_ROLES:
         sightings = sightings_service.tonights_sightings(user, utcnow())
@@ -46,6 +56,7 @@ def dashboard() -> str:
         tonight=night_of(utcnow()),
         sightings=sightings,
         safe_space_uses=safe_space_uses,
+        alerts=alerts,
         tonight_map=(
             {**venues_service.map_data(), "points": sightings_service.map_points(sightings)}
             if sightings

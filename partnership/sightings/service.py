@@ -219,6 +219,9 @@ def record_sighting(
         photos=len(photos),
         sharing=sighting.sharing,
     )
+    from partnership.alerts import service as alerts_service
+
+    alerts_service.on_sighting_recorded(sighting, now)
     return sighting
 
 

@@ -35,6 +35,7 @@ from partnership.extensions import db
 from partnership.sightings import bp, service
 from partnership.sightings.forms import SightingFilterForm, SightingForm
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour
+from partnership.subjects import links
 from partnership.venues.models import Area, Venue
 
 PAGE_SIZE = 25
@@ -194,6 +195,7 @@ def detail(sighting_id: int) -> str:
         sighting=sighting,
         field_labels=field_labels,
         can_correct=service.can_correct(actor(), sighting, utcnow()),
+        red_flags=links.record_links(actor(), sighting, utcnow().date()),
     )
 
 

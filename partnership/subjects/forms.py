@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core.description import DescriptionFields
@@ -148,3 +149,90 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     q = _text(_l("Search red flags"), 200)
+
+
+def _reference() -> Any:
+    return StringField(
+        _l("Red flag reference"),
+        description=_l("For example, RF-2026-0042"),
+        validators=[
+            DataRequired(_l("Enter the red flag reference")),
+            Length(max=20, message=_l("Keep this to %(max)d characters or fewer", max=20)),
+        ],
+    )
+
+
+class AccessRequestForm(FlaskForm):
+    reference = _reference()
+    reason = StringField(
+        _l("Request reference or reason"),
+        description=_l(
+            "For example, the subject access request's reference. It is kept in the audit log."
+        ),
+        validators=[
+            DataRequired(_l("Enter the request reference or the reason")),
+            Length(max=500, message=_l("Keep this to %(max)d characters or fewer", max=500)),
+        ],
+    )
+    file_format = RadioField(
+        _l("Format"),
+        choices=[
+            SelectChoice("pdf", _l("PDF document, to read or print")),
+            SelectChoice("json", _l("JSON file, for another computer system")),
+        ],
+        default="pdf",
+        validators=[DataRequired(_l("Choose PDF or JSON"))],
+    )
+
+
+class EraseForm(FlaskForm):
+    reference = _reference()
+    reason = _text(
+        _l("Why is this red flag being erased?"),
+        500,
+        required=_l("Say why this red flag is being erased"),
+        area=True,
+    )
+    confirm = BooleanField(
+        _l("I understand this cannot be undone"),
+        validators=[DataRequired(_l("Confirm that you understand this cannot be undone"))],
+    )
+
+
+class LinkReasonForm(FlaskForm):
+    """Why a record is being linked to a red flag: every link is audited with it."""
+
+    reason = RadioField(
+        _l("Why are you linking this record to a red flag?"),
+        choices=ViewReason.choices(),
+        validators=[DataRequired(_l("Choose why you are linking this record"))],
+    )
+    # No Optional(): it would stop validate_detail from running on an empty answer.
+    detail = TextAreaField(
+        _l("Give details"),
+        validators=[
+            Length(max=500, message=_l("Keep this to %(max)d characters or fewer", max=500))
+        ],
+    )
+
+    def validate_detail(self, field: Any) -> None:
+        if self.reason.data == ViewReason.OTHER.value and not (field.data or "").strip():
+            raise ValidationError(_l("Say why you are linking this record"))
+
+
+class LinkForm(LinkReasonForm):
+    # A suggestion's button sends its subject's id instead (see subjects.link_views).
+    reference = _text(_l("Red flag reference"), 20)
+
+
+class DetailsObtainedForm(LinkReasonForm, SubjectForm):
+    reference = _text(_l("Red flag reference, if this person already has one"), 20)
+    # Needed only for a new red flag: checked in validate().
+    description = _text(_l("Description"), 2000, area=True)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid: bool = super().validate(extra_validators)
+        if not (self.reference.data or "").strip() and not (self.description.data or "").strip():
+            self.description.errors = [*self.description.errors, _l("Describe the person")]
+            valid = False
+        return valid

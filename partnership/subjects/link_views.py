@@ -1,1 +1,215 @@
 """Red flags: linking sightings, Safe Space uses and welfare notes to subjects."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from partnership.auth.models import User
+from partnership.core import audit
+from partnership.core.access import actor, roles_required
+from partnership.core.description import DESCRIPTION_FIELDS
+from partnership.core.enums import POLICE_ROLES, ViewReason
+from partnership.core.models import utcnow
+from partnership.core.saving import save_or_keep
+from partnership.extensions import db
+from partnership.sightings import service as sightings
+from partnership.sightings.models import Sighting
+from partnership.subjects import bp, links, service
+from partnership.subjects.forms import DetailsObtainedForm, LinkForm, LinkReasonForm
+from partnership.subjects.models import Subject
+
+# The detail page of each kind of record, and its URL argument.
+DETAIL_PAGES = {
+    "sighting": ("sightings.detail", "sighting_id"),
+    "safe_space_use": ("welfare.safe_space_use_detail", "use_id"),
+    "welfare_note": ("welfare.welfare_note_detail", "note_id"),
+}
+
+
+def record_url(record: links.LinkedRecord) -> str:
+    endpoint, argument = DETAIL_PAGES[links.kind_of(record)]
+    values: dict[str, Any] = {argument: record.id}
+    return url_for(endpoint, **values)
+
+
+def _justification(form: LinkReasonForm) -> str:
+    """The reason chosen and any detail, as the audit trail keeps it."""
+    label = ViewReason(form.reason.data).label
+    detail = (form.detail.data or "").strip()
+    return f"{label}: {detail}" if detail else label
+
+
+def _load_linkable(kind: str, record_id: int) -> links.LinkedRecord:
+    user = actor()
+    record = links.find_record(user, kind, record_id)
+    if record is None or not links.can_link(user, record):
+        abort(404)
+    return record
+
+
+def _chosen_subject(form: LinkForm, user: User, today: date) -> Subject | None:
+    """The subject a suggestion's button or the typed reference names, or None with the
+    problem put on the form."""
+    chosen = request.form.get("subject_id", "")
+    typed = (form.reference.data or "").strip()
+    if chosen.isdigit():
+        subject = links.find_subject(user, int(chosen), today)
+        if subject is None:
+            form.form_errors.append(
+                _("That red flag can no longer be linked. Choose another or enter a reference.")
+            )
+        return subject
+    if not typed:
+        form.reference.errors = [
+            *form.reference.errors,
+            _("Enter a red flag reference or choose a suggested red flag"),
+        ]
+        return None
+    subject = links.find_by_reference(user, typed, today)
+    if subject is None:
+        form.reference.errors = [
+            *form.reference.errors,
+            _(
+                "There is no red flag with the reference %(reference)s."
+                " Check the reference and try again.",
+                reference=typed,
+            ),
+        ]
+    return subject
+
+
+@bp.route("/link/<kind>/<int:record_id>", methods=["GET", "POST"])
+@roles_required(*links.LINKERS)
+def link(kind: str, record_id: int) -> Any:
+    user = actor()
+    record = _load_linkable(kind, record_id)
+    now = utcnow()
+    form = LinkForm()
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        subject = _chosen_subject(form, user, now.date())
+        if valid and subject is not None:
+            reason = _justification(form)
+            try:
+                made = save_or_keep(
+                    form, lambda: links.link_record(user, subject, record, reason, now)
+                )
+            except links.LinkRefused as refused:
+                db.session.rollback()
+                form.form_errors.append(refused.message)
+            else:
+                if made is not None:
+                    flash(
+                        _("Linked to red flag %(reference)s.", reference=subject.reference),
+                        "success",
+                    )
+                    return redirect(record_url(record))
+    suggestions = links.suggestions(user, record, now.date())
+    # The page shows subject cards: leave a trace of which.
+    audit.record(
+        "subject.suggestions_shown",
+        actor=user,
+        object_type=kind,
+        object_id=record.id,
+        subjects=[suggestion.subject.id for suggestion in suggestions],
+    )
+    db.session.commit()
+    status = 400 if request.method == "POST" else 200
+    return (
+        render_template(
+            "subjects/link.html",
+            form=form,
+            record=record,
+            kind=kind,
+            record_url=record_url(record),
+            suggestions=suggestions,
+            personal=service.personal_fields(user),
+        ),
+        status,
+    )
+
+
+@bp.route("/links/<int:link_id>/remove", methods=["POST"])
+@roles_required(*links.LINKERS)
+def unlink(link_id: int) -> Any:
+    user = actor()
+    now = utcnow()
+    found = links.find_link(user, link_id, now.date())
+    if found is None or not links.can_unlink(user, found):
+        abort(404)
+    back = record_url(found.record)
+    reference = found.subject.reference
+    links.unlink(user, found, now)
+    db.session.commit()
+    flash(_("Link to red flag %(reference)s removed.", reference=reference), "success")
+    return redirect(back)
+
+
+def _prefill(sighting: Sighting) -> dict[str, Any]:
+    """The description fields of the sighting, to start the new red flag from."""
+    data = {name: getattr(sighting, name) for name in DESCRIPTION_FIELDS}
+    data["description"] = sighting.description
+    return data
+
+
+def _subject_data(form: DetailsObtainedForm) -> service.SubjectData:
+    texts = [name for name in service.SUBJECT_FIELDS if name != "date_of_birth"]
+    return service.SubjectData(
+        **{name: getattr(form, name).data or "" for name in texts},
+        date_of_birth=form.date_of_birth.data,
+    )
+
+
+@bp.route("/details/<int:sighting_id>", methods=["GET", "POST"])
+@roles_required(*POLICE_ROLES)
+def details_obtained(sighting_id: int) -> Any:
+    user = actor()
+    sighting = sightings.find_visible(user, sighting_id)
+    if sighting is None:
+        abort(404)
+    form = DetailsObtainedForm(data=_prefill(sighting) if request.method == "GET" else None)
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        typed = (form.reference.data or "").strip()
+        existing = links.find_by_reference(user, typed, utcnow().date()) if typed else None
+        if typed and existing is None:
+            form.reference.errors = [
+                *form.reference.errors,
+                _(
+                    "There is no red flag with the reference %(reference)s."
+                    " Check the reference, or leave it blank to add a new red flag.",
+                    reference=typed,
+                ),
+            ]
+        elif valid:
+            reason = _justification(form)
+            data = None if existing is not None else _subject_data(form)
+            try:
+                made = save_or_keep(
+                    form,
+                    lambda: links.record_details_obtained(
+                        user, sighting, utcnow(), subject=existing, data=data, reason=reason
+                    ),
+                )
+            except links.LinkRefused as refused:
+                db.session.rollback()
+                form.form_errors.append(refused.message)
+            else:
+                if made is not None:
+                    flash(
+                        _(
+                            "Details obtained recorded on red flag %(reference)s.",
+                            reference=made.subject.reference,
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for("subjects.profile", subject_id=made.subject_id))
+    status = 400 if request.method == "POST" else 200
+    return (
+        render_template("subjects/details_obtained.html", form=form, sighting=sighting),
+        status,
+    )

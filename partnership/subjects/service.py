@@ -259,6 +259,9 @@ def add_note(actor: User, subject: Subject, data: NoteData, now: datetime) -> Re
         note=note.id,
         sharing=note.sharing,
     )
+    from partnership.alerts import service as alerts_service
+
+    alerts_service.on_note_added(note, now)
     return note
 
 

@@ -27,7 +27,7 @@ from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.core.uploads import UploadRejected, clean_image
 from partnership.extensions import db
-from partnership.subjects import bp, service
+from partnership.subjects import bp, links, service
 from partnership.subjects.forms import (
     JustifyForm,
     MergeForm,
@@ -162,6 +162,7 @@ def profile(subject_id: int) -> Any:
         is_police=user.role_enum in POLICE_ROLES,
         can_merge=user.role_enum in service.MERGERS,
         photos=subject.photos if service.photos_shown(user) else [],
+        seen=links.links_for_subject(user, subject),
     )
 
 

@@ -21,6 +21,7 @@ from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.core.when import WhenError, local_parts, resolve_moment
 from partnership.extensions import db
+from partnership.subjects import links
 from partnership.welfare import bp, service
 from partnership.welfare.forms import (
     STILL_HERE,
@@ -289,7 +290,11 @@ def safe_space_use_detail(use_id: int) -> str:
         "safe_space_use.viewed", actor=user, object_type="safe_space_use", object_id=use.id
     )
     db.session.commit()
-    return render_template("welfare/safe_space_detail.html", use=use)
+    return render_template(
+        "welfare/safe_space_detail.html",
+        use=use,
+        red_flags=links.record_links(user, use, utcnow().date()),
+    )
 
 
 @bp.route("/notes/<int:note_id>")
@@ -301,4 +306,8 @@ def welfare_note_detail(note_id: int) -> str:
         abort(404)
     audit.record("welfare_note.viewed", actor=user, object_type="welfare_note", object_id=note.id)
     db.session.commit()
-    return render_template("welfare/note_detail.html", note=note)
+    return render_template(
+        "welfare/note_detail.html",
+        note=note,
+        red_flags=links.record_links(user, note, utcnow().date()),
+    )

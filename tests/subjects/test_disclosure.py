@@ -1,0 +1,456 @@
+"""Subject access (everything held about a subject, as PDF and JSON) and erasure: who may,
+what the files hold, one audit event each, and counts in reports kept after erasure."""
+
+from __future__ import annotations
+
+import base64
+import io
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from partnership.alerts.models import Alert, AlertRead
+from partnership.auth.models import User
+from partnership.core.enums import Role
+from partnership.extensions import db
+from partnership.sightings.models import Sighting, SightingBehaviour
+from partnership.subjects import service
+from partnership.subjects.models import Subject, SubjectLink, SubjectPhoto
+from partnership.venues.models import Venue
+from tests.conftest import events
+from tests.subjects.test_subjects import (
+    NOW,
+    Clock,
+    justify,
+    make_subject,
+    partnership_note,
+    police_note,
+    subject_form,
+)
+
+ACCESS = "/subjects/access-request"
+ERASE = "/subjects/erase"
+REFERENCE = "RF-2026-0001"
+MERGED_REFERENCE = "RF-2026-0002"
+RENEWAL = "CANARY-RENEWAL kept because seen again"
+SHARED_NOTE = "CANARY-SHARED seen following women home"
+# Everything personal the subject (and the profile merged into it) holds.
+CANARIES = (
+    "Canary Name",
+    "Birdy",
+    "1 Canary Street",
+    "1990-01-02",
+    "CANARY-POLICE-NOTE",
+    "CANARY-SHARED",
+    "CANARY-RENEWAL",
+    "Tall man who waits outside the toilets",
+    "Grey hoodie",
+    "Merged Canary",
+    "2 Merged Street",
+)
+REFUSED = (Role.PREMISES_STAFF, Role.WELFARE, Role.COORDINATOR, Role.ANALYST)
+EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fixed = Clock()
+    monkeypatch.setattr("partnership.subjects.views.utcnow", fixed)
+    monkeypatch.setattr("partnership.subjects.disclosure_views.utcnow", fixed)
+    return fixed
+
+
+@dataclass
+class Held:
+    subject_id: int
+    merged_id: int
+    sighting_id: int
+    photo: bytes
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (24, 16), "green").save(out, "JPEG")
+    return out.getvalue()
+
+
+def everything(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., User],
+    make_venue: Callable[..., Venue],
+) -> Held:
+    """A subject with a police note, a renewed partnership note, a sighting linked with
+    details obtained, a photo, an alert, and another profile merged into it."""
+    subject_id = make_subject(client, login_as, police_note(), partnership_note(SHARED_NOTE))
+    officer = login_as(Role.OFFICER)
+    with app.app_context():
+        notes = db.session.get(Subject, subject_id).notes  # type: ignore[union-attr]
+        shared_id = next(note.id for note in notes if note.sharing == "partnership")
+    renewed = client.post(
+        f"/subjects/{subject_id}/notes/{shared_id}/renew", data={"reason": RENEWAL}
+    )
+    assert renewed.status_code == 302
+    other = client.post(
+        "/subjects/new",
+        data=subject_form(
+            name="Merged Canary", aliases="", date_of_birth="", address="2 Merged Street"
+        ),
+    )
+    merged_id = int(other.headers["Location"].rstrip("/").split("/")[-1])
+    justify(client, subject_id)
+    merged = client.post(
+        f"/subjects/{subject_id}/merge",
+        data={"other": MERGED_REFERENCE, "reason": "Same person", "confirm": "y"},
+    )
+    assert merged.status_code == 302, merged.get_data(as_text=True)
+
+    venue = make_venue(officer.organisation, name="The Anchor Bar")
+    photo = jpeg()
+    with app.app_context():
+        sighting = Sighting(
+            submission_key=uuid.uuid4().hex,
+            organisation_id=officer.organisation_id,
+            author_id=officer.id,
+            sharing="partnership",
+            occurred_at=NOW,
+            night=date(2026, 11, 27),
+            venue_id=venue.id,
+            place="By the toilets",
+            victim_response="not_known",
+            action_taken="no_action",
+            details_obtained_at=NOW,
+        )
+        sighting.behaviours = [SightingBehaviour(code="aspb.loitering")]
+        db.session.add(sighting)
+        db.session.flush()
+        db.session.add_all(
+            [
+                SubjectLink(
+                    subject_id=subject_id,
+                    sighting_id=sighting.id,
+                    organisation_id=officer.organisation_id,
+                    linked_by_id=officer.id,
+                    details_obtained=True,
+                    linked_at=NOW,
+                ),
+                SubjectPhoto(
+                    subject_id=subject_id,
+                    added_by_id=officer.id,
+                    content_type="image/jpeg",
+                    width=24,
+                    height=16,
+                    size=len(photo),
+                    sha256="0" * 64,
+                    data=photo,
+                ),
+            ]
+        )
+        alert = Alert(
+            key=f"test:{subject_id}",
+            kind="subject_linked",
+            audience="police",
+            subject_id=subject_id,
+            sighting_id=sighting.id,
+        )
+        db.session.add(alert)
+        db.session.flush()
+        db.session.add(AlertRead(alert_id=alert.id, user_id=officer.id))
+        db.session.commit()
+        return Held(subject_id, merged_id, sighting.id, photo)
+
+
+def access(client: FlaskClient, **form: str) -> Any:
+    data = {"reference": REFERENCE, "reason": "SAR-2026-117", "file_format": "json", **form}
+    return client.post(ACCESS, data=data)
+
+
+def erase(client: FlaskClient, **form: str) -> Any:
+    data = {"reference": REFERENCE, "reason": "Erasure request ER-9", "confirm": "y", **form}
+    return client.post(ERASE, data=data)
+
+
+def test_police_get_everything_held_as_json_audited_once(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., User],
+    make_venue: Callable[..., Venue],
+) -> None:
+    held = everything(app, client, login_as, make_venue)
+    login_as(Role.INSPECTOR)
+
+    response = access(client, reference=" rf-2026-0001 ")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{REFERENCE}.json"'
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.mimetype == "application/json"
+    data = response.get_json()
+    assert (data["reference"], data["name"]) == (REFERENCE, "Canary Name")
+    assert data["aliases"] == "Birdy, Merged Canary"  # the merge added the other name
+    assert (data["date_of_birth"], data["address"]) == ("1990-01-02", "1 Canary Street")
+    assert data["description"] == "Tall man who waits outside the toilets"
+    assert (data["clothing"], data["apparent_sex"]) == ("Grey hoodie", "male")
+    assert data["request"] == "SAR-2026-117"
+    texts = {note["text"]: note for note in data["notes"]}
+    assert set(texts) == {"CANARY-POLICE-NOTE", SHARED_NOTE}
+    police = texts["CANARY-POLICE-NOTE"]
+    assert (police["sharing"], police["source_evaluation"], police["handling_code"]) == (
+        "police",
+        "1",
+        "P",
+    )
+    assert police["behaviours"] == ["aspb.loitering"] and police["expired"] is False
+    (renewal,) = texts[SHARED_NOTE]["renewals"]
+    assert renewal["reason"] == RENEWAL
+    (link,) = data["links"]
+    assert link["record"] == "sighting" and link["record_id"] == held.sighting_id
+    assert (link["night"], link["venue"], link["place"]) == (
+        "2026-11-27",
+        "The Anchor Bar",
+        "By the toilets",
+    )
+    assert link["behaviours"] == ["aspb.loitering"] and link["details_obtained"] is True
+    (photo,) = data["photos"]
+    assert base64.b64decode(photo["data"]) == held.photo
+    assert (photo["width"], photo["height"], photo["content_type"]) == (24, 16, "image/jpeg")
+    (merged,) = data["merged_profiles"]
+    assert (merged["reference"], merged["name"], merged["address"]) == (
+        MERGED_REFERENCE,
+        "Merged Canary",
+        "2 Merged Street",
+    )
+
+    (event,) = events(app, "subject.disclosed")
+    assert event.justification == "SAR-2026-117"
+    assert event.details["format"] == "json"
+    assert event.object_id == str(held.subject_id)
+    assert event.details["merged"] == [MERGED_REFERENCE]
+
+
+def test_police_get_everything_held_as_a_pdf_audited_once(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., User],
+    make_venue: Callable[..., Venue],
+) -> None:
+    everything(app, client, login_as, make_venue)
+    login_as(Role.OFFICER)
+
+    response = access(client, file_format="pdf")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{REFERENCE}.pdf"'
+    assert response.headers["Cache-Control"] == "no-store"
+    reader = PdfReader(io.BytesIO(response.data))
+    pages = [page.extract_text() for page in reader.pages]
+    text = "\n".join(pages)
+    for shown in (
+        REFERENCE,
+        "Canary Name",
+        "1 Canary Street",
+        "CANARY-POLICE-NOTE",
+        SHARED_NOTE,
+        RENEWAL,
+        "The Anchor Bar",
+        MERGED_REFERENCE,
+        "Merged Canary",
+        "SAR-2026-117",
+    ):
+        assert shown in text, shown
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+    # The photo, once (pypdf lists a shared image under every page).
+    assert len({image.data for page in reader.pages for image in page.images}) == 1
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert reader.metadata is not None and REFERENCE in str(reader.metadata.title)
+    (event,) = events(app, "subject.disclosed")
+    assert (event.justification, event.details["format"]) == ("SAR-2026-117", "pdf")
+
+
+def test_the_pdf_is_in_the_language_of_the_user(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., User],
+) -> None:
+    make_subject(client, login_as, police_note())
+    login_as(Role.OFFICER, locale="cy")
+
+    response = access(client, file_format="pdf")
+
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.data))
+    assert reader.trailer["/Root"]["/Lang"] == "cy"
+
+
+def test_only_police_and_administrators_may_disclose_or_erase(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    make_subject(client, login_as, partnership_note())
+    for role in REFUSED:
+        login_as(role)
+        for url in (ACCESS, f"{ACCESS}?reference={REFERENCE}", ERASE):
+            assert client.get(url).status_code == 403, (role, url)
+        assert access(client).status_code == 403
+        assert erase(client).status_code == 403
+    assert events(app, "subject.disclosed") == []
+    assert events(app, "subject.erased") == []
+    with app.app_context():
+        subject = db.session.scalar(select(Subject))
+        assert subject is not None and subject.name == "Canary Name"
+
+
+def test_an_administrator_finds_a_subject_by_its_exact_reference_only(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    make_subject(client, login_as, police_note())
+    login_as(Role.ADMIN)
+    for partial in ("RF-2026", "Canary Name", "RF-2026-000"):
+        refused = access(client, reference=partial)
+        assert refused.status_code == 400
+        assert "There is no red flag with the reference" in refused.get_data(as_text=True)
+
+    response = access(client)
+    assert response.status_code == 200
+    assert response.get_json()["name"] == "Canary Name"
+
+    erased = erase(client)
+    assert erased.status_code == 302
+    assert erased.headers["Location"] == "/dashboard"
+    assert len(events(app, "subject.disclosed")) == 1
+    (event,) = events(app, "subject.erased")
+    assert event.justification == "Erasure request ER-9"
+
+
+def test_erasure_removes_the_personal_data_and_keeps_the_counts(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., User],
+    make_venue: Callable[..., Venue],
+) -> None:
+    held = everything(app, client, login_as, make_venue)
+    officer = login_as(Role.OFFICER)
+    with app.app_context():
+        before = service.measures(*EVER)
+    assert before.subjects_recorded == 1  # the merged profile is not counted twice
+    assert (before.notes_added, before.notes_renewed, before.details_obtained) == (2, 1, 1)
+
+    response = erase(client)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/subjects/"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Red flag {REFERENCE} erased, with {MERGED_REFERENCE} merged into it." in page
+    with app.app_context():
+        assert service.measures(*EVER) == before
+        for table in ("red_flag_notes", "note_renewals", "subject_links", "subject_photos"):
+            assert db.session.execute(select(db.metadata.tables[table])).all() == [], table
+        assert db.session.scalars(select(Alert)).all() == []
+        assert db.session.scalars(select(AlertRead)).all() == []
+        for subject_id in (held.subject_id, held.merged_id):
+            subject = db.session.get(Subject, subject_id)
+            assert subject is not None
+            assert subject.erased_at == NOW
+            assert subject.reference in (REFERENCE, MERGED_REFERENCE)
+        rows = db.session.execute(select(db.metadata.tables["subjects"])).all()
+        assert len(rows) == 2
+        for row in rows:
+            for canary in CANARIES:
+                assert canary not in " ".join(str(value) for value in row), canary
+        sighting = db.session.get(Sighting, held.sighting_id)
+        assert sighting is not None and sighting.details_obtained_at == NOW
+        assert sighting.behaviour_codes == ["aspb.loitering"]
+
+    (event,) = events(app, "subject.erased")
+    assert event.justification == "Erasure request ER-9"
+    assert event.actor_id == officer.id
+    assert (event.details["notes"], event.details["links"], event.details["photos"]) == (2, 1, 1)
+    assert (event.details["alerts"], event.details["merged"]) == (1, [MERGED_REFERENCE])
+
+    assert client.get(f"/subjects/{held.subject_id}").status_code == 404
+    assert client.get(f"/subjects/{held.merged_id}").status_code == 404
+    assert REFERENCE not in client.get("/subjects/?q=RF-2026").get_data(as_text=True)
+    again = access(client)
+    assert again.status_code == 400
+    assert f"There is no red flag with the reference {REFERENCE}" in again.get_data(as_text=True)
+
+
+def test_a_merged_reference_leads_to_the_whole_person(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., User],
+    make_venue: Callable[..., Venue],
+) -> None:
+    everything(app, client, login_as, make_venue)
+    login_as(Role.OFFICER)
+    response = access(client, reference=MERGED_REFERENCE)
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{REFERENCE}.json"'
+    assert response.get_json()["merged_profiles"][0]["reference"] == MERGED_REFERENCE
+
+
+def test_bad_input_is_explained_kept_and_nothing_is_written(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    make_subject(client, login_as, police_note())
+    login_as(Role.OFFICER)
+
+    unknown = access(client, reference="RF-2026-9999", reason="SAR-KEPT-1")
+    assert unknown.status_code == 400
+    page = unknown.get_data(as_text=True)
+    assert "There is no red flag with the reference RF-2026-9999. Check the reference." in page
+    assert "SAR-KEPT-1" in page and "RF-2026-9999" in page
+
+    no_reason = access(client, reason="  ")
+    assert no_reason.status_code == 400
+    assert "Enter the request reference or the reason" in no_reason.get_data(as_text=True)
+    no_reference = access(client, reference="")
+    assert "Enter the red flag reference" in no_reference.get_data(as_text=True)
+    bad_format = access(client, file_format="xml")
+    assert bad_format.status_code == 400
+
+    unconfirmed = erase(client, confirm="", reason="Kept reason ER-1")
+    assert unconfirmed.status_code == 400
+    page = unconfirmed.get_data(as_text=True)
+    assert "Confirm that you understand this cannot be undone" in page
+    assert "Kept reason ER-1" in page
+    no_erase_reason = erase(client, reason="")
+    assert no_erase_reason.status_code == 400
+    assert "Say why this red flag is being erased" in no_erase_reason.get_data(as_text=True)
+    unknown_erase = erase(client, reference="RF-2099-0001")
+    assert unknown_erase.status_code == 400
+    assert "There is no red flag with the reference RF-2099-0001" in unknown_erase.get_data(
+        as_text=True
+    )
+
+    assert events(app, "subject.disclosed") == []
+    assert events(app, "subject.erased") == []
+    with app.app_context():
+        subject = db.session.scalar(select(Subject))
+        assert subject is not None
+        assert (subject.name, subject.erased_at, len(subject.notes)) == ("Canary Name", None, 1)
+
+
+def test_the_pages_open_with_the_reference_filled_in_from_the_profile(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    subject_id = make_subject(client, login_as, police_note())
+    justify(client, subject_id)
+    profile = client.get(f"/subjects/{subject_id}").get_data(as_text=True)
+    assert f'href="/subjects/access-request?reference={REFERENCE}"' in profile
+    assert f'href="/subjects/erase?reference={REFERENCE}"' in profile
+    for url in (ACCESS, ERASE):
+        page = client.get(f"{url}?reference={REFERENCE}")
+        assert page.status_code == 200
+        assert f'value="{REFERENCE}"' in page.get_data(as_text=True)
+    login_as(Role.ADMIN)
+    assert client.get(ACCESS).status_code == 200
+    assert client.get(ERASE).status_code == 200
