@@ -14,16 +14,37 @@ from partnership.extensions import db
 T = TypeVar("T")
 
 
+class Refused(ValueError):
+    """A service's refusal of what it was asked, with the message for the person and the
+    form field it is about (None: the form as a whole)."""
+
+    field: str | None = None
+
+    def __init__(self, message: Any, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        if field is not None:
+            self.field = field
+
+
 def save_or_keep(form: Any, work: Callable[[], T]) -> T | None:
     """Run ``work`` (a service call that adds and flushes) and commit, as one transaction.
 
-    On a database failure (unavailable, locked, a constraint) everything is
-    rolled back, ``form`` (which still holds what the user typed) gets a message
-    in the user's language, and None is returned.
+    If ``work`` raises :class:`Refused`, or the database fails (unavailable, locked, a
+    constraint), everything is rolled back, ``form`` (which still holds what the user
+    typed) gets the message in the user's language, and None is returned.
     """
     try:
         result = work()
         db.session.commit()
+    except Refused as refused:
+        db.session.rollback()
+        field = getattr(form, refused.field, None) if refused.field else None
+        if field is not None:
+            field.errors = [*field.errors, refused.message]
+        else:
+            form.form_errors.append(refused.message)
+        return None
     except SQLAlchemyError:
         db.session.rollback()
         current_app.logger.exception("saving failed; the form is shown again")

@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass
 from typing import IO, Any
 
+from flask import Response, current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from PIL import Image, ImageOps
@@ -75,6 +76,27 @@ class CleanImage:
     width: int
     height: int
     sha256: str
+
+
+def clean_upload(upload: Any) -> CleanImage:
+    """:func:`clean_image` for an uploaded file (a werkzeug ``FileStorage``), within this
+    deployment's PHOTO_MAX_BYTES and PHOTO_MAX_PIXELS."""
+    config = current_app.config
+    return clean_image(
+        upload.stream,
+        upload.filename or "",
+        max_bytes=config["PHOTO_MAX_BYTES"],
+        max_pixels=config["PHOTO_MAX_PIXELS"],
+    )
+
+
+def image_response(image: Any, filename: str) -> Response:
+    """A stored photo (see :class:`partnership.core.models.StoredImage`) to show inline in
+    the page, never kept by shared caches."""
+    response = Response(image.data, mimetype=image.content_type)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def clean_image(

@@ -8,7 +8,6 @@ from typing import Any
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -29,7 +28,7 @@ from partnership.core.keyset import Cursor, newest_first
 from partnership.core.models import utcnow
 from partnership.core.nights import is_ambiguous, night_of, to_local
 from partnership.core.saving import save_or_keep
-from partnership.core.uploads import CleanImage, UploadRejected, clean_image
+from partnership.core.uploads import CleanImage, UploadRejected, clean_upload, image_response
 from partnership.core.when import OTHER, WhenError, local_parts, resolve_moment
 from partnership.extensions import db
 from partnership.sightings import bp, service
@@ -103,18 +102,10 @@ def _data_from(form: SightingForm) -> service.SightingData | None:
 
 def _photos_from(form: SightingForm) -> list[CleanImage] | None:
     files: list[FileStorage] = [f for f in (form.photos.data or []) if f and f.filename]
-    config = current_app.config
     cleaned = []
     for upload in files:
         try:
-            cleaned.append(
-                clean_image(
-                    upload.stream,
-                    upload.filename or "",
-                    max_bytes=config["PHOTO_MAX_BYTES"],
-                    max_pixels=config["PHOTO_MAX_PIXELS"],
-                )
-            )
+            cleaned.append(clean_upload(upload))
         except UploadRejected as rejected:
             form.photos.errors = [*form.photos.errors, rejected.message]
             return None
@@ -216,11 +207,7 @@ def photo(sighting_id: int, photo_id: int) -> Response:
         photo=attachment.id,
     )
     db.session.commit()
-    response = Response(attachment.data, mimetype=attachment.content_type)
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="sighting-{sighting.id}-{attachment.id}.jpg"'
-    )
-    return response
+    return image_response(attachment, f"sighting-{sighting.id}-{attachment.id}.jpg")
 
 
 @bp.route("/<int:sighting_id>/correct", methods=["GET", "POST"])

@@ -34,7 +34,7 @@ def find_for_request(user: User, reference: str, today: date) -> Subject | None:
     an administrator finds a subject only by its exact reference (any letter case),
     not erased; nobody else finds any. A profile merged into another leads to the one
     it was merged into, where the person's notes, links and photos now are, so the
-    request covers the whole person (merging keeps that one step deep).
+    request covers the whole person (merging repoints earlier merges, so it is one step).
     """
     if user.role_enum in POLICE_ROLES:
         subject = service.find_by_reference(user, reference, today)

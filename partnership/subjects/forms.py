@@ -99,12 +99,13 @@ class RenewForm(FlaskForm):
     )
 
 
-class JustifyForm(FlaskForm):
-    reason = RadioField(
-        _l("Why are you looking at this red flag?"),
-        choices=ViewReason.choices(),
-        validators=[DataRequired(_l("Choose why you are looking at this red flag"))],
-    )
+class _ReasonForm(FlaskForm):
+    """A reason from the short list, with details required for "Other"; the audit event of
+    what it allows carries it (see :func:`partnership.subjects.service.reason_said`)."""
+
+    # Each form declares its own question, and what to say when "Other" has no details.
+    reason: Any
+    needs_detail: Any = None
     # No Optional(): it would stop validate_detail from running on an empty answer.
     detail = TextAreaField(
         _l("Give details"),
@@ -115,7 +116,16 @@ class JustifyForm(FlaskForm):
 
     def validate_detail(self, field: Any) -> None:
         if self.reason.data == ViewReason.OTHER.value and not (field.data or "").strip():
-            raise ValidationError(_l("Say why you are looking at this red flag"))
+            raise ValidationError(self.needs_detail)
+
+
+class JustifyForm(_ReasonForm):
+    reason = RadioField(
+        _l("Why are you looking at this red flag?"),
+        choices=ViewReason.choices(),
+        validators=[DataRequired(_l("Choose why you are looking at this red flag"))],
+    )
+    needs_detail = _l("Say why you are looking at this red flag")
 
 
 class MergeForm(FlaskForm):
@@ -199,7 +209,7 @@ class EraseForm(FlaskForm):
     )
 
 
-class LinkReasonForm(FlaskForm):
+class LinkReasonForm(_ReasonForm):
     """Why a record is being linked to a red flag: every link is audited with it."""
 
     reason = RadioField(
@@ -207,17 +217,7 @@ class LinkReasonForm(FlaskForm):
         choices=ViewReason.choices(),
         validators=[DataRequired(_l("Choose why you are linking this record"))],
     )
-    # No Optional(): it would stop validate_detail from running on an empty answer.
-    detail = TextAreaField(
-        _l("Give details"),
-        validators=[
-            Length(max=500, message=_l("Keep this to %(max)d characters or fewer", max=500))
-        ],
-    )
-
-    def validate_detail(self, field: Any) -> None:
-        if self.reason.data == ViewReason.OTHER.value and not (field.data or "").strip():
-            raise ValidationError(_l("Say why you are linking this record"))
+    needs_detail = _l("Say why you are linking this record")
 
 
 class LinkForm(LinkReasonForm):

@@ -12,7 +12,7 @@ from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.access import actor, roles_required
 from partnership.core.description import DESCRIPTION_FIELDS
-from partnership.core.enums import POLICE_ROLES, ViewReason
+from partnership.core.enums import POLICE_ROLES
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.extensions import db
@@ -37,10 +37,7 @@ def record_url(record: links.LinkedRecord) -> str:
 
 
 def _justification(form: LinkReasonForm) -> str:
-    """The reason chosen and any detail, as the audit trail keeps it."""
-    label = ViewReason(form.reason.data).label
-    detail = (form.detail.data or "").strip()
-    return f"{label}: {detail}" if detail else label
+    return service.reason_said(form.reason.data or "", form.detail.data or "")
 
 
 def _load_linkable(kind: str, record_id: int) -> links.LinkedRecord:
@@ -94,20 +91,13 @@ def link(kind: str, record_id: int) -> Any:
         subject = _chosen_subject(form, user, now.date())
         if valid and subject is not None:
             reason = _justification(form)
-            try:
-                made = save_or_keep(
-                    form, lambda: links.link_record(user, subject, record, reason, now)
+            made = save_or_keep(form, lambda: links.link_record(user, subject, record, reason, now))
+            if made is not None:
+                flash(
+                    _("Linked to red flag %(reference)s.", reference=subject.reference),
+                    "success",
                 )
-            except links.LinkRefused as refused:
-                db.session.rollback()
-                form.form_errors.append(refused.message)
-            else:
-                if made is not None:
-                    flash(
-                        _("Linked to red flag %(reference)s.", reference=subject.reference),
-                        "success",
-                    )
-                    return redirect(record_url(record))
+                return redirect(record_url(record))
     suggestions = links.suggestions(user, record, now.date())
     # The page shows subject cards: leave a trace of which.
     audit.record(
@@ -188,26 +178,21 @@ def details_obtained(sighting_id: int) -> Any:
         elif valid:
             reason = _justification(form)
             data = None if existing is not None else _subject_data(form)
-            try:
-                made = save_or_keep(
-                    form,
-                    lambda: links.record_details_obtained(
-                        user, sighting, utcnow(), subject=existing, data=data, reason=reason
+            made = save_or_keep(
+                form,
+                lambda: links.record_details_obtained(
+                    user, sighting, utcnow(), subject=existing, data=data, reason=reason
+                ),
+            )
+            if made is not None:
+                flash(
+                    _(
+                        "Details obtained recorded on red flag %(reference)s.",
+                        reference=made.subject.reference,
                     ),
+                    "success",
                 )
-            except links.LinkRefused as refused:
-                db.session.rollback()
-                form.form_errors.append(refused.message)
-            else:
-                if made is not None:
-                    flash(
-                        _(
-                            "Details obtained recorded on red flag %(reference)s.",
-                            reference=made.subject.reference,
-                        ),
-                        "success",
-                    )
-                    return redirect(url_for("subjects.profile", subject_id=made.subject_id))
+                return redirect(url_for("subjects.profile", subject_id=made.subject_id))
     status = 400 if request.method == "POST" else 200
     return (
         render_template("subjects/details_obtained.html", form=form, sighting=sighting),

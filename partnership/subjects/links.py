@@ -16,7 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from partnership.auth.models import User
@@ -24,6 +24,7 @@ from partnership.core import audit
 from partnership.core.description import CODED_FIELDS, DescriptionMatch, match_description
 from partnership.core.enums import POLICE_ROLES, Behaviour, NoteSharing, Role
 from partnership.core.i18n import local_date
+from partnership.core.saving import Refused
 from partnership.extensions import db
 from partnership.sightings import service as sightings
 from partnership.sightings.models import Sighting, SightingBehaviour
@@ -46,7 +47,6 @@ SUGGESTION_LIMIT = 10
 SCAN_LIMIT = 200  # rows read per kind of reason
 REASONS_PER_KIND = 3  # sentences of one kind for one subject
 # A merged profile points at the one it was merged into; a chain longer than this is a fault.
-MAX_MERGE_HOPS = 10
 
 # The coded description fields as they read inside a sentence.
 FIELD_NAMES = {
@@ -57,12 +57,8 @@ FIELD_NAMES = {
 }
 
 
-class LinkRefused(ValueError):
+class LinkRefused(Refused):
     """Raised when a link may not be made; ``message`` says why, for the person."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 class AlreadyLinked(LinkRefused):
@@ -127,17 +123,6 @@ def find_record(user: User, kind: str, record_id: int) -> LinkedRecord | None:
     return None
 
 
-def _linkable(subject: Subject | None) -> Subject | None:
-    """The profile a link should go to: a merged profile's survivor; None if erased."""
-    for _hop in range(MAX_MERGE_HOPS):
-        if subject is None or subject.erased_at is not None:
-            return None
-        if subject.merged_into_id is None:
-            return subject
-        subject = db.session.get(Subject, subject.merged_into_id)
-    return None
-
-
 def find_subject(user: User, subject_id: int, today: date) -> Subject | None:
     """A subject ``user`` may see and link to (not merged into another, not erased)."""
     subject = subjects.find_visible(user, subject_id, today)
@@ -147,18 +132,12 @@ def find_subject(user: User, subject_id: int, today: date) -> Subject | None:
 
 
 def find_by_reference(user: User, reference: str, today: date) -> Subject | None:
-    """The subject with ``reference`` (any case, spaces ignored) that ``user`` may see; an
-    old reference of a merged profile leads to the one it was merged into."""
-    wanted = reference.strip().upper()
-    if not wanted:
-        return None
-    found = db.session.scalar(
-        subjects.visible_subjects(user, today).where(func.upper(Subject.reference) == wanted)
-    )
-    survivor = _linkable(found)
-    if survivor is None:
-        return None
-    return subjects.find_visible(user, survivor.id, today)
+    """The subject with ``reference`` that ``user`` may see; an old reference of a merged
+    profile leads to the one it was merged into, if ``user`` may see that."""
+    found = subjects.find_by_reference(user, reference, today)
+    if found is None or found.merged_into_id is None:
+        return found
+    return subjects.find_visible(user, found.merged_into_id, today)
 
 
 def find_link(user: User, link_id: int, today: date) -> SubjectLink | None:

@@ -14,7 +14,8 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, se
 
 from partnership.auth.models import User
 from partnership.core import audit
-from partnership.core.enums import POLICE_ROLES, NoteSharing, Role
+from partnership.core.enums import POLICE_ROLES, NoteSharing, Role, ViewReason
+from partnership.core.saving import Refused
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
 from partnership.subjects.models import (
@@ -107,6 +108,13 @@ def personal_fields(user: User) -> frozenset[str]:
     return frozenset()
 
 
+def reason_said(code: str, detail: str) -> str:
+    """A reason as the audit trail keeps it: the chosen reason's words, then any details."""
+    label = str(ViewReason(code).label)
+    detail = detail.strip()
+    return f"{label}: {detail}" if detail else label
+
+
 def photos_shown(user: User) -> bool:
     """Whether ``user`` sees a subject's photos: police always; members who see the card
     only when SUBJECT_SHARE_PHOTO_WITH_MEMBERS is on."""
@@ -118,7 +126,10 @@ def photos_shown(user: User) -> bool:
 
 
 def find_by_reference(user: User, reference: str, today: date) -> Subject | None:
-    """The subject ``user`` may see with exactly ``reference`` (any letter case), if any."""
+    """The subject ``user`` may see with exactly ``reference`` (any letter case, spaces
+    around it ignored), if any."""
+    if not reference.strip():
+        return None
     return db.session.scalar(
         visible_subjects(user, today).where(
             func.upper(Subject.reference) == reference.strip().upper()
@@ -366,8 +377,11 @@ def remove_photo(actor: User, photo: SubjectPhoto, now: datetime) -> None:
     )
 
 
-class MergeRefused(ValueError):
-    """Why two profiles cannot be merged, as a message for the user."""
+class MergeRefused(Refused):
+    """Why two profiles cannot be merged, as a message for the user, about the other
+    profile's reference."""
+
+    field = "other"
 
 
 def _joined(*parts: str) -> str:

@@ -7,9 +7,7 @@ from typing import Any
 
 import click
 from flask import (
-    Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -21,11 +19,11 @@ from flask_babel import gettext as _
 
 from partnership.core import audit
 from partnership.core.access import actor, roles_required
-from partnership.core.enums import POLICE_ROLES, ViewReason
+from partnership.core.enums import POLICE_ROLES
 from partnership.core.i18n import local_date
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
-from partnership.core.uploads import UploadRejected, clean_image
+from partnership.core.uploads import UploadRejected, clean_upload, image_response
 from partnership.extensions import db
 from partnership.subjects import bp, links, service
 from partnership.subjects.forms import (
@@ -59,8 +57,7 @@ def _justification(subject: Subject, now: datetime) -> dict[str, str] | None:
 
 
 def _said(given: dict[str, str]) -> str:
-    """A reason as the audit log keeps it: the chosen reason, then any details."""
-    return f"{ViewReason(given['reason']).label}: {given['detail']}".rstrip(": ")
+    return service.reason_said(given["reason"], given["detail"])
 
 
 @bp.route("/")
@@ -261,24 +258,19 @@ def merge(subject_id: int) -> Any:
             form.other.errors = [_("No red flag you can see has that reference")]
         else:
             reason = form.reason.data or ""
-            try:
-                kept = save_or_keep(
-                    form, lambda: service.merge_subjects(user, subject, other, reason, now)
+            kept = save_or_keep(
+                form, lambda: service.merge_subjects(user, subject, other, reason, now)
+            )
+            if kept is not None:
+                flash(
+                    _(
+                        "%(other)s merged into %(reference)s.",
+                        other=other.reference,
+                        reference=subject.reference,
+                    ),
+                    "success",
                 )
-            except service.MergeRefused as refused:
-                db.session.rollback()
-                form.other.errors = [str(refused)]
-            else:
-                if kept is not None:
-                    flash(
-                        _(
-                            "%(other)s merged into %(reference)s.",
-                            other=other.reference,
-                            reference=subject.reference,
-                        ),
-                        "success",
-                    )
-                    return redirect(url_for("subjects.profile", subject_id=subject.id))
+                return redirect(url_for("subjects.profile", subject_id=subject.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "subjects/merge.html",
@@ -304,15 +296,8 @@ def photo_add(subject_id: int) -> Any:
         return redirect(url_for("subjects.profile", subject_id=subject.id))
     form = PhotoForm()
     if form.validate_on_submit():
-        upload = form.photo.data
-        config = current_app.config
         try:
-            image = clean_image(
-                upload.stream,
-                upload.filename or "",
-                max_bytes=config["PHOTO_MAX_BYTES"],
-                max_pixels=config["PHOTO_MAX_PIXELS"],
-            )
+            image = clean_upload(form.photo.data)
         except UploadRejected as rejected:
             form.photo.errors = [rejected.message]
         else:
@@ -344,12 +329,7 @@ def photo(subject_id: int, photo_id: int) -> Any:
         photo=shown.id,
     )
     db.session.commit()
-    response = Response(shown.data, mimetype=shown.content_type)
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="{subject.reference}-{shown.id}.jpg"'
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return image_response(shown, f"{subject.reference}-{shown.id}.jpg")
 
 
 @bp.route("/<int:subject_id>/photos/<int:photo_id>/remove", methods=["POST"])

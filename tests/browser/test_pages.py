@@ -48,7 +48,7 @@ def expected_nav(role: Role) -> list[str]:
     if role in MANAGERS:
         hrefs += ["/admin/users", "/admin/organisations", "/venues", "/venues/areas"]
     if role is Role.ADMIN:
-        hrefs.append("/admin/audit")
+        hrefs += ["/admin/audit", "/subjects/access-request"]
     return [*hrefs, "/auth/account"]
 
 
@@ -197,7 +197,7 @@ def test_admin_pages_on_phone_and_desktop(
     paths = ["/admin/users", "/admin/users/new", "/admin/organisations", "/admin/organisations/new"]
     paths += ["/venues", "/venues/new", "/venues/areas", "/venues/areas/new"]
     if ROLE_OF[email] is Role.ADMIN:
-        paths.append("/admin/audit")
+        paths += ["/admin/audit", "/subjects/access-request"]
 
     for viewport in (PHONE, DESKTOP):
         page.set_viewport_size(viewport)
