@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from partnership.alerts import bp as alerts_bp
     from partnership.auth import bp as auth_bp
     from partnership.home import bp as home_bp
+    from partnership.orders import bp as orders_bp
     from partnership.sightings import bp as sightings_bp
     from partnership.subjects import bp as subjects_bp
     from partnership.venues import bp as venues_bp
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
         sightings_bp,
         subjects_bp,
         alerts_bp,
+        orders_bp,
         venues_bp,
         welfare_bp,
     ):

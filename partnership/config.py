@@ -56,6 +56,10 @@ class Defaults:
     TIMEZONE = "Europe/London"
     SUBJECT_SHARE_NAME_WITH_MEMBERS = False  # True: members see red flag names and aliases
     SUBJECT_SHARE_PHOTO_WITH_MEMBERS = False  # True: members see red flag photos
+    # Partnership exclusion notices: how to appeal (empty: the built-in wording, in the
+    # reader's language) and the days after issue the appeal must arrive by.
+    EXCLUSION_APPEAL_HOW = ""
+    EXCLUSION_APPEAL_DAYS = 14
     TESTING = False
 
 

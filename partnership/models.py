@@ -3,6 +3,16 @@
 from partnership.alerts.models import Alert, AlertRead
 from partnership.auth.models import Organisation, SetPasswordLink, User
 from partnership.core.models import AuditEvent
+from partnership.orders.models import (
+    Breach,
+    DirectionChange,
+    DispersalAuthorisation,
+    DispersalDirection,
+    ExclusionNotice,
+    ExclusionNoticeIncident,
+    NoticeAppeal,
+    NoticeVenue,
+)
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour, SightingRevision
 from partnership.subjects.models import (
     NoteRenewal,
@@ -20,7 +30,15 @@ __all__ = [
     "Area",
     "Attachment",
     "AuditEvent",
+    "Breach",
+    "DirectionChange",
+    "DispersalAuthorisation",
+    "DispersalDirection",
+    "ExclusionNotice",
+    "ExclusionNoticeIncident",
     "NoteRenewal",
+    "NoticeAppeal",
+    "NoticeVenue",
     "Organisation",
     "RedFlagNote",
     "SafeSpaceUse",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from itertools import count
 from typing import Any
 
@@ -215,6 +216,25 @@ def login_as(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..
         return user
 
     return login
+
+
+class Clock:
+    """A fixed "now" for the views to read instead of the real time; a test moves it by
+    setting ``now``."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def fix_clock(monkeypatch: pytest.MonkeyPatch, now: datetime, *modules: str) -> Clock:
+    """Point the ``utcnow`` of each of ``modules`` at one :class:`Clock` set to ``now``."""
+    clock = Clock(now)
+    for module in modules:
+        monkeypatch.setattr(f"{module}.utcnow", clock)
+    return clock
 
 
 def sign_in(client: FlaskClient, user: User, password: str = PASSWORD) -> Any:

@@ -25,12 +25,14 @@ from partnership.auth.models import Organisation, User
 from partnership.core.access import view_rule
 from partnership.core.enums import OrgKind, Role
 from partnership.core.models import utcnow
+from partnership.core.nights import night_of
 from partnership.extensions import db
 from partnership.sightings.models import Attachment, Sighting
 from partnership.subjects.models import RedFlagNote, Subject, SubjectLink, SubjectPhoto
 from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 from tests.conftest import reload
+from tests.orders.factories import add_appeal, add_authorisation, add_direction, add_notice
 
 ANONYMOUS = "anonymous"
 _subject_numbers = count(1)
@@ -109,6 +111,30 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "alerts.list_alerts": ALERTED,
     "alerts.mark_read": ALERTED,
     "alerts.mark_all_read": ALERTED,
+    "orders.authorisations": POLICE,
+    "orders.authorisation_create": POLICE,
+    "orders.authorisation_detail": POLICE,
+    "orders.authorisation_end": POLICE,
+    "orders.directions": POLICE,
+    "orders.direction_create": POLICE,
+    "orders.direction_detail": POLICE,
+    "orders.direction_vary": POLICE,
+    "orders.direction_withdraw": POLICE,
+    "orders.direction_breach": POLICE,
+    "orders.notices": POLICE | {Role.COORDINATOR},
+    "orders.notice_create": frozenset({Role.COORDINATOR}),
+    "orders.notice_detail": POLICE | {Role.COORDINATOR},
+    "orders.notice_photo": POLICE | {Role.COORDINATOR, Role.PREMISES_STAFF},
+    "orders.notice_vary": frozenset({Role.COORDINATOR}),
+    "orders.notice_lift": frozenset({Role.COORDINATOR}),
+    "orders.notice_appeal": frozenset({Role.COORDINATOR}),
+    "orders.appeal_decide": frozenset({Role.COORDINATOR}),
+    "orders.venue_breach": frozenset({Role.PREMISES_STAFF}),
+    "orders.tonight": FRONTLINE | {Role.COORDINATOR},
+    "orders.direction_notice_pdf": POLICE,
+    "orders.authorisation_pdf": POLICE,
+    "orders.notice_pdf": POLICE | {Role.COORDINATOR},
+    "orders.appeal_pdf": POLICE | {Role.COORDINATOR},
 }
 
 # Pages about one account, requested for a staff member's and an administrator's.
@@ -154,6 +180,23 @@ RECORD_PAGES = {
     "subjects.unlink": "subject_link",
     "subjects.details_obtained": "sighting",
     "alerts.mark_read": "alert",
+    "orders.authorisation_detail": "authorisation",
+    "orders.authorisation_end": "authorisation",
+    "orders.direction_detail": "direction",
+    "orders.direction_vary": "direction",
+    "orders.direction_withdraw": "direction",
+    "orders.direction_breach": "direction",
+    "orders.notice_detail": "notice",
+    "orders.notice_vary": "notice",
+    "orders.notice_lift": "notice",
+    "orders.notice_appeal": "notice",
+    "orders.appeal_decide": "notice",
+    "orders.notice_photo": "notice_photo",
+    "orders.venue_breach": "notice",
+    "orders.direction_notice_pdf": "direction",
+    "orders.authorisation_pdf": "authorisation",
+    "orders.notice_pdf": "notice",
+    "orders.appeal_pdf": "decided_appeal",
 }
 RECORD_TARGETS = {
     "sighting": (
@@ -177,6 +220,13 @@ RECORD_TARGETS = {
     "subject_link": ("made_by_viewers_org", "made_by_other_org"),
     # An alert for police, for coordinators, for the viewer's organisation or another's.
     "alert": ("for_police", "for_coordinators", "for_viewers_org", "for_other_org"),
+    "authorisation": ("in_force",),
+    "direction": ("in_force",),
+    # A notice in force tonight (with its photo) covering one of the viewer's
+    # organisation's venues, or only another organisation's.
+    "notice": ("covers_viewers_venue", "covers_other_venue"),
+    "notice_photo": ("covers_viewers_venue", "covers_other_venue"),
+    "decided_appeal": ("covers_viewers_venue", "covers_other_venue"),
 }
 # (record, target) -> the roles that may see it (DESIGN.md section 2).
 SEES: dict[tuple[str, str], frozenset[Role]] = {
@@ -208,6 +258,23 @@ SEES: dict[tuple[str, str], frozenset[Role]] = {
     ("alert", "for_coordinators"): frozenset({Role.COORDINATOR}),
     ("alert", "for_viewers_org"): frozenset({Role.PREMISES_STAFF, Role.WELFARE}),
     ("alert", "for_other_org"): frozenset(),
+    ("authorisation", "in_force"): POLICE,
+    ("direction", "in_force"): POLICE,
+    ("notice", "covers_viewers_venue"): POLICE | {Role.COORDINATOR, Role.PREMISES_STAFF},
+    ("notice", "covers_other_venue"): POLICE | {Role.COORDINATOR},
+    # Members (the coordinator too) see a notice's photo only where the data-sharing
+    # settings allow (off here).
+    ("notice_photo", "covers_viewers_venue"): POLICE,
+    ("notice_photo", "covers_other_venue"): POLICE,
+    ("decided_appeal", "covers_viewers_venue"): POLICE | {Role.COORDINATOR},
+    ("decided_appeal", "covers_other_venue"): POLICE | {Role.COORDINATOR},
+}
+
+# Pages whose role rule lets a police officer in, where the officer's rank then refuses
+# (a constable may not authorise or end a dispersal area): (endpoint, role) -> 403.
+RANK_REFUSED = {
+    ("orders.authorisation_create", Role.OFFICER),
+    ("orders.authorisation_end", Role.OFFICER),
 }
 
 # Records that some allowed roles still may not see: (target, role) -> 404.
@@ -293,6 +360,8 @@ def expected_outcome(case: Case) -> str:
     record = RECORD_PAGES.get(case.endpoint)
     if record is not None and role not in SEES[(record, case.target)]:
         return "not found"
+    if (case.endpoint, role) in RANK_REFUSED:
+        return "forbidden"
     return "allowed"
 
 
@@ -329,7 +398,7 @@ def test_access(
         values.update(
             make_record(app, RECORD_PAGES[case.endpoint], case.target, viewer, make_user, make_org)
         )
-    elif case.endpoint.startswith(("sightings.", "welfare.", "subjects.", "alerts.")):
+    elif case.endpoint.startswith(("sightings.", "welfare.", "subjects.", "alerts.", "orders.")):
         values.update(
             sighting_id=0,
             photo_id=0,
@@ -339,6 +408,10 @@ def test_access(
             record_id=0,
             link_id=0,
             alert_id=0,
+            authorisation_id=0,
+            direction_id=0,
+            notice_id=0,
+            appeal_id=0,
         )
     values.setdefault("kind", "sighting")
     if values["kind"] == 0:
@@ -384,6 +457,12 @@ def make_record(
         return make_link(app, target, viewer, make_user, make_org)
     if record == "alert":
         return make_alert(app, target, viewer, make_org)
+    if record in ("authorisation", "direction"):
+        return make_dispersal(app)
+    if record in ("notice", "notice_photo", "decided_appeal"):
+        return make_notice(
+            app, target, viewer, make_user, make_org, decided=record == "decided_appeal"
+        )
     if record == "sighting_to_link":
         return {**make_record(app, "sighting", target, viewer, make_user, make_org), "kind": 0}
     viewer_org = viewer.organisation
@@ -441,6 +520,54 @@ def make_record(
             "photo_id": photo_id,
             "record_id": row.id,
         }
+
+
+def make_dispersal(app: Flask) -> dict[str, int]:
+    """An authorisation in force now, and a direction given under it an hour ago."""
+    now = utcnow()
+    authorisation_id = add_authorisation(app, now - timedelta(hours=2), now + timedelta(hours=20))
+    direction_id = add_direction(
+        app, authorisation_id, now - timedelta(hours=1), now + timedelta(hours=20)
+    )
+    return {"authorisation_id": authorisation_id, "direction_id": direction_id}
+
+
+def make_notice(
+    app: Flask,
+    target: str,
+    viewer: User,
+    make_user: Callable[..., User],
+    make_org: Callable[..., Organisation],
+    *,
+    decided: bool = False,
+) -> dict[str, int]:
+    """A notice in force today, issued with the subject's photo, covering a venue of the
+    viewer's organisation or of another; and an appeal against it, undecided unless
+    ``decided`` (then upheld)."""
+    subject = make_subject(app, "active_partnership_note", make_user)
+    org = (
+        viewer.organisation
+        if target == "covers_viewers_venue"
+        else make_org(OrgKind.LICENSED_PREMISES)
+    )
+    today = night_of(utcnow())
+    with app.app_context():
+        venue = Venue(organisation_id=org.id, name="Notice Bar", address="2 Wind Street")
+        db.session.add(venue)
+        db.session.commit()
+        db.session.refresh(venue)
+        db.session.expunge(venue)
+    notice_id = add_notice(
+        app,
+        subject["subject_id"],
+        [venue],
+        today - timedelta(days=1),
+        today + timedelta(days=90),
+        include_photo=True,
+    )
+    outcome = {"outcome": "upheld", "outcome_reason": "Seen on CCTV", "decided_on": today}
+    appeal_id = add_appeal(app, notice_id, today, **(outcome if decided else {}))
+    return {"notice_id": notice_id, "appeal_id": appeal_id}
 
 
 def make_alert(

@@ -205,6 +205,54 @@ def rows_da5df94bf74a(conn: Connection) -> None:
     )
 
 
+def rows_72dbae3e2fcb(conn: Connection) -> None:
+    now = {"now": NOW}
+    square = (
+        '{"type": "Polygon", "coordinates":'
+        " [[[-3.95, 51.61], [-3.93, 51.61], [-3.93, 51.63], [-3.95, 51.61]]]}"
+    )
+    statements = [
+        "INSERT INTO dispersal_authorisations (id, reference, version, area_id, locality_name,"
+        " geometry, boundary, starts_at, ends_at, necessity, grounds, echr_regard,"
+        " authorised_by_id, signed_name, signed_rank, signed_at, ended_at, ended_by_id,"
+        " end_reason, created_at, updated_at) VALUES (905, 'S34-2026-0905', 1, 902,"
+        " 'Wind Street', :square, 'Wind Street, The Strand', :now, :now,"
+        " '[\"crime_disorder\"]', 'Fights at closing', 'No protest expected', 901, 'M',"
+        " 'inspector', :now, NULL, NULL, '', :now, :now)",
+        "INSERT INTO dispersal_directions (id, reference, version, authorisation_id,"
+        " subject_id, person_name, date_of_birth, apparent_age, address, description,"
+        " given_at, place, latitude, longitude, given_by_id, given_by_name, given_by_rank,"
+        " in_uniform, excluded_geometry, excluded_description, ends_at, leave_by, route,"
+        " items_surrendered, items_return, in_writing, not_in_writing_reason,"
+        " offence_warning_given, under_16_action, under_16_note, exemptions_checked,"
+        " withdrawn_at, created_at, updated_at) VALUES (905, 'S35-2026-0905', 1, 905, 903,"
+        " 'A Name', NULL, 30, '', 'Tall', :now, 'Wind Street', 51.62, -3.94, 901, 'M',"
+        " 'constable', true, NULL, 'The whole locality', :now, :now, 'Via High Street', '',"
+        " '', true, '', true, '', '', '{}', NULL, :now, :now)",
+        "INSERT INTO direction_changes (id, direction_id, kind, changed_at, changed_by_id,"
+        " changed_by_name, reason, notice_in_writing, before, after) VALUES (905, 905,"
+        " 'varied', :now, 901, 'M', 'Shorter', true, '{}', '{}')",
+        "INSERT INTO exclusion_notices (id, reference, version, subject_id, warned_on,"
+        " warning_note, reasons, starts_on, duration_months, ends_on, include_photo,"
+        " appeal_by, appeal_how, review_on, issued_by_id, issued_by_name, issued_at,"
+        " lifted_at, lift_reason, created_at, updated_at) VALUES (905, 'PEN-2026-0905', 1,"
+        " 903, NULL, '', 'Repeated following', '2026-11-28', 3, '2027-02-27', false,"
+        " '2026-12-12', 'Write to the coordinator', '2027-01-28', 901, 'M', :now, NULL, '',"
+        " :now, :now)",
+        "INSERT INTO exclusion_notice_incidents (notice_id, sighting_id) VALUES (905, 902)",
+        "INSERT INTO notice_venues (notice_id, venue_id, venue_name, venue_address) VALUES"
+        " (905, 902, 'The Anchor', '1 Wind Street')",
+        "INSERT INTO notice_appeals (id, notice_id, received_on, grounds, recorded_by_id,"
+        " outcome, outcome_reason, decided_on, decided_by_id, decided_by_name, created_at)"
+        " VALUES (905, 905, '2026-12-01', 'Not me', 901, '', '', NULL, NULL, '', :now)",
+        "INSERT INTO breaches (id, direction_id, notice_id, occurred_at, place, venue_id,"
+        " recorded_by_id, organisation_id, outcome, notes, created_at) VALUES (905, 905,"
+        " NULL, :now, 'Wind Street', NULL, 901, 901, 'warned', '', :now)",
+    ]
+    for statement in statements:
+        conn.execute(text(statement), {**now, "square": square})
+
+
 # Each revision inserts rows into the tables it adds or changes. A new revision
 # fails test_every_revision_has_rows until it has an entry here.
 ROWS: dict[str, Callable[[Connection], None]] = {
@@ -212,6 +260,7 @@ ROWS: dict[str, Callable[[Connection], None]] = {
     "f36cc50288a7": rows_f36cc50288a7,
     "6f755b8896fa": rows_6f755b8896fa,
     "da5df94bf74a": rows_da5df94bf74a,
+    "72dbae3e2fcb": rows_72dbae3e2fcb,
 }
 
 

@@ -249,6 +249,63 @@ class ViewReason(TitledEnum):
     OTHER = "other"
 
 
+class Necessity(TitledEnum):
+    """Why a Section 34 authorisation is necessary (section 34(2))."""
+
+    HARASSMENT = "harassment_alarm_distress"
+    CRIME = "crime_disorder"
+
+
+class Exemption(TitledEnum):
+    """What section 36 forbids a direction to do: asked before every direction."""
+
+    UNDER_10 = "under_10"
+    HOME = "home"
+    WORK = "work"
+    SCHOOL = "school"
+    MEDICAL = "medical"
+    COURT = "court"
+    PICKET_PROCESSION = "picket_procession"
+
+
+class Under16Action(TitledEnum):
+    """What was done with a person who appears to be under 16 (section 35(4)(d))."""
+
+    TAKEN_HOME = "taken_home"
+    PLACE_OF_SAFETY = "place_of_safety"
+    NOT_TAKEN = "not_taken"
+
+
+class BreachOutcome(TitledEnum):
+    """What police did about a breach of a direction."""
+
+    ARRESTED = "arrested"
+    REPORTED = "reported"
+    WARNED = "warned"
+
+
+class VenueBreachAction(TitledEnum):
+    """What a venue did when an excluded person came in."""
+
+    REFUSED_ENTRY = "refused_entry"
+    ASKED_TO_LEAVE = "asked_to_leave"
+    POLICE_CALLED = "police_called"
+
+
+class AppealOutcome(TitledEnum):
+    UPHELD = "upheld"
+    VARIED = "varied"
+    OVERTURNED = "overturned"
+
+
+class DocumentLanguage(TitledEnum):
+    """The language of a printed document: English, Welsh, or both with Welsh first."""
+
+    ENGLISH = "en"
+    WELSH = "cy"
+    BILINGUAL = "cy_en"
+
+
 LOCALES = tuple(m.value for m in Locale)
 
 TITLES: dict[type[TitledEnum], dict[str, Any]] = {
@@ -403,6 +460,51 @@ TITLES: dict[type[TitledEnum], dict[str, Any]] = {
         "note_review": _l("Reviewing a note due for review"),
         "meeting": _l("Partnership meeting preparation"),
         "other": _l("Other"),
+    },
+    Necessity: {
+        "harassment_alarm_distress": _l(
+            "To remove or reduce the likelihood of members of the public in the locality being"
+            " harassed, alarmed or distressed"
+        ),
+        "crime_disorder": _l(
+            "To remove or reduce the likelihood of crime or disorder in the locality"
+        ),
+    },
+    Exemption: {
+        "under_10": _l("The person appears to be under 10"),
+        "home": _l("It would stop them reaching the place where they live"),
+        "work": _l("It would stop them reaching their place of work"),
+        "school": _l("It would stop them reaching school or college"),
+        "medical": _l("It would stop them getting medical treatment"),
+        "court": _l("It would stop them attending a court or tribunal"),
+        "picket_procession": _l(
+            "They are picketing lawfully or taking part in a lawful public procession"
+        ),
+    },
+    Under16Action: {
+        "taken_home": _l("Taken home"),
+        "place_of_safety": _l("Taken to a place of safety"),
+        "not_taken": _l("Neither"),
+    },
+    BreachOutcome: {
+        "arrested": _l("Arrested"),
+        "reported": _l("Reported for the offence"),
+        "warned": _l("Warned"),
+    },
+    VenueBreachAction: {
+        "refused_entry": _l("Refused entry"),
+        "asked_to_leave": _l("Asked to leave"),
+        "police_called": _l("Police called"),
+    },
+    AppealOutcome: {
+        "upheld": _l("Upheld: the notice stands"),
+        "varied": _l("Varied"),
+        "overturned": _l("Overturned: the notice is lifted"),
+    },
+    DocumentLanguage: {
+        "en": _l("English"),
+        "cy": _l("Welsh"),
+        "cy_en": _l("Welsh and English (Welsh first)"),
     },
     # Each language is named in itself, so a reader of either can find theirs.
     Locale: {"en": "English", "cy": "Cymraeg"},

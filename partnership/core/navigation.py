@@ -55,6 +55,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         ),
         prefix="/subjects",
     ),
+    NavItem(
+        "orders.tonight",
+        _l("Exclusions"),
+        frozenset(
+            {Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}
+        ),
+        prefix="/orders",
+    ),
     NavItem("admin.users", _l("Accounts"), ADMINS, prefix="/admin/users"),
     NavItem("admin.organisations", _l("Organisations"), ADMINS, prefix="/admin/organisations"),
     NavItem("venues.venues", _l("Venues"), ADMINS, prefix="/venues"),
@@ -122,6 +130,7 @@ PANELS: tuple[Panel, ...] = (
         frozenset(
             {Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}
         ),
+        endpoint="orders.tonight",
     ),
     Panel(
         "red_flags",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -27,6 +27,23 @@ class Refused(ValueError):
             self.field = field
 
 
+def show_refusals(
+    form: Any, refusals: Sequence[Refused], groups: Mapping[str, Sequence[str]] | None = None
+) -> None:
+    """Put each refusal on its field, unless that field (or one of the fields ``groups``
+    puts with it, such as a date and its time) already says what is wrong; refusals about
+    the whole form go above it."""
+    for refusal in refusals:
+        if refusal.field is None or not hasattr(form, refusal.field):
+            form.form_errors.append(refusal.message)
+            continue
+        group = (groups or {}).get(refusal.field, (refusal.field,))
+        if any(getattr(form, name).errors for name in group):
+            continue
+        target = getattr(form, refusal.field)
+        target.errors = [*target.errors, refusal.message]
+
+
 def save_or_keep(form: Any, work: Callable[[], T]) -> T | None:
     """Run ``work`` (a service call that adds and flushes) and commit, as one transaction.
 
@@ -39,11 +56,7 @@ def save_or_keep(form: Any, work: Callable[[], T]) -> T | None:
         db.session.commit()
     except Refused as refused:
         db.session.rollback()
-        field = getattr(form, refused.field, None) if refused.field else None
-        if field is not None:
-            field.errors = [*field.errors, refused.message]
-        else:
-            form.form_errors.append(refused.message)
+        show_refusals(form, [refused])
         return None
     except SQLAlchemyError:
         db.session.rollback()

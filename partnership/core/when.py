@@ -100,3 +100,60 @@ def local_parts(moment: datetime) -> tuple[date, str]:
     """A UTC moment as the date and "HH:MM" a form shows."""
     local = to_local(moment)
     return local.date(), local.strftime("%H:%M")
+
+
+def read_clock(raw: str | None) -> time | None:
+    """ "HH:MM" (or "HH.MM") as a time, or None if it is not one."""
+    try:
+        hours, minutes = (int(part) for part in (raw or "").strip().replace(".", ":").split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        return None
+
+
+def moment_from_fields(day_field: Any, clock_field: Any, fold_field: Any) -> datetime | None:
+    """The UTC moment entered in London time as a date, a 24-hour time and, on the night
+    the clocks go back, which of the two 01:30s (``fold_field``, "0" or "1").
+
+    None if neither date nor time was given (the caller says whether it is needed) or if
+    it cannot be used, in which case the problem is put on its field: a missing date, a
+    time that is not one, a time that happened twice, or one that never happened.
+    """
+    day: date | None = day_field.data
+    clock = (clock_field.data or "").strip()
+    if day_field.errors or clock_field.errors or (day is None and not clock):
+        return None
+    if day is None:
+        day_field.errors = [*day_field.errors, _l("Enter the date, like 27/11/2026")]
+        return None
+    wall_time = read_clock(clock)
+    if wall_time is None:
+        clock_field.errors = [
+            *clock_field.errors,
+            _l("Enter the time as hours and minutes, like 01:30"),
+        ]
+        return None
+    fold = fold_field.data
+    try:
+        return to_utc(
+            datetime.combine(day, wall_time), fold=int(fold) if fold in ("0", "1") else None
+        )
+    except AmbiguousTimeError:
+        fold_field.errors = [
+            *fold_field.errors,
+            _l(
+                "The clocks went back that night, so %(time)s happened twice. "
+                "Choose which one you mean.",
+                time=wall_time.strftime("%H:%M"),
+            ),
+        ]
+    except NonexistentTimeError:
+        clock_field.errors = [
+            *clock_field.errors,
+            _l(
+                "The clocks went forward that night, so there was no %(time)s. "
+                "Check the time: 01:00 became 02:00.",
+                time=wall_time.strftime("%H:%M"),
+            ),
+        ]
+    return None

@@ -139,6 +139,8 @@ def profile(subject_id: int) -> Any:
     given = _justification(subject, now)
     if given is None:
         return render_template("subjects/justify.html", form=JustifyForm(), subject=subject)
+    from partnership.orders import notices  # orders import subjects
+
     notes = list(db.session.scalars(service.visible_notes(user, subject, now.date())))
     audit.record(
         "subject.viewed",
@@ -160,6 +162,7 @@ def profile(subject_id: int) -> Any:
         can_merge=user.role_enum in service.MERGERS,
         photos=subject.photos if service.photos_shown(user) else [],
         seen=links.links_for_subject(user, subject),
+        orders=notices.subject_orders(user, subject, now),
     )
 
 

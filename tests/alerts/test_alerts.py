@@ -23,7 +23,7 @@ from partnership.subjects import service as subjects_service
 from partnership.subjects.models import SubjectLink
 from partnership.venues.models import Venue
 from partnership.welfare.models import SafeSpaceUse
-from tests.conftest import events
+from tests.conftest import Clock, events, fix_clock
 
 MakeUser = Callable[..., User]
 MakeOrg = Callable[..., Organisation]
@@ -36,26 +36,17 @@ RECEIVERS = (Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Ro
 LOOKS = {"apparent_sex": "male", "age_band": "25_34", "height": "tall"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fixed = Clock()
-    for where in (
-        "partnership.alerts.views.utcnow",
-        "partnership.home.views.utcnow",
-        "partnership.subjects.views.utcnow",
-        "partnership.sightings.views.utcnow",
-        "partnership.core.models.utcnow",  # the header's count
-    ):
-        monkeypatch.setattr(where, fixed)
-    return fixed
+    return fix_clock(
+        monkeypatch,
+        NOW,
+        "partnership.alerts.views",
+        "partnership.home.views",
+        "partnership.subjects.views",
+        "partnership.sightings.views",
+        "partnership.core.models",  # the header's count
+    )
 
 
 # --- making records (each in its own app context, closed before any request) -------

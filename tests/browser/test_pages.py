@@ -44,7 +44,7 @@ def expected_nav(role: Role) -> list[str]:
     if role in (frontline - {Role.PREMISES_STAFF}) | {Role.COORDINATOR}:
         hrefs.append("/welfare/notes/")
     if role in frontline | {Role.COORDINATOR}:
-        hrefs.append("/subjects/")
+        hrefs += ["/subjects/", "/orders/tonight"]
     if role in MANAGERS:
         hrefs += ["/admin/users", "/admin/organisations", "/venues", "/venues/areas"]
     if role is Role.ADMIN:

@@ -26,10 +26,9 @@ from partnership.sightings.models import Sighting, SightingBehaviour
 from partnership.subjects import service
 from partnership.subjects.models import Subject, SubjectLink, SubjectPhoto
 from partnership.venues.models import Venue
-from tests.conftest import events
+from tests.conftest import Clock, events, fix_clock
 from tests.subjects.test_subjects import (
     NOW,
-    Clock,
     justify,
     make_subject,
     partnership_note,
@@ -63,10 +62,9 @@ EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fixed = Clock()
-    monkeypatch.setattr("partnership.subjects.views.utcnow", fixed)
-    monkeypatch.setattr("partnership.subjects.disclosure_views.utcnow", fixed)
-    return fixed
+    return fix_clock(
+        monkeypatch, NOW, "partnership.subjects.views", "partnership.subjects.disclosure_views"
+    )
 
 
 @dataclass

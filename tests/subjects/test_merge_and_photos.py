@@ -19,10 +19,9 @@ from partnership.core.enums import Role
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
 from partnership.subjects.models import RedFlagNote, Subject, SubjectLink, SubjectPhoto
-from tests.conftest import events
+from tests.conftest import Clock, events, fix_clock
 from tests.subjects.test_subjects import (
     NOW,
-    Clock,
     justify,
     make_subject,
     partnership_note,
@@ -33,9 +32,7 @@ from tests.subjects.test_subjects import (
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fixed = Clock()
-    monkeypatch.setattr("partnership.subjects.views.utcnow", fixed)
-    return fixed
+    return fix_clock(monkeypatch, NOW, "partnership.subjects.views")
 
 
 def reference_of(app: Flask, subject_id: int) -> str:

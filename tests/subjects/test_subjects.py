@@ -16,7 +16,7 @@ from partnership.auth.models import User
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
 from partnership.subjects.models import NoteRenewal, RedFlagNote, Subject
-from tests.conftest import events
+from tests.conftest import Clock, events, fix_clock
 
 MakeUser = Callable[..., User]
 NOW = datetime(2026, 11, 28, 0, 45, tzinfo=UTC)
@@ -24,19 +24,9 @@ MEMBERS = (Role.PREMISES_STAFF, Role.WELFARE, Role.COORDINATOR)
 NOT_POLICE = (*MEMBERS, Role.ANALYST, Role.ADMIN)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fixed = Clock()
-    monkeypatch.setattr("partnership.subjects.views.utcnow", fixed)
-    return fixed
+    return fix_clock(monkeypatch, NOW, "partnership.subjects.views")
 
 
 def subject_form(**overrides: Any) -> dict[str, Any]:

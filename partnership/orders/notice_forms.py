@@ -1,0 +1,127 @@
+"""Forms for partnership exclusion notices, their appeals, variation and lifting, and
+"seen at my venue". The rules are checked by the service (:mod:`partnership.orders.notices`),
+which names the field each refusal is about; these forms read what was typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from partnership.core.enums import AppealOutcome, VenueBreachAction
+from partnership.core.when import fold_choices, when_choices
+
+TEXT_LIMIT = 4000
+CUSTOM_END = "date"
+
+
+def _limit(most: int) -> Length:
+    return Length(max=most, message=_l("Keep this to %(max)d characters or fewer", max=most))
+
+
+def _text(label: Any, description: Any = None, most: int = TEXT_LIMIT) -> TextAreaField:
+    return TextAreaField(label, description=description, validators=[_limit(most)])
+
+
+def _day(label: Any, description: Any = None) -> DateField:
+    return DateField(label, description=description, validators=[Optional()])
+
+
+def duration_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("3", _l("3 months")),
+        SelectChoice("6", _l("6 months")),
+        SelectChoice("12", _l("12 months")),
+        SelectChoice(CUSTOM_END, _l("Until a date I choose")),
+    ]
+
+
+class NoticeForm(FlaskForm):
+    subject_reference = StringField(
+        _l("Red flag reference"),
+        description=_l("For example, RF-2026-0001"),
+        validators=[_limit(40)],
+    )
+    warned_on = _day(_l("Date of the warning"), _l("Leave empty if no warning was given"))
+    warning_note = _text(_l("What the warning said"), most=2000)
+    # Choices are the red flag's incidents, set by the view; the service explains a wrong one.
+    incidents = SelectMultipleField(
+        _l("Incidents the notice relies on"),
+        description=_l(
+            "Sightings linked to this red flag and shared with the partnership. Choose at"
+            " least one, or write the reasons below."
+        ),
+        validate_choice=False,
+        validators=[Optional()],
+    )
+    reasons = _text(_l("Reasons for the notice"))
+    starts_on = _day(_l("Start date"))
+    duration = RadioField(
+        _l("How long does the notice last?"),
+        choices=duration_choices(),
+        default="3",
+        validate_choice=False,
+    )
+    ends_on = _day(_l("End date"), _l("Only if you chose a date: at most 12 months from the start"))
+    review_on = _day(_l("Review date"), _l("Before the notice ends"))
+    include_photo = BooleanField(_l("Show the red flag's photo on the notice"))
+    appeal_how = _text(_l("How to appeal"), most=2000)
+    appeal_by = _day(_l("Last day to appeal"), _l("Leave empty for 14 days after the day of issue"))
+
+
+class AppealForm(FlaskForm):
+    received_on = _day(_l("Date the appeal was received"))
+    grounds = _text(_l("Grounds of the appeal"))
+
+
+class DecideAppealForm(FlaskForm):
+    version = HiddenField()
+    outcome = RadioField(_l("Outcome"), choices=AppealOutcome.choices(), validate_choice=False)
+    reason = _text(_l("Reason for the decision"))
+    ends_on = _day(_l("New end date"), _l("Only if the notice is varied"))
+    review_on = _day(
+        _l("New review date"), _l("Only if the notice is varied; leave empty to keep it")
+    )
+
+
+class VaryNoticeForm(FlaskForm):
+    version = HiddenField()
+    ends_on = _day(_l("End date"), _l("At most 12 months from the start"))
+    review_on = _day(_l("Review date"), _l("Before the notice ends"))
+    reasons = _text(_l("Reasons for the notice"))
+
+
+class LiftNoticeForm(FlaskForm):
+    version = HiddenField()
+    reason = _text(_l("Why is the notice lifted?"), most=2000)
+
+
+class VenueBreachForm(FlaskForm):
+    # Choices are the user's venues the notice covers, set by the view.
+    venue_id = SelectField(_l("Which venue?"), validate_choice=False)
+    when = RadioField(
+        _l("When?"),
+        choices=when_choices(),
+        default="now",
+        validate_choice=False,
+    )
+    day = DateField(_l("Date"), validators=[Optional()])
+    clock = StringField(_l("Time"), validators=[Optional(), _limit(5)])
+    fold = RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
+    action = RadioField(
+        _l("What did you do?"), choices=VenueBreachAction.choices(), validate_choice=False
+    )
+    notes = _text(_l("Anything else (optional)"), most=2000)

@@ -1,0 +1,383 @@
+"""Partnership exclusion notices: the list, issuing, reading one, appeals, variation,
+lifting, "seen at my venue", the notice's photo, and tonight's exclusions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from partnership.core import audit
+from partnership.core.access import actor, roles_required
+from partnership.core.enums import POLICE_ROLES, DocumentLanguage, Role
+from partnership.core.models import utcnow
+from partnership.core.saving import save_or_keep
+from partnership.core.uploads import image_response
+from partnership.core.when import WhenError, resolve_moment
+from partnership.extensions import db
+from partnership.orders import bp
+from partnership.orders import notices as service
+from partnership.orders.models import ExclusionNotice
+from partnership.orders.notice_forms import (
+    CUSTOM_END,
+    AppealForm,
+    DecideAppealForm,
+    LiftNoticeForm,
+    NoticeForm,
+    VaryNoticeForm,
+    VenueBreachForm,
+)
+from partnership.orders.service import AREA_VIEWERS, NOTICE_MANAGERS, NOTICE_READERS
+from partnership.subjects import links
+from partnership.subjects import service as subjects
+from partnership.subjects.models import Subject
+from partnership.venues.models import Venue
+
+# Who may open a notice's photo: those who may see some notice (welfare see none).
+PHOTO_VIEWERS = (Role.PREMISES_STAFF, *NOTICE_READERS)
+
+
+def _load(notice_id: int) -> ExclusionNotice:
+    notice = service.find_notice(actor(), notice_id, utcnow())
+    if notice is None:
+        abort(404)
+    return notice
+
+
+def _back(notice: ExclusionNotice) -> Any:
+    return redirect(url_for("orders.notice_detail", notice_id=notice.id))
+
+
+def _reopened(form: Any, notice: ExclusionNotice) -> None:
+    """After a refusal the page shows the notice as saved now, with the answers typed; a
+    form opened on an older version moves on to the current one, so that sending it again
+    (having seen the notice as it is) saves it."""
+    form.version.data = str(notice.version)
+
+
+@bp.route("/notices/")
+@roles_required(*NOTICE_READERS)
+def notices() -> str:
+    user = actor()
+    now = utcnow()
+    return render_template(
+        "orders/notices/list.html",
+        lists=service.notice_lists(user, now),
+        day=service.notice_day(now),
+        status=service.status,
+        status_label=service.status_label,
+        ended_shown=service.ENDED_SHOWN,
+        can_issue=user.role_enum in NOTICE_MANAGERS,
+    )
+
+
+def _incident_choices(form: NoticeForm, subject: Subject | None) -> list[Any]:
+    incidents = service.incident_choices(subject) if subject is not None else []
+    form.incidents.choices = [SelectChoice(str(sighting.id), "") for sighting in incidents]
+    return incidents
+
+
+def _notice_data(form: NoticeForm) -> service.NoticeData:
+    duration = form.duration.data or ""
+    return service.NoticeData(
+        subject_reference=form.subject_reference.data or "",
+        reasons=form.reasons.data or "",
+        starts_on=form.starts_on.data,
+        duration_months=int(duration) if duration.isdigit() else None,
+        ends_on=form.ends_on.data if duration == CUSTOM_END else None,
+        review_on=form.review_on.data,
+        incident_ids=[int(raw) for raw in form.incidents.data or [] if str(raw).isdigit()],
+        warned_on=form.warned_on.data,
+        warning_note=form.warning_note.data or "",
+        include_photo=bool(form.include_photo.data),
+        appeal_how=form.appeal_how.data or "",
+        appeal_by=form.appeal_by.data,
+    )
+
+
+@bp.route("/notices/new", methods=["GET", "POST"])
+@roles_required(*NOTICE_MANAGERS)
+def notice_create() -> Any:
+    user = actor()
+    now = utcnow()
+    today = service.local_today(now)
+    form = NoticeForm()
+    subject: Subject | None = None
+    if request.method == "GET":
+        raw = request.args.get("subject_id", "")
+        if raw:
+            subject = links.find_subject(user, int(raw), today) if raw.isdigit() else None
+            if subject is None:
+                abort(404)
+            form.subject_reference.data = subject.reference
+        form.starts_on.data = service.notice_day(now)
+        form.appeal_how.data = service.default_appeal_how()
+    else:
+        subject = links.find_by_reference(user, form.subject_reference.data or "", today)
+    incidents = _incident_choices(form, subject)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if "find" in request.form:
+            # "Find its incidents": show the red flag's incidents, save nothing.
+            status = 200 if subject is not None else 400
+            if subject is None:
+                form.subject_reference.errors = [_("No red flag you can see has that reference")]
+        elif form.validate_on_submit():
+            data = _notice_data(form)
+            notice = save_or_keep(form, lambda: service.issue_notice(user, data, now))
+            if notice is not None:
+                flash(
+                    _("Exclusion notice %(reference)s issued.", reference=notice.reference),
+                    "success",
+                )
+                return _back(notice)
+    return render_template(
+        "orders/notices/form.html",
+        form=form,
+        subject=subject,
+        incidents=incidents,
+        photo_allowed=subjects.photos_shown(user),
+        default_appeal_by=service.default_appeal_by(today),
+    ), status
+
+
+@bp.route("/notices/<int:notice_id>")
+@roles_required(*NOTICE_READERS)
+def notice_detail(notice_id: int) -> str:
+    user = actor()
+    notice = _load(notice_id)
+    now = utcnow()
+    audit.record(
+        "notice.viewed",
+        actor=user,
+        object_type="notice",
+        object_id=notice.id,
+        reference=notice.reference,
+    )
+    db.session.commit()
+    day = service.notice_day(now)
+    shown = service.person(notice)
+    return render_template(
+        "orders/notices/detail.html",
+        notice=notice,
+        person=shown,
+        status=service.status(notice, day),
+        status_label=service.status_label(notice, day),
+        personal=subjects.personal_fields(user),
+        photo=service.notice_photo(user, notice),
+        subject_visible=subjects.find_visible(user, shown.id, day) is not None,
+        can_manage=user.role_enum in NOTICE_MANAGERS,
+        appeal_pending=any(not appeal.outcome for appeal in notice.appeals),
+        languages=list(DocumentLanguage),
+    )
+
+
+@bp.route("/notices/<int:notice_id>/photo")
+@roles_required(*PHOTO_VIEWERS)
+def notice_photo(notice_id: int) -> Any:
+    user = actor()
+    notice = _load(notice_id)
+    photo = service.notice_photo(user, notice)
+    if photo is None:
+        abort(404)
+    audit.record(
+        "notice.photo_viewed",
+        actor=user,
+        object_type="notice",
+        object_id=notice.id,
+        photo=photo.id,
+    )
+    db.session.commit()
+    return image_response(photo, f"{notice.reference}.jpg")
+
+
+@bp.route("/notices/<int:notice_id>/vary", methods=["GET", "POST"])
+@roles_required(*NOTICE_MANAGERS)
+def notice_vary(notice_id: int) -> Any:
+    user = actor()
+    notice = _load(notice_id)
+    form = VaryNoticeForm(obj=notice if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = str(notice.version)
+    if form.validate_on_submit():
+        data = service.VariationData(
+            ends_on=form.ends_on.data,
+            review_on=form.review_on.data,
+            reasons=form.reasons.data or "",
+        )
+        version = form.version.data
+        changed = save_or_keep(
+            form, lambda: service.vary_notice(user, notice, data, version, utcnow())
+        )
+        if changed is not None:
+            flash(_("Changes saved.") if changed else _("Nothing was changed."), "success")
+            return _back(notice)
+        _reopened(form, notice)
+    status = 400 if request.method == "POST" else 200
+    return render_template("orders/notices/vary.html", form=form, notice=notice), status
+
+
+@bp.route("/notices/<int:notice_id>/lift", methods=["GET", "POST"])
+@roles_required(*NOTICE_MANAGERS)
+def notice_lift(notice_id: int) -> Any:
+    user = actor()
+    notice = _load(notice_id)
+    form = LiftNoticeForm()
+    if request.method == "GET":
+        form.version.data = str(notice.version)
+    if form.validate_on_submit():
+        reason = form.reason.data or ""
+        version = form.version.data
+        lifted = save_or_keep(
+            form, lambda: service.lift_notice(user, notice, reason, version, utcnow())
+        )
+        if lifted is not None:
+            flash(_("Notice %(reference)s lifted.", reference=notice.reference), "success")
+            return _back(notice)
+        _reopened(form, notice)
+    status = 400 if request.method == "POST" else 200
+    return render_template("orders/notices/lift.html", form=form, notice=notice), status
+
+
+@bp.route("/notices/<int:notice_id>/appeals/new", methods=["GET", "POST"])
+@roles_required(*NOTICE_MANAGERS)
+def notice_appeal(notice_id: int) -> Any:
+    user = actor()
+    notice = _load(notice_id)
+    form = AppealForm()
+    if request.method == "GET":
+        form.received_on.data = service.local_today(utcnow())
+    if form.validate_on_submit():
+        data = service.AppealData(
+            received_on=form.received_on.data, grounds=form.grounds.data or ""
+        )
+        appeal = save_or_keep(form, lambda: service.record_appeal(user, notice, data, utcnow()))
+        if appeal is not None:
+            flash(_("Appeal recorded."), "success")
+            return _back(notice)
+    status = 400 if request.method == "POST" else 200
+    return render_template("orders/notices/appeal.html", form=form, notice=notice), status
+
+
+@bp.route("/notices/<int:notice_id>/appeals/<int:appeal_id>/decide", methods=["GET", "POST"])
+@roles_required(*NOTICE_MANAGERS)
+def appeal_decide(notice_id: int, appeal_id: int) -> Any:
+    user = actor()
+    notice = _load(notice_id)
+    appeal = service.find_appeal(notice, appeal_id)
+    if appeal is None:
+        abort(404)
+    form = DecideAppealForm()
+    if request.method == "GET":
+        form.version.data = str(notice.version)
+    if form.validate_on_submit():
+        outcome = form.outcome.data or ""
+        reason = form.reason.data or ""
+        version = form.version.data
+        ends_on: date | None = form.ends_on.data
+        review_on: date | None = form.review_on.data
+        decided = save_or_keep(
+            form,
+            lambda: service.decide_appeal(
+                user,
+                appeal,
+                outcome,
+                reason,
+                version,
+                utcnow(),
+                ends_on=ends_on,
+                review_on=review_on,
+            ),
+        )
+        if decided is not None:
+            flash(_("Appeal decision recorded."), "success")
+            return _back(notice)
+        _reopened(form, notice)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "orders/notices/decide.html", form=form, notice=notice, appeal=appeal
+    ), status
+
+
+def _breach_venues(form: VenueBreachForm, venues: list[Venue]) -> None:
+    form.venue_id.choices = [SelectChoice(str(venue.id), venue.name) for venue in venues]
+    if form.venue_id.data is None and venues:
+        form.venue_id.data = str(venues[0].id)
+
+
+@bp.route("/notices/<int:notice_id>/seen", methods=["GET", "POST"])
+@roles_required(Role.PREMISES_STAFF)
+def venue_breach(notice_id: int) -> Any:
+    user = actor()
+    notice = _load(notice_id)
+    venues = service.breach_venues(user, notice)
+    if not venues:  # visible_notices already requires one; kept for a venue made inactive
+        abort(404)
+    form = VenueBreachForm()
+    _breach_venues(form, venues)
+    if form.validate_on_submit():
+        now = utcnow()
+        chosen = {str(venue.id): venue for venue in venues}.get(form.venue_id.data or "")
+        try:
+            occurred_at = resolve_moment(
+                form.when.data or "", form.day.data, form.clock.data or "", form.fold.data, now
+            )
+        except WhenError as error:
+            field = getattr(form, error.field)
+            field.errors = [*field.errors, error.message]
+        else:
+            if chosen is None:
+                form.venue_id.errors = [_("Choose one of your venues")]
+            else:
+                data = service.VenueBreachData(
+                    occurred_at=occurred_at,
+                    action=form.action.data or "",
+                    notes=form.notes.data or "",
+                )
+                breach = save_or_keep(
+                    form,
+                    lambda: service.record_venue_breach(user, notice, chosen, data, now),
+                )
+                if breach is not None:
+                    flash(_("Recorded. Thank you."), "success")
+                    return redirect(url_for("orders.tonight"))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "orders/notices/seen.html",
+        form=form,
+        notice=notice,
+        person=service.person(notice),
+        personal=subjects.personal_fields(user),
+    ), status
+
+
+@bp.route("/tonight")
+@roles_required(*AREA_VIEWERS)
+def tonight() -> str:
+    user = actor()
+    now = utcnow()
+    shown = service.tonight(user, now)
+    if shown.people_shown:
+        audit.record(
+            "notice.tonight_viewed",
+            actor=user,
+            notices=sorted({n.id for n in shown.excluded} | {n.id for n in shown.notices}),
+            directions=[d.id for d in shown.directions],
+        )
+    db.session.commit()
+    return render_template(
+        "orders/tonight.html",
+        shown=shown,
+        now=now,
+        is_police=user.role_enum in POLICE_ROLES,
+        is_door=user.role_enum is Role.PREMISES_STAFF,
+        sees_notices=user.role_enum in NOTICE_READERS,
+        personal=subjects.personal_fields(user),
+        person=service.person,
+        photo_of=lambda notice: service.notice_photo(user, notice),
+        ends_at=service.ends_at,
+    )
