@@ -28,10 +28,9 @@ from flask import Flask
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from partnership import create_app
-from partnership.admin import service as admin_service
+from bench.harness import bench_app, bench_officer
 from partnership.auth.models import User
-from partnership.core.enums import DocumentLanguage, OrgKind, Rank, Role
+from partnership.core.enums import DocumentLanguage
 from partnership.extensions import db
 
 LIMIT = 1.5
@@ -64,22 +63,9 @@ def build(url: str) -> tuple[Flask, int, int]:
     authorisation; the officer's and the direction's ids."""
     from partnership.orders.models import DispersalAuthorisation, DispersalDirection
 
-    app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "WTF_CSRF_ENABLED": False, "TESTING": True}
-    )
+    app = bench_app(url)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        police = admin_service.create_organisation(None, "Bench Police", OrgKind.POLICE)
-        officer = admin_service.create_user(
-            None,
-            name="Rhian Morgan",
-            email="bench@example.org",
-            organisation=police,
-            role=Role.OFFICER,
-            rank=Rank.CONSTABLE,
-            password="bench-password-123",
-        ).user
+        officer = bench_officer("Rhian Morgan")
         authorisation = DispersalAuthorisation(
             reference="S34-2026-0001",
             locality_name="Wind Street and Castle Square",

@@ -20,9 +20,8 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from partnership import create_app
-from partnership.admin import service as admin_service
-from partnership.core.enums import Behaviour, OrgKind, Rank, Role
+from bench.harness import bench_app, bench_officer
+from partnership.core.enums import Behaviour
 from partnership.extensions import db
 from partnership.sightings.models import Sighting, SightingBehaviour
 
@@ -33,22 +32,9 @@ LAST_NIGHT = date(2026, 11, 27)
 
 def build(url: str, rows: int) -> tuple[Flask, str]:
     """An app on ``url`` with ``rows`` sightings over the last five years; a police token."""
-    app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "WTF_CSRF_ENABLED": False, "TESTING": True}
-    )
+    app = bench_app(url)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        police = admin_service.create_organisation(None, "Bench Police", OrgKind.POLICE)
-        officer = admin_service.create_user(
-            None,
-            name="Bench",
-            email="bench@example.org",
-            organisation=police,
-            role=Role.OFFICER,
-            rank=Rank.CONSTABLE,
-            password="bench-password-123",
-        ).user
+        officer = bench_officer()
         db.session.commit()
         randomiser = random.Random(7)
         made = 0
@@ -62,7 +48,7 @@ def build(url: str, rows: int) -> tuple[Flask, str]:
                     {
                         "id": number,
                         "submission_key": f"b{number}",
-                        "organisation_id": police.id,
+                        "organisation_id": officer.organisation_id,
                         "author_id": officer.id,
                         "sharing": "partnership",
                         "occurred_at": moment,
