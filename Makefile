@@ -88,6 +88,7 @@ test-postgres: setup ## The suite on a fresh PostgreSQL database (PARTNERSHIP_TE
 clean: ## Remove the virtual environment, npm packages and built assets
 	rm -rf $(VENV) node_modules partnership/static/vendor
 
-bench: setup ## Time the sightings list (1,000,000 rows beside 10) and the Section 35 notice PDF
+bench: setup ## Time the sightings list, the Section 35 notice PDF and a year's report (1,000,000 rows)
 	$(BIN)/python bench/sightings_list.py
 	$(BIN)/python bench/notice_pdf.py
+	$(BIN)/python bench/reports.py

@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from partnership.auth import bp as auth_bp
     from partnership.home import bp as home_bp
     from partnership.orders import bp as orders_bp
+    from partnership.reports import bp as reports_bp
     from partnership.sightings import bp as sightings_bp
     from partnership.subjects import bp as subjects_bp
     from partnership.venues import bp as venues_bp
@@ -92,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
         subjects_bp,
         alerts_bp,
         orders_bp,
+        reports_bp,
         venues_bp,
         welfare_bp,
     ):

@@ -46,6 +46,7 @@ FRONTLINE = frozenset({Role.PREMISES_STAFF, Role.WELFARE, *POLICE})
 WELFARE_READERS = FRONTLINE | {Role.COORDINATOR}
 SUBJECT_READERS = POLICE | {Role.PREMISES_STAFF, Role.WELFARE, Role.COORDINATOR}
 ALERTED = SUBJECT_READERS
+REPORTERS = POLICE | {Role.ANALYST, Role.COORDINATOR}
 
 # endpoint -> PUBLIC, or the roles allowed in.
 MATRIX: dict[str, str | frozenset[Role]] = {
@@ -135,6 +136,13 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "orders.authorisation_pdf": POLICE,
     "orders.notice_pdf": POLICE | {Role.COORDINATOR},
     "orders.appeal_pdf": POLICE | {Role.COORDINATOR},
+    "reports.report": REPORTERS,
+    "reports.figures_csv": REPORTERS,
+    "reports.figures_xlsx": REPORTERS,
+    "reports.hotspots_geojson": REPORTERS,
+    "reports.pack_pdf": REPORTERS,
+    # Individual sightings, pseudonymised: never to coordinators, who see no sightings.
+    "reports.sightings_csv": POLICE | {Role.ANALYST},
 }
 
 # Pages about one account, requested for a staff member's and an administrator's.

@@ -63,6 +63,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         ),
         prefix="/orders",
     ),
+    NavItem(
+        "reports.report",
+        _l("Reports"),
+        frozenset({Role.ANALYST, Role.COORDINATOR, Role.OFFICER, Role.INSPECTOR}),
+        prefix="/reports",
+    ),
     NavItem("admin.users", _l("Accounts"), ADMINS, prefix="/admin/users"),
     NavItem("admin.organisations", _l("Organisations"), ADMINS, prefix="/admin/organisations"),
     NavItem("venues.venues", _l("Venues"), ADMINS, prefix="/venues"),
@@ -156,6 +162,7 @@ PANELS: tuple[Panel, ...] = (
         _l("Partnership reports"),
         _l("Hotspots, trends and the weekly meeting pack, exported as PDF, CSV and XLSX."),
         frozenset({Role.COORDINATOR, Role.ANALYST, Role.INSPECTOR}),
+        endpoint="reports.report",
     ),
     Panel(
         "accounts",

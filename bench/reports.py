@@ -1,0 +1,196 @@
+"""Time the partnership report, each export and the review pack for a year of a county's
+data (1,000,000 sightings at 200 venues by default) beside a small data set, in one run,
+with each request's peak Python memory.
+
+.venv/bin/python bench/reports.py [--rows 1000000] [--small 10000] [--repeat 3]
+PARTNERSHIP_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1/bench_db .venv/bin/python \\
+    bench/reports.py       # an empty PostgreSQL database you created
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from flask import Flask, url_for
+from sqlalchemy import insert
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import bench_app
+from partnership.admin import service as admin_service
+from partnership.core.enums import ActionTaken, Behaviour, OrgKind, Role, VictimResponse
+from partnership.extensions import db
+from partnership.sightings.models import Sighting, SightingBehaviour
+from partnership.venues.models import Venue
+from partnership.welfare.models import SafeSpaceUse
+
+BATCH = 20_000
+VENUES = 200
+LAST_NIGHT = date(2026, 11, 22)
+FIRST_NIGHT = LAST_NIGHT - timedelta(days=364)
+BEHAVIOURS = [b.value for b in Behaviour if b is not Behaviour.OTHER]
+RESPONSES = [r.value for r in VictimResponse]
+ACTIONS = [a.value for a in ActionTaken]
+
+
+def build(url: str, rows: int) -> tuple[Flask, str]:
+    """An app on ``url`` with a year of ``rows`` sightings at 200 venues and a Safe Space use
+    for every twentieth; an analyst's session token."""
+    app = bench_app(url)
+    randomiser = random.Random(11)
+    with app.app_context():
+        partnership = admin_service.create_organisation(
+            None, "Bench Partnership", OrgKind.PARTNERSHIP
+        )
+        bars = admin_service.create_organisation(None, "Bench Bars", OrgKind.LICENSED_PREMISES)
+        analyst = admin_service.create_user(
+            None,
+            name="Bench Analyst",
+            email="analyst@example.org",
+            organisation=partnership,
+            role=Role.ANALYST,
+            rank=None,
+            password="bench-password-123",
+        ).user
+        venues = [
+            Venue(
+                organisation_id=bars.id,
+                name=f"Venue {number}",
+                latitude=51.60 + (number % 20) * 0.002,
+                longitude=-3.96 + (number // 20) * 0.003,
+                has_safe_space=True,
+            )
+            for number in range(VENUES)
+        ]
+        db.session.add_all(venues)
+        db.session.commit()
+        venue_ids = [venue.id for venue in venues]
+        made = 0
+        while made < rows:
+            count = min(BATCH, rows - made)
+            sightings, behaviours, uses = [], [], []
+            for number in range(made + 1, made + count + 1):
+                night = FIRST_NIGHT + timedelta(days=number % 365)
+                hour = randomiser.choice((19, 20, 21, 22, 23, 24, 25, 26, 27))
+                moment = datetime(night.year, night.month, night.day, tzinfo=UTC) + timedelta(
+                    hours=hour, minutes=randomiser.randrange(60)
+                )
+                venue_id = randomiser.choice(venue_ids)
+                sightings.append(
+                    {
+                        "id": number,
+                        "submission_key": f"b{number}",
+                        "organisation_id": bars.id,
+                        "author_id": None,
+                        "sharing": "partnership",
+                        "occurred_at": moment,
+                        "night": night,
+                        "venue_id": venue_id,
+                        "victim_response": randomiser.choice(RESPONSES),
+                        "action_taken": randomiser.choice(ACTIONS),
+                        "vulnerabilities": [],
+                        "created_at": moment,
+                        "updated_at": moment,
+                    }
+                )
+                for code in randomiser.sample(BEHAVIOURS, randomiser.choice((1, 1, 2))):
+                    behaviours.append({"sighting_id": number, "code": code})
+                if number % 20 == 0:
+                    uses.append(
+                        {
+                            "submission_key": f"u{number}",
+                            "organisation_id": bars.id,
+                            "venue_id": venue_id,
+                            "arrived_at": moment,
+                            "night": night,
+                            "reasons": ["harassed"],
+                            "support": [],
+                            "handed_to": "friend",
+                            "created_at": moment,
+                        }
+                    )
+            db.session.execute(insert(Sighting), sightings)
+            db.session.execute(insert(SightingBehaviour), behaviours)
+            if uses:
+                db.session.execute(insert(SafeSpaceUse), uses)
+            db.session.commit()
+            made += count
+        return app, analyst.session_token
+
+
+def measure(app: Flask, token: str, path: str, repeat: int) -> tuple[float, float]:
+    """Median milliseconds and the largest peak Python memory (MiB) for GET ``path``, the
+    whole body read (a streamed export included), after one warm-up request."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+    times, peaks = [], []
+    for attempt in range(repeat + 1):
+        tracemalloc.start()
+        start = time.perf_counter()
+        response = client.get(path)
+        size = sum(len(chunk) for chunk in response.iter_encoded())
+        elapsed = (time.perf_counter() - start) * 1000
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        if response.status_code != 200 or not size:
+            raise SystemExit(f"{path}: {response.status_code}")
+        if attempt:
+            times.append(elapsed)
+            peaks.append(peak / 2**20)
+    return statistics.median(times), max(peaks)
+
+
+def paths(app: Flask) -> dict[str, str]:
+    year = {"range": "custom", "from": FIRST_NIGHT.isoformat(), "to": LAST_NIGHT.isoformat()}
+    with app.test_request_context():
+        return {
+            "report page": url_for("reports.report", **year),
+            "figures CSV": url_for("reports.figures_csv", **year),
+            "figures XLSX": url_for("reports.figures_xlsx", **year),
+            "sightings CSV": url_for("reports.sightings_csv", **year),
+            "hotspots GeoJSON": url_for("reports.hotspots_geojson", **year),
+            "review pack PDF": url_for("reports.pack_pdf", **year),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["PARTNERSHIP_INSTANCE_PATH"] = tmp
+        base = os.environ.get("PARTNERSHIP_BENCH_DATABASE_URL")
+        small_url = f"sqlite:///{Path(tmp) / 'small.db'}"
+        large_url = base or f"sqlite:///{Path(tmp) / 'large.db'}"
+        started = time.perf_counter()
+        small, small_token = build(small_url, args.small)
+        large, large_token = build(large_url, args.rows)
+        print(
+            f"seeded {args.small:,} and {args.rows:,} sightings (a year, {VENUES} venues) in "
+            f"{time.perf_counter() - started:.0f} s; large on {large_url.split(':')[0]}"
+        )
+        print(f"{'request':<18} {'small ms':>9} {'large ms':>9} {'ratio':>6} {'peak MiB':>9}")
+        for name, path in paths(large).items():
+            small_ms, _small_peak = measure(small, small_token, path, args.repeat)
+            large_ms, large_peak = measure(large, large_token, path, args.repeat)
+            print(
+                f"{name:<18} {small_ms:>9.0f} {large_ms:>9.0f} "
+                f"{large_ms / small_ms:>6.1f} {large_peak:>9.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

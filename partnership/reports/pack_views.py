@@ -1,0 +1,58 @@
+"""The weekly review pack as a PDF download (partnership/reports/pack.py).
+
+GET ``/reports/pack.pdf`` takes the report page's filter arguments (``range``, ``from``,
+``to``, ``area``, ``venue``, ``behaviour``), ``language`` (``en`` or ``cy``; without it the
+pack is in the portal language the user is reading) and ``notes`` (optional text for
+"Notes for the meeting"). Any argument the pack cannot use answers 404: there is no such
+pack. (Not ``?lang=``: that switches the portal's own language, and printing a Welsh pack
+must leave the user's portal as it was.)
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, request
+from flask_babel import get_locale
+
+from partnership.core.access import actor, roles_required
+from partnership.core.enums import Locale, Role
+from partnership.core.models import utcnow
+from partnership.extensions import db
+from partnership.reports import bp, pack
+from partnership.reports.figures import build_report
+
+PACK_ROLES = (Role.ANALYST, Role.COORDINATOR, Role.OFFICER, Role.INSPECTOR)
+
+
+def _language() -> Locale:
+    """The language asked for with ``?language=``, else the portal's; 404 for anything else."""
+    asked = request.args.get("language")
+    if asked is None:
+        return Locale(str(get_locale()))
+    try:
+        return Locale(asked)
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/pack.pdf")
+@roles_required(*PACK_ROLES)
+def pack_pdf() -> Response:
+    user = actor()
+    language = _language()
+    now = utcnow()
+    try:
+        period, filters = pack.period_and_filters(request.args, now)
+        notes = pack.meeting_notes(request.args)
+    except pack.BadPackArguments:
+        abort(404)
+    report = build_report(period, filters, now=now)
+    pdf = pack.pack_pdf(user, report, language, notes, now)
+    db.session.commit()
+    response = Response(pdf, mimetype="application/pdf")
+    filename = (
+        f"review-pack-{period.first_night.isoformat()}-to-{period.last_night.isoformat()}"
+        f"-{language.value}.pdf"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

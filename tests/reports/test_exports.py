@@ -1,0 +1,425 @@
+"""The report's exports against the week of ``test_report_page``: figures as CSV and XLSX,
+hotspot squares as GeoJSON, and the record-level sightings as a streamed CSV; who may have
+each, what is suppressed, pseudonymised and left out, and that each is audited once."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from werkzeug.test import TestResponse
+
+from partnership.auth.models import Organisation, User
+from partnership.core.enums import OrgKind, Role
+from partnership.reports import service
+from tests.conftest import Clock, events, fix_clock
+from tests.reports.test_report_page import (
+    CANARIES,
+    NOT_POLICE,
+    NOW,
+    POLICE,
+    PSEUDONYM,
+    READERS,
+    REFUSED,
+    Week,
+    build_week,
+)
+
+FIGURES = ("figures.csv", "figures.xlsx", "hotspots.geojson")
+EXPORTS = (*FIGURES, "sightings.csv")
+SMALL = {1, 2, 3, 4}
+VENUE_FORMULA = '=HYPERLINK("http://x")'
+AREA_FORMULA = "@SUM(1)"
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return fix_clock(monkeypatch, NOW, "partnership.reports.views")
+
+
+@pytest.fixture
+def premises(make_org: Callable[..., Organisation]) -> Organisation:
+    return make_org(OrgKind.LICENSED_PREMISES, "Bars Ltd")
+
+
+@pytest.fixture
+def author(make_user: Callable[..., User], make_org: Callable[..., Organisation]) -> User:
+    return make_user(Role.OFFICER, make_org(OrgKind.POLICE, "Swansea Police"))
+
+
+@pytest.fixture
+def week(app: Flask, author: User, premises: Organisation) -> Iterator[Week]:
+    yield build_week(app, author, premises)
+
+
+def download(client: FlaskClient, path: str, query: str = "", status: int = 200) -> TestResponse:
+    response = client.get(f"/reports/{path}{query}")
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    return response
+
+
+def csv_rows(response: TestResponse) -> list[list[str]]:
+    text = response.get_data().decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def xlsx_rows(response: TestResponse) -> list[list[Any]]:
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    sheet = workbook.worksheets[0]
+    return [[cell.value for cell in line] for line in sheet.iter_rows()]
+
+
+def counts_of(rows: list[list[Any]]) -> list[Any]:
+    """The cells of the two count columns (this period, previous period), header left out."""
+    return [value for line in rows[1:] for value in line[2:4]]
+
+
+def is_small(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value in SMALL
+    return str(value).strip() in {str(n) for n in SMALL}
+
+
+def geojson_counts(collection: dict[str, Any]) -> list[Any]:
+    return [
+        feature["properties"][name]
+        for feature in collection["features"]
+        for name in ("sightings", "previous_sightings", "nights")
+    ]
+
+
+# -- Suppression ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", NOT_POLICE)
+def test_no_count_from_1_to_4_leaves_for_anyone_but_police(
+    client: FlaskClient, login_as: Callable[..., User], week: Week, role: Role
+) -> None:
+    login_as(role)
+    for rows in (
+        csv_rows(download(client, "figures.csv")),
+        xlsx_rows(download(client, "figures.xlsx")),
+    ):
+        counts = counts_of(rows)
+        assert not [value for value in counts if is_small(value)]
+        assert "<5" in counts
+        assert 9 in counts or "9" in counts  # the week's sightings
+    collection = json.loads(download(client, "hotspots.geojson").get_data())
+    counts = geojson_counts(collection)
+    assert not [value for value in counts if is_small(value)]
+    assert "<5" in counts and 7 in counts
+
+
+@pytest.mark.parametrize("role", POLICE)
+def test_police_get_every_count(
+    client: FlaskClient, login_as: Callable[..., User], week: Week, role: Role
+) -> None:
+    login_as(role)
+    text_counts = counts_of(csv_rows(download(client, "figures.csv")))
+    assert "<5" not in text_counts
+    assert [value for value in text_counts if is_small(value)]
+    xlsx_counts = counts_of(xlsx_rows(download(client, "figures.xlsx")))
+    assert "<5" not in xlsx_counts
+    assert 2 in xlsx_counts and 3 in xlsx_counts  # numbers, not text
+    collection = json.loads(download(client, "hotspots.geojson").get_data())
+    counts = geojson_counts(collection)
+    assert "<5" not in counts and 2 in counts
+
+
+def test_the_figures_are_the_pages(
+    client: FlaskClient, login_as: Callable[..., User], week: Week
+) -> None:
+    login_as(Role.ANALYST)
+    rows = csv_rows(download(client, "figures.csv"))
+    header = rows[0]
+    assert header == [
+        "Section",
+        "Item",
+        "This period (nights 2026-11-16 to 2026-11-22)",
+        "Previous period (nights 2026-11-09 to 2026-11-15)",
+        "Note",
+    ]
+    lines = {(line[0], line[1]): line[2:] for line in rows[1:]}
+    assert lines[("Report", "Nights")] == [
+        "2026-11-16 to 2026-11-22",
+        "2026-11-09 to 2026-11-15",
+        "",
+    ]
+    assert lines[("Report", "Area")][0] == "All areas"
+    assert lines[("Performance measures", "Sightings (intelligence submitted)")] == ["9", "<5", ""]
+    assert lines[("Performance measures", "Safe Space uses")] == ["6", "<5", ""]
+    assert lines[("Sightings by behaviour", "Staring")] == ["7", "<5", ""]
+    assert lines[("Hotspot venues: sightings", "The Anchor")] == ["7", "<5", "Repeat location"]
+    assert lines[("Hotspot venues: nights with a sighting", "The Anchor")] == [
+        "<5",
+        "",
+        "Repeat location",
+    ]
+    assert lines[("Hotspot venues: sightings", "Neon")] == ["<5", "0", ""]
+    assert lines[("Sightings by night of the week and hour", "Monday night, 22:00")][0] == "<5"
+    assert lines[("Sightings by night of the week and hour", "Tuesday night, 22:00")][0] == "0"
+    assert lines[("Orders", "Section 35 directions")] == ["<5", "0", ""]
+    assert lines[("Red-flag notes", "Added")] == ["<5", "0", ""]
+    codes = {key[1].split(":")[0] for key in lines if key[0] == "Repeat subjects" and ":" in key[1]}
+    assert len(codes) == 1 and PSEUDONYM.fullmatch(codes.pop())
+
+
+def test_geojson_squares(client: FlaskClient, login_as: Callable[..., User], week: Week) -> None:
+    login_as(Role.OFFICER)
+    response = download(client, "hotspots.geojson")
+    assert response.mimetype == "application/geo+json"
+    collection = json.loads(response.get_data())
+    assert collection["type"] == "FeatureCollection"
+    anchor, neon = collection["features"]
+    assert anchor["properties"] == {
+        "first_night": "2026-11-16",
+        "last_night": "2026-11-22",
+        "sightings": 7,
+        "previous_sightings": 3,
+        "nights": 3,
+        "repeat": True,
+        "repeat_nights": 3,
+    }
+    assert neon["properties"]["sightings"] == 2 and neon["properties"]["repeat"] is False
+    # The Anchor (51.6197, -3.9405) is in the square from 51.618 to 51.62 north and
+    # -3.942 to -3.939 east, corners anticlockwise, longitude first.
+    (ring,) = anchor["geometry"]["coordinates"]
+    assert ring[0] == [-3.942, 51.618] and ring[2] == [-3.939, 51.62]
+
+
+# -- Formulas ---------------------------------------------------------------------------------
+
+
+def test_names_that_look_like_formulas_stay_text(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., User],
+    author: User,
+    premises: Organisation,
+) -> None:
+    week = build_week(app, author, premises, anchor_name=VENUE_FORMULA, area_name=AREA_FORMULA)
+    login_as(Role.ANALYST)
+    query = f"?area={week.wind_street}"
+
+    rows = xlsx_rows(download(client, "figures.xlsx", query))
+    workbook = load_workbook(io.BytesIO(download(client, "figures.xlsx", query).get_data()))
+    cells = [cell for line in workbook.worksheets[0].iter_rows() for cell in line]
+    for text in (VENUE_FORMULA, AREA_FORMULA):
+        found = [cell for cell in cells if cell.value == text]
+        assert found, text
+        assert all(cell.data_type == "s" for cell in found)
+    assert not [cell for cell in cells if cell.data_type == "f"]
+    assert ["Report", "Area", AREA_FORMULA, None, None] in rows
+
+    text_rows = csv_rows(download(client, "figures.csv", query))
+    assert ["Report", "Area", f"'{AREA_FORMULA}", "", ""] in text_rows
+    assert any(line[1] == f"'{VENUE_FORMULA}" for line in text_rows)
+    assert not any(cell.startswith(("=", "@")) for line in text_rows for cell in line)
+
+    sightings = csv_rows(download(client, "sightings.csv", query))
+    assert sightings[1][3:5] == [f"'{VENUE_FORMULA}", f"'{AREA_FORMULA}"]
+
+
+# -- Record-level sightings -------------------------------------------------------------------
+
+
+def test_the_record_level_export_streams_codes_and_pseudonyms_only(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User], week: Week
+) -> None:
+    login_as(Role.ANALYST)
+    response = download(client, "sightings.csv")
+    assert response.is_streamed
+    text = response.get_data().decode("utf-8")
+    for canary in (*CANARIES, week.author.name, week.author.email, "CANARY"):
+        assert canary not in text
+    rows = csv_rows(response)
+    assert rows[0] == [
+        "Row",
+        "Night",
+        "Time (UK time)",
+        "Venue",
+        "Area",
+        "Behaviour codes",
+        "Victim response",
+        "Action taken",
+        "Apparent sex",
+        "Apparent age",
+        "Height",
+        "Build",
+        "Details obtained",
+        "Linked subjects",
+    ]
+    assert len(rows) == 10  # the nine sightings of the week, oldest first
+    first = rows[1]
+    assert first[:13] == [
+        "1",
+        "2026-11-16",
+        "2026-11-16 22:00:00",
+        "The Anchor",
+        "Wind Street",
+        "aspb.staring",
+        "distressed",
+        "spoke_to",
+        "male",
+        "25_34",
+        "tall",
+        "slim",
+        "yes",
+    ]
+    assert rows[3][1:3] == ["2026-11-16", "2026-11-17 01:30:00"]  # Monday night
+    assert [line[0] for line in rows[1:]] == [str(n) for n in range(1, 10)]
+    # The repeat subject is on the first and fourth rows under one code; the other on the
+    # eighth; nobody else is linked.
+    linked = [line[13] for line in rows[1:]]
+    assert PSEUDONYM.fullmatch(linked[0]) and linked[0] == linked[3]
+    assert PSEUDONYM.fullmatch(linked[7]) and linked[7] != linked[0]
+    assert [code for n, code in enumerate(linked) if n not in (0, 3, 7)] == [""] * 6
+
+
+def test_pseudonyms_differ_between_exports_and_are_never_references(
+    client: FlaskClient, login_as: Callable[..., User], week: Week
+) -> None:
+    login_as(Role.OFFICER)
+    first = csv_rows(download(client, "sightings.csv"))[1][13]
+    second = csv_rows(download(client, "sightings.csv"))[1][13]
+    assert PSEUDONYM.fullmatch(first) and PSEUDONYM.fullmatch(second)
+    assert first != second
+    assert not first.startswith("RF-") and "RF-2026-0001" not in (first, second)
+    figures = [
+        line[1].split(":")[0]
+        for line in csv_rows(download(client, "figures.csv"))
+        if line[0] == "Repeat subjects" and ":" in line[1]
+    ]
+    assert figures and figures[0] not in (first, second)
+
+
+def test_filters_narrow_the_record_level_export(
+    client: FlaskClient, login_as: Callable[..., User], week: Week
+) -> None:
+    login_as(Role.INSPECTOR)
+    rows = csv_rows(download(client, "sightings.csv", f"?venue={week.neon}"))
+    assert [line[3] for line in rows[1:]] == ["Neon", "Neon"]
+    rows = csv_rows(download(client, "sightings.csv", "?behaviour=assb.catcalling"))
+    assert len(rows) == 3
+    rows = csv_rows(
+        download(client, "sightings.csv", "?range=custom&from=2026-11-09&to=2026-11-15")
+    )
+    assert [line[1] for line in rows[1:]] == ["2026-11-09", "2026-11-10", "2026-11-12"]
+    rows = csv_rows(download(client, "sightings.csv", f"?area={week.quay}"))
+    assert rows[1:] == []
+
+
+def test_the_rows_are_read_lazily(app: Flask, login_as: Callable[..., User], week: Week) -> None:
+    """Nothing is read until the CSV asks for its first row, and then in batches."""
+    from partnership.core.exports import new_pseudonymiser
+    from partnership.extensions import db
+    from partnership.reports.figures import Filters, Period
+    from tests.reports.test_report_page import FIRST, LAST
+
+    analyst = login_as(Role.ANALYST)
+    statements: list[str] = []
+    with app.app_context():
+        user = db.session.get(User, analyst.id)
+        assert user is not None
+        from sqlalchemy import event
+
+        def seen(*args: Any) -> None:
+            statements.append(str(args[2]))
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            rows = service.sighting_rows(user, Period(FIRST, LAST), Filters(), new_pseudonymiser())
+            assert statements == []
+            assert next(rows)[0] == 1
+            assert len(statements) == 1
+            assert len(list(rows)) == 8
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+
+
+# -- Who may have what, and the audit ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_readers_get_the_figures(
+    client: FlaskClient, login_as: Callable[..., User], week: Week, role: Role
+) -> None:
+    login_as(role)
+    for path in FIGURES:
+        download(client, path)
+
+
+@pytest.mark.parametrize("role", REFUSED)
+def test_other_roles_get_no_export(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User], week: Week, role: Role
+) -> None:
+    login_as(role)
+    for path in EXPORTS:
+        download(client, path, status=403)
+    assert not events(app, "report.exported")
+
+
+def test_coordinators_get_no_record_level_sightings(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User], week: Week
+) -> None:
+    login_as(Role.COORDINATOR)
+    download(client, "sightings.csv", status=403)
+    assert not events(app, "report.exported")
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "filename"),
+    [
+        ("figures.csv", "figures_csv", "report-2026-11-16-to-2026-11-22.csv"),
+        ("figures.xlsx", "figures_xlsx", "report-2026-11-16-to-2026-11-22.xlsx"),
+        ("hotspots.geojson", "hotspots_geojson", "hotspots-2026-11-16-to-2026-11-22.geojson"),
+        ("sightings.csv", "sightings_csv", "sightings-2026-11-16-to-2026-11-22.csv"),
+    ],
+)
+def test_each_export_is_audited_once_and_never_cached(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., User],
+    week: Week,
+    path: str,
+    kind: str,
+    filename: str,
+) -> None:
+    analyst = login_as(Role.ANALYST)
+    response = download(client, path, f"?venue={week.anchor}&behaviour=aspb.staring")
+    response.get_data()
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
+    (event,) = events(app, "report.exported")
+    assert event.actor_id == analyst.id
+    assert event.details == {
+        "kind": kind,
+        "range": "this_week",
+        "first_night": "2026-11-16",
+        "last_night": "2026-11-22",
+        "area_id": None,
+        "venue_id": week.anchor,
+        "behaviour": "aspb.staring",
+        "path": f"/reports/{path}",
+    }
+    assert not events(app, "report.viewed")
+
+
+@pytest.mark.parametrize("path", EXPORTS)
+def test_bad_arguments_give_no_export(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User], week: Week, path: str
+) -> None:
+    login_as(Role.OFFICER)
+    download(client, path, "?range=custom&from=2026-11-22&to=2026-11-01", status=400)
+    download(client, path, "?area=nope", status=400)
+    assert not events(app, "report.exported")
