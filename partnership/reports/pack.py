@@ -29,8 +29,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Final
+from datetime import datetime
+from typing import Final
 
 from babel.dates import get_day_names
 from flask_babel import force_locale, get_locale, ngettext
@@ -41,7 +41,7 @@ from sqlalchemy import select
 from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.charts import bar_chart, heat_grid, shown
-from partnership.core.enums import Behaviour, Locale
+from partnership.core.enums import Locale
 from partnership.core.exports import new_pseudonymiser
 from partnership.core.i18n import label_of, local_date, local_datetime
 from partnership.core.pdf import render_pdf
@@ -72,7 +72,6 @@ DEFAULT_RANGE: Final = "this_week"
 CUSTOM: Final = "custom"
 WEEKLY: Final = frozenset({"this_week", "last_week"})
 # A custom range longer than this is refused: a year of nights, a leap year included.
-MAX_NIGHTS: Final = 366
 # The producer's notes for the meeting: at most this many characters.
 NOTES_LIMIT: Final = 2000
 # Hotspot and repeat-subject tables print this many rows, busiest first; the report page
@@ -95,61 +94,6 @@ class BadPackArguments(ValueError):
 # -- The query arguments ----------------------------------------------------------------------
 
 
-def _night(value: str | None) -> date:
-    if not value or not _DATE.fullmatch(value):
-        raise BadPackArguments("a custom range needs its first and last nights, YYYY-MM-DD")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise BadPackArguments(f"not a date: {value!r}") from error
-
-
-def _row_id(value: str | None, model: type[Any]) -> int | None:
-    """The id of an existing row of ``model`` given as text; None when not given."""
-    if not value:
-        return None
-    if not value.isascii() or not value.isdigit() or len(value) > 12:
-        raise BadPackArguments(f"not an id: {value!r}")
-    ident = int(value)
-    if db.session.get(model, ident) is None:
-        raise BadPackArguments(f"no {model.__name__} {ident}")
-    return ident
-
-
-def period_and_filters(args: Mapping[str, str], now: datetime) -> tuple[Period, Filters]:
-    """The period and filters asked for by the report's query arguments.
-
-    ``range``: ``this_week`` (the default), ``last_week``, ``last_4_weeks``, ``quarter``
-    (:func:`~partnership.reports.figures.preset`, counted from ``now``) or ``custom`` with
-    ``from`` and ``to``, the first and last nights as ``YYYY-MM-DD`` (first not after last,
-    at most :data:`MAX_NIGHTS` nights); ``from`` and ``to`` are ignored for a named range.
-    ``area`` and ``venue``: ids of an existing area and venue; ``behaviour``: a behaviour
-    code; each optional, and empty means not given. Raises :class:`BadPackArguments`
-    (a ValueError) for anything else.
-    """
-    name = args.get("range") or DEFAULT_RANGE
-    if name in PRESETS:
-        period = preset(name, now)
-    elif name == CUSTOM:
-        first, last = _night(args.get("from")), _night(args.get("to"))
-        if last < first:
-            raise BadPackArguments("the last night comes before the first")
-        period = Period(first, last)
-        if period.nights > MAX_NIGHTS:
-            raise BadPackArguments(f"more than {MAX_NIGHTS} nights")
-    else:
-        raise BadPackArguments(f"unknown range: {name[:40]!r}")
-    behaviour = args.get("behaviour") or None
-    if behaviour is not None and behaviour not in {b.value for b in Behaviour}:
-        raise BadPackArguments(f"unknown behaviour: {behaviour[:40]!r}")
-    filters = Filters(
-        area_id=_row_id(args.get("area"), Area),
-        venue_id=_row_id(args.get("venue"), Venue),
-        behaviour=behaviour,
-    )
-    return period, filters
-
-
 def meeting_notes(args: Mapping[str, str]) -> str:
     """The producer's notes for the meeting (``notes``), with control characters other than
     line ends and tabs taken out and surrounding space trimmed; empty when not given.
@@ -161,8 +105,8 @@ def meeting_notes(args: Mapping[str, str]) -> str:
 
 
 def range_name(period: Period, now: datetime) -> str:
-    """The named range ``period`` is at ``now`` (see :func:`period_and_filters`), else
-    ``custom``."""
+    """The named range ``period`` is at ``now`` (the presets of
+    :func:`partnership.reports.figures.preset`), else ``custom``."""
     for name in PRESETS:
         if preset(name, now) == period:
             return name

@@ -3,9 +3,9 @@
 GET ``/reports/pack.pdf`` takes the report page's filter arguments (``range``, ``from``,
 ``to``, ``area``, ``venue``, ``behaviour``), ``language`` (``en`` or ``cy``; without it the
 pack is in the portal language the user is reading) and ``notes`` (optional text for
-"Notes for the meeting"). Any argument the pack cannot use answers 404: there is no such
-pack. (Not ``?lang=``: that switches the portal's own language, and printing a Welsh pack
-must leave the user's portal as it was.)
+"Notes for the meeting"), read by the report page's own form. Any argument the pack cannot
+use answers 404: there is no such pack. (Not ``?lang=``: that switches the portal's own
+language, and printing a Welsh pack must leave the user's portal as it was.)
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from partnership.core.models import utcnow
 from partnership.extensions import db
 from partnership.reports import bp, pack
 from partnership.reports.figures import build_report
+from partnership.reports.forms import ReportForm
 
 PACK_ROLES = (Role.ANALYST, Role.COORDINATOR, Role.OFFICER, Role.INSPECTOR)
 
@@ -40,12 +41,16 @@ def pack_pdf() -> Response:
     user = actor()
     language = _language()
     now = utcnow()
+    form = ReportForm(request.args)
+    if not form.validate():
+        abort(404)
     try:
-        period, filters = pack.period_and_filters(request.args, now)
         notes = pack.meeting_notes(request.args)
     except pack.BadPackArguments:
         abort(404)
-    report = build_report(period, filters, now=now)
+    choice = form.choice(now)
+    period = choice.period
+    report = build_report(period, choice.filters, now=now)
     pdf = pack.pack_pdf(user, report, language, notes, now)
     db.session.commit()
     response = Response(pdf, mimetype="application/pdf")
