@@ -128,6 +128,7 @@ PANELS: tuple[Panel, ...] = (
         _l("Welfare notes"),
         _l("Write a quick welfare note and hand someone over to another team."),
         frozenset({Role.WELFARE}),
+        endpoint="welfare.welfare_notes",
     ),
     Panel(
         "exclusions",
@@ -150,6 +151,7 @@ PANELS: tuple[Panel, ...] = (
         _l("Dispersal and directions"),
         _l("Section 34 authorisations and Section 35 directions, with printable notices."),
         POLICE,
+        endpoint="orders.tonight",
     ),
     Panel(
         "triage",

@@ -14,14 +14,22 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from sqlalchemy import event
 from werkzeug.test import TestResponse
 
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
+from partnership.core.exports import new_pseudonymiser
+from partnership.extensions import db
 from partnership.reports import service
+from partnership.reports.figures import Filters, Period
+from partnership.sightings.models import SightingBehaviour
+from partnership.subjects.models import Subject, SubjectLink
 from tests.conftest import Clock, events, fix_clock
 from tests.reports.test_report_page import (
     CANARIES,
+    FIRST,
+    LAST,
     NOT_POLICE,
     NOW,
     POLICE,
@@ -29,6 +37,8 @@ from tests.reports.test_report_page import (
     READERS,
     REFUSED,
     Week,
+    add_sighting,
+    at,
     build_week,
 )
 
@@ -341,10 +351,89 @@ def test_the_rows_are_read_lazily(app: Flask, login_as: Callable[..., User], wee
             rows = service.sighting_rows(user, Period(FIRST, LAST), Filters(), new_pseudonymiser())
             assert statements == []
             assert next(rows)[0] == 1
-            assert len(statements) == 1
+            # The sightings, then their batch's behaviours and linked subjects.
+            assert len(statements) == 3
             assert len(list(rows)) == 8
+            assert len(statements) == 3
         finally:
             event.remove(db.engine, "before_cursor_execute", seen)
+
+
+def _add_sightings(author: User, subject_id: int, count: int) -> None:
+    """``count`` sightings in the week, each with two behaviours, every tenth linked to the
+    subject."""
+    for number in range(count):
+        sighting = add_sighting(
+            author,
+            at(16 + number % 7, 22, number % 60),
+            "aspb.staring",
+            "distressed",
+            "spoke_to",
+            None,
+            None,
+        )
+        db.session.add(SightingBehaviour(sighting_id=sighting, code="assb.catcalling"))
+        if number % 10 == 0:
+            db.session.add(
+                SubjectLink(
+                    subject_id=subject_id,
+                    sighting_id=sighting,
+                    organisation_id=author.organisation_id,
+                )
+            )
+    db.session.commit()
+
+
+def test_the_statements_do_not_grow_with_the_rows(
+    app: Flask,
+    login_as: Callable[..., User],
+    author: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The export reads a fixed number of statements per batch of rows, never one per row:
+    50 and 500 sightings take the same statements in one batch, and in batches of 100 the
+    statements follow the batches."""
+    analyst = login_as(Role.ANALYST)
+
+    def export() -> tuple[int, list[list[Any]]]:
+        statements: list[str] = []
+
+        def seen(*args: Any) -> None:
+            statements.append(str(args[2]))
+
+        user = db.session.get(User, analyst.id)
+        assert user is not None
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            rows = list(
+                service.sighting_rows(user, Period(FIRST, LAST), Filters(), new_pseudonymiser())
+            )
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        return len(statements), rows
+
+    with app.app_context():
+        subject = Subject(
+            reference="RF-2026-0009", description="Tall", organisation_id=author.organisation_id
+        )
+        db.session.add(subject)
+        db.session.commit()
+        _add_sightings(author, subject.id, 50)
+        few, rows = export()
+        assert len(rows) == 50
+        _add_sightings(author, subject.id, 450)
+        many, rows = export()
+        assert len(rows) == 500
+        assert few == many == 3
+        assert [row[0] for row in rows] == list(range(1, 501))
+        assert {row[5] for row in rows} == {"aspb.staring; assb.catcalling"}
+        linked = [row[13] for row in rows if row[13]]
+        assert len(linked) == 50 and len(set(linked)) == 1
+
+        monkeypatch.setattr(service, "YIELD_PER", 100)
+        batched, rows = export()
+        assert len(rows) == 500
+        assert batched <= 1 + 2 * (500 // 100 + 1)  # the sightings, then two per batch
 
 
 # -- Who may have what, and the audit ---------------------------------------------------------
