@@ -7,8 +7,10 @@ or a throw-away SQLite file.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from itertools import count
 from typing import Any
 
@@ -235,6 +237,40 @@ def fix_clock(monkeypatch: pytest.MonkeyPatch, now: datetime, *modules: str) -> 
     for module in modules:
         monkeypatch.setattr(f"{module}.utcnow", clock)
     return clock
+
+
+class RecordingServer(HTTPServer):
+    seen: list[str]
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    server: RecordingServer
+
+    def do_GET(self) -> None:
+        self.server.seen.append(self.path)
+        body = b"h1 { color: red; }"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the test reads ``seen``, not the server's log."""
+
+
+@pytest.fixture
+def server() -> Iterator[RecordingServer]:
+    """A web server on an ephemeral local port that notes every request it receives, for
+    proving that a document fetched nothing."""
+    httpd = RecordingServer(("127.0.0.1", 0), _Recorder)
+    httpd.seen = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
 
 
 def sign_in(client: FlaskClient, user: User, password: str = PASSWORD) -> Any:

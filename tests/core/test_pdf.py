@@ -7,10 +7,7 @@ import io
 import logging
 import subprocess
 import sys
-import threading
 import urllib.request
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from flask import Flask
@@ -21,6 +18,7 @@ from pypdf import PdfReader
 
 from partnership.core import pdf
 from partnership.core.pdf import ResourceRefused, Resources, render_pdf
+from tests.conftest import RecordingServer
 
 DOCUMENT = """{% extends "pdf/_base.html" %}{% block content %}
 <h1>{{ heading }}</h1>
@@ -45,39 +43,6 @@ HOSTILE = """{% extends "pdf/_base.html" %}{% block content %}
 PHOTO = """{% extends "pdf/_base.html" %}{% block content %}
 <h1>Photo</h1><img src="{{ image_url('photo-1') }}" alt="">
 {% endblock %}"""
-
-
-class RecordingServer(HTTPServer):
-    seen: list[str]
-
-
-class Recorder(BaseHTTPRequestHandler):
-    server: RecordingServer
-
-    def do_GET(self) -> None:
-        self.server.seen.append(self.path)
-        body = b"h1 { color: red; }"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/css")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def server() -> Iterator[RecordingServer]:
-    """A web server on an ephemeral local port that notes every request it receives."""
-    httpd = RecordingServer(("127.0.0.1", 0), Recorder)
-    httpd.seen = []
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
 
 
 @pytest.fixture

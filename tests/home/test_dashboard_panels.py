@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
-from partnership.home.views import DASHBOARD_ORDERS, this_week
+from partnership.home.service import DASHBOARD_ORDERS, this_week
 from partnership.orders.models import Breach
 from partnership.venues.models import Venue
 from tests.conftest import sign_in, welsh

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from itertools import count
 from typing import Any
 
@@ -36,7 +34,7 @@ from partnership.orders.models import (
 from partnership.sightings.models import Sighting
 from partnership.subjects.models import Subject, SubjectPhoto
 from partnership.venues.models import Venue
-from tests.conftest import events, update
+from tests.conftest import Clock, RecordingServer, events, fix_clock, update
 from tests.orders.factories import add_appeal, add_authorisation, add_direction, add_notice
 
 NOW = datetime(2026, 11, 28, 0, 45, tzinfo=UTC)
@@ -62,19 +60,9 @@ def as_given(field: str, value: str) -> str:
     return value
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fixed = Clock()
-    monkeypatch.setattr("partnership.orders.document_views.utcnow", fixed)
-    return fixed
+    return fix_clock(monkeypatch, NOW, "partnership.orders.document_views")
 
 
 @dataclass(frozen=True)
@@ -750,37 +738,6 @@ def test_choosing_a_documents_language_leaves_the_portals_alone(
 
 
 # --- User text is printed, never fetched ---------------------------------------------
-
-
-class RecordingServer(HTTPServer):
-    seen: list[str]
-
-
-class Recorder(BaseHTTPRequestHandler):
-    server: RecordingServer
-
-    def do_GET(self) -> None:
-        self.server.seen.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/css")
-        self.end_headers()
-        self.wfile.write(b"h1 { color: red; }")
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def server() -> Iterator[RecordingServer]:
-    """A web server on an ephemeral local port that notes every request it receives."""
-    httpd = RecordingServer(("127.0.0.1", 0), Recorder)
-    httpd.seen = []
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
 
 
 # The free-text fields each document prints.

@@ -1,0 +1,165 @@
+"""What the dashboard shows beyond tonight's records: the orders in force, for police, and
+this week against last week, for coordinators and analysts. Reading only: nothing here
+writes or audits (they are headline figures, suppressed as the report suppresses them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, or_, select
+
+from partnership.auth.models import User
+from partnership.core.enums import Role
+from partnership.extensions import db
+from partnership.orders import notices
+from partnership.orders.models import (
+    Breach,
+    DispersalAuthorisation,
+    DispersalDirection,
+    ExclusionNotice,
+)
+from partnership.orders.service import (
+    visible_authorisations,
+    visible_directions,
+    visible_notices,
+)
+from partnership.reports import figures
+from partnership.reports.service import Figure, movement, shown_count
+
+# Each short list of orders on the dashboard shows at most this many.
+DASHBOARD_ORDERS = 5
+# Who sees "this week against last week".
+WEEK_ROLES = frozenset({Role.COORDINATOR, Role.ANALYST})
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """How many there are, and the first :data:`DASHBOARD_ORDERS` of them."""
+
+    count: int
+    items: list[Any]
+
+
+@dataclass(frozen=True)
+class OrdersInForce:
+    """Police: the orders binding now and the breaches of the last 7 days."""
+
+    authorisations: Shortlist
+    directions: Shortlist
+    notices: Shortlist
+    breaches: Shortlist
+    # The order each breach belongs to, for its reference and link.
+    breach_directions: dict[int, DispersalDirection]
+    breach_notices: dict[int, ExclusionNotice]
+
+
+def _shortlist(query: Select[Any], *order: Any) -> Shortlist:
+    count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = list(db.session.scalars(query.order_by(*order).limit(DASHBOARD_ORDERS)))
+    return Shortlist(count or 0, items)
+
+
+def orders_in_force(user: User, now: datetime) -> OrdersInForce:
+    """Section 34 authorisations in force at ``now``, Section 35 directions binding at
+    ``now``, partnership notices active today and breaches of the last 7 days, as ``user``
+    may see them (through the orders' own visibility rules), each soonest-ending first
+    (breaches newest first), counted in full but listed :data:`DASHBOARD_ORDERS` at most."""
+    day = notices.notice_day(now)
+    authorisations = _shortlist(
+        visible_authorisations(user).where(
+            DispersalAuthorisation.starts_at <= now,
+            DispersalAuthorisation.ends_at > now,
+            or_(DispersalAuthorisation.ended_at.is_(None), DispersalAuthorisation.ended_at > now),
+        ),
+        DispersalAuthorisation.ends_at,
+        DispersalAuthorisation.id,
+    )
+    directions = _shortlist(
+        visible_directions(user).where(
+            DispersalDirection.withdrawn_at.is_(None),
+            DispersalDirection.given_at <= now,
+            DispersalDirection.ends_at > now,
+        ),
+        DispersalDirection.ends_at,
+        DispersalDirection.id,
+    )
+    active_notices = _shortlist(
+        visible_notices(user, day).where(
+            ExclusionNotice.lifted_at.is_(None),
+            ExclusionNotice.starts_on <= day,
+            ExclusionNotice.ends_on >= day,
+        ),
+        ExclusionNotice.ends_on,
+        ExclusionNotice.id,
+    )
+    breaches = _shortlist(
+        select(Breach).where(
+            Breach.occurred_at >= now - notices.RECENT_BREACHES,
+            Breach.occurred_at <= now,
+            or_(
+                Breach.notice_id.in_(
+                    visible_notices(user, day).with_only_columns(ExclusionNotice.id)
+                ),
+                Breach.direction_id.in_(
+                    visible_directions(user).with_only_columns(DispersalDirection.id)
+                ),
+            ),
+        ),
+        Breach.occurred_at.desc(),
+        Breach.id.desc(),
+    )
+    direction_ids = {b.direction_id for b in breaches.items if b.direction_id is not None}
+    notice_ids = {b.notice_id for b in breaches.items if b.notice_id is not None}
+    return OrdersInForce(
+        authorisations=authorisations,
+        directions=directions,
+        notices=active_notices,
+        breaches=breaches,
+        breach_directions={
+            d.id: d
+            for d in db.session.scalars(
+                select(DispersalDirection).where(DispersalDirection.id.in_(direction_ids))
+            )
+        }
+        if direction_ids
+        else {},
+        breach_notices={
+            n.id: n
+            for n in db.session.scalars(
+                select(ExclusionNotice).where(ExclusionNotice.id.in_(notice_ids))
+            )
+        }
+        if notice_ids
+        else {},
+    )
+
+
+def this_week(role: str, now: datetime) -> tuple[figures.Period, tuple[Figure, ...]]:
+    """The report's summary figures for this week, each beside last week's, as ``role`` may
+    see them (counts of 1 to 4 as "<5" and their movement withheld unless police)."""
+    period = figures.preset("this_week", now)
+    performance = figures.build_report(period, now=now).performance
+
+    def figure(key: str, label: str, count: figures.Count) -> Figure:
+        return Figure(
+            key=key,
+            label=label,
+            value=shown_count(count.current, role),
+            previous=shown_count(count.previous, role),
+            movement=movement(count, role),
+        )
+
+    return period, (
+        figure(
+            "sightings",
+            _("Sightings (intelligence submitted)"),
+            performance.intelligence_submitted,
+        ),
+        figure("interventions", _("Interventions"), performance.interventions),
+        figure("safe_space_uses", _("Safe Space uses"), performance.safe_space_uses),
+        figure("details_obtained", _("Details obtained"), performance.details_obtained),
+        figure("dispersals", _("Dispersals (Section 35 directions)"), performance.dispersals),
+    )
