@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from partnership.auth.models import User
@@ -27,7 +26,7 @@ from partnership.orders.service import (
     visible_notices,
 )
 from partnership.reports import figures
-from partnership.reports.service import Figure, movement, shown_count
+from partnership.reports.service import Figure, summary_figures
 
 # Each short list of orders on the dashboard shows at most this many.
 DASHBOARD_ORDERS = 5
@@ -143,23 +142,4 @@ def this_week(role: str, now: datetime) -> tuple[figures.Period, tuple[Figure, .
     period = figures.preset("this_week", now)
     performance = figures.build_report(period, now=now).performance
 
-    def figure(key: str, label: str, count: figures.Count) -> Figure:
-        return Figure(
-            key=key,
-            label=label,
-            value=shown_count(count.current, role),
-            previous=shown_count(count.previous, role),
-            movement=movement(count, role),
-        )
-
-    return period, (
-        figure(
-            "sightings",
-            _("Sightings (intelligence submitted)"),
-            performance.intelligence_submitted,
-        ),
-        figure("interventions", _("Interventions"), performance.interventions),
-        figure("safe_space_uses", _("Safe Space uses"), performance.safe_space_uses),
-        figure("details_obtained", _("Details obtained"), performance.details_obtained),
-        figure("dispersals", _("Dispersals (Section 35 directions)"), performance.dispersals),
-    )
+    return period, summary_figures(performance, role)

@@ -301,34 +301,50 @@ def hour_labels() -> tuple[str, ...]:
     return tuple(f"{hour:02d}:00" for hour in HOURS_OF_NIGHT)
 
 
+def figure_of(key: str, label: str, count: Count, role: Role | str) -> Figure:
+    """One figure and the period before, as ``role`` may see them."""
+    return Figure(
+        key=key,
+        label=label,
+        value=shown_count(count.current, str(role)),
+        previous=shown_count(count.previous, str(role)),
+        movement=movement(count, str(role)),
+    )
+
+
+def summary_figures(performance: Any, role: Role | str) -> tuple[Figure, ...]:
+    """The partnership's headline measures (the report's summary and the dashboard's week
+    against last), as ``role`` may see them."""
+    return (
+        figure_of(
+            "sightings",
+            _("Sightings (intelligence submitted)"),
+            performance.intelligence_submitted,
+            role,
+        ),
+        figure_of("interventions", _("Interventions"), performance.interventions, role),
+        figure_of("details_obtained", _("Details obtained"), performance.details_obtained, role),
+        figure_of(
+            "dispersals",
+            _("Dispersals (Section 35 directions)"),
+            performance.dispersals,
+            role,
+        ),
+        figure_of("safe_space_uses", _("Safe Space uses"), performance.safe_space_uses, role),
+    )
+
+
 def present(report: Report, role: Role | str, pseudonymise: Pseudonymiser) -> PresentedReport:
     """``report`` as ``role`` may see it, every person as a code from ``pseudonymise``."""
     role = str(role)
 
     def figure(key: str, label: str, count: Count) -> Figure:
-        return Figure(
-            key=key,
-            label=label,
-            value=shown_count(count.current, role),
-            previous=shown_count(count.previous, role),
-            movement=movement(count, role),
-        )
+        return figure_of(key, label, count, role)
 
     def count(value: int) -> Shown:
         return shown_count(value, role)
 
-    performance = report.performance
-    summary = (
-        figure(
-            "sightings",
-            _("Sightings (intelligence submitted)"),
-            performance.intelligence_submitted,
-        ),
-        figure("interventions", _("Interventions"), performance.interventions),
-        figure("details_obtained", _("Details obtained"), performance.details_obtained),
-        figure("dispersals", _("Dispersals (Section 35 directions)"), performance.dispersals),
-        figure("safe_space_uses", _("Safe Space uses"), performance.safe_space_uses),
-    )
+    summary = summary_figures(report.performance, role)
     sightings = report.sightings
     hotspots = report.hotspots
     venues = tuple(
