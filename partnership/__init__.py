@@ -15,6 +15,7 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from partnership import config as config_module
 from partnership.config import INSTANCE_PATH, ROOT
@@ -32,6 +33,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(config_module.load(instance_path, os.environ, config))
     config_module.check_production(app.config)
+    if app.config["PROXY_COUNT"]:
+        # Behind a load balancer every request comes from it: without this, every member of
+        # the public would share one rate-limit count.
+        proxies = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         instance_path.mkdir(parents=True, exist_ok=True)
 
@@ -79,7 +85,11 @@ def _register_blueprints(app: Flask) -> None:
     from partnership.auth import bp as auth_bp
     from partnership.home import bp as home_bp
     from partnership.orders import bp as orders_bp
+    from partnership.public import bp as public_bp
+    from partnership.public import triage_bp, triage_views, views, we_did_views  # noqa: F401
     from partnership.reports import bp as reports_bp
+    from partnership.reports import pack_views, run_views  # noqa: F401
+    from partnership.reports import views as report_views  # noqa: F401
     from partnership.sightings import bp as sightings_bp
     from partnership.subjects import bp as subjects_bp
     from partnership.venues import bp as venues_bp
@@ -94,6 +104,8 @@ def _register_blueprints(app: Flask) -> None:
         alerts_bp,
         orders_bp,
         reports_bp,
+        public_bp,
+        triage_bp,
         venues_bp,
         welfare_bp,
     ):
@@ -102,12 +114,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _install_hooks(app: Flask) -> None:
-    from partnership.core import access, enums, errors, i18n, security
+    from partnership.core import access, enums, errors, i18n, privacy, security
     from partnership.core.enums import LOCALES, Locale
     from partnership.core.navigation import navigation
 
     app.before_request(i18n.remember_query_language)
     app.before_request(access.require_login)
+    privacy.install(app)  # before security: its public-page headers must win
     security.install(app)
     errors.install(app)
 

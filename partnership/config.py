@@ -33,6 +33,9 @@ class Defaults:
     SERVICE_NAME = "Safer Nights"
     DATABASE_URL = ""  # empty: SQLite file instance/partnership.db
     REDIS_URL = ""  # empty: rate-limit counters held in this process only
+    # Reverse proxies in front of the portal whose X-Forwarded-For and X-Forwarded-Proto are
+    # trusted (0: none, the connection's own address is the client's).
+    PROXY_COUNT = 0
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -60,6 +63,13 @@ class Defaults:
     # reader's language) and the days after issue the appeal must arrive by.
     EXCLUSION_APPEAL_HOW = ""
     EXCLUSION_APPEAL_DAYS = 14
+    # Anonymous public reporting: sends allowed per hashed address (Flask-Limiter syntax), the
+    # neutral site "Exit this page" leaves for, the support services file (empty: the built-in
+    # national list; see docs/public-reporting.md) and the hours before an untriaged report warns.
+    PUBLIC_REPORT_LIMIT = "5 per hour"
+    EXIT_URL = "https://www.bbc.co.uk/weather"
+    SUPPORT_SERVICES_FILE = ""
+    TRIAGE_WARNING_HOURS = 24
     TESTING = False
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from partnership.core.privacy import hashed_address
 
 # Deterministic constraint names: SQLite batch migrations can only drop or
 # alter a constraint that has a name.
@@ -32,5 +33,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# Only the views that opt in are limited (login, two-factor, public forms).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Only the views that opt in are limited (login, two-factor, public forms). Counters are kept
+# per hashed address, never the address itself (see partnership.core.privacy).
+limiter = Limiter(key_func=hashed_address, default_limits=[])

@@ -13,6 +13,8 @@ from partnership.orders.models import (
     NoticeAppeal,
     NoticeVenue,
 )
+from partnership.public.models import PublicReport, PublicReportBehaviour, PublicReportPhoto
+from partnership.reports.models import ReportRun
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour, SightingRevision
 from partnership.subjects.models import (
     NoteRenewal,
@@ -40,7 +42,11 @@ __all__ = [
     "NoticeAppeal",
     "NoticeVenue",
     "Organisation",
+    "PublicReport",
+    "PublicReportBehaviour",
+    "PublicReportPhoto",
     "RedFlagNote",
+    "ReportRun",
     "SafeSpaceUse",
     "SetPasswordLink",
     "Sighting",

@@ -27,12 +27,14 @@ from partnership.core.enums import OrgKind, Role
 from partnership.core.models import utcnow
 from partnership.core.nights import night_of
 from partnership.extensions import db
+from partnership.reports.models import ReportRun
 from partnership.sightings.models import Attachment, Sighting
 from partnership.subjects.models import RedFlagNote, Subject, SubjectLink, SubjectPhoto
 from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 from tests.conftest import reload
 from tests.orders.factories import add_appeal, add_authorisation, add_direction, add_notice
+from tests.public.factories import add_public_report, jpeg_bytes
 
 ANONYMOUS = "anonymous"
 _subject_numbers = count(1)
@@ -141,8 +143,21 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "reports.figures_xlsx": REPORTERS,
     "reports.hotspots_geojson": REPORTERS,
     "reports.pack_pdf": REPORTERS,
+    "reports.run": REPORTERS,
+    "reports.run_progress": REPORTERS,
     # Individual sightings, pseudonymised: never to coordinators, who see no sightings.
     "reports.sightings_csv": POLICE | {Role.ANALYST},
+    # Triage of public reports: police only (issue 7), the coordinator too sees only counts.
+    "triage.queue": POLICE,
+    "triage.report": POLICE,
+    "triage.photo": POLICE,
+    "triage.triage": POLICE,
+    # Anonymous public reporting: no account, by design (issue 7).
+    "public.start": PUBLIC,
+    "public.support_services": PUBLIC,
+    "public.report": PUBLIC,
+    "public.exit_page": PUBLIC,
+    "public.we_did": PUBLIC,
 }
 
 # Pages about one account, requested for a staff member's and an administrator's.
@@ -205,6 +220,11 @@ RECORD_PAGES = {
     "orders.authorisation_pdf": "authorisation",
     "orders.notice_pdf": "notice",
     "orders.appeal_pdf": "decided_appeal",
+    "triage.report": "public_report",
+    "triage.photo": "public_report",
+    "triage.triage": "public_report",
+    "reports.run": "report_run",
+    "reports.run_progress": "report_run",
 }
 RECORD_TARGETS = {
     "sighting": (
@@ -235,6 +255,10 @@ RECORD_TARGETS = {
     "notice": ("covers_viewers_venue", "covers_other_venue"),
     "notice_photo": ("covers_viewers_venue", "covers_other_venue"),
     "decided_appeal": ("covers_viewers_venue", "covers_other_venue"),
+    # A new public report with a photo: nobody's organisation wrote it.
+    "public_report": ("new_with_photo",),
+    # A long report's run: only the person who asked for it may open it.
+    "report_run": ("viewers_own", "someone_elses"),
 }
 # (record, target) -> the roles that may see it (DESIGN.md section 2).
 SEES: dict[tuple[str, str], frozenset[Role]] = {
@@ -276,6 +300,9 @@ SEES: dict[tuple[str, str], frozenset[Role]] = {
     ("notice_photo", "covers_other_venue"): POLICE,
     ("decided_appeal", "covers_viewers_venue"): POLICE | {Role.COORDINATOR},
     ("decided_appeal", "covers_other_venue"): POLICE | {Role.COORDINATOR},
+    ("public_report", "new_with_photo"): POLICE,
+    ("report_run", "viewers_own"): REPORTERS,
+    ("report_run", "someone_elses"): frozenset(),
 }
 
 # Pages whose role rule lets a police officer in, where the officer's rank then refuses
@@ -446,8 +473,8 @@ def test_access(
     elif outcome == "allowed":
         assert response.status_code in (200, 302, 400), response.status_code
         assert "/auth/login?next=" not in location
-    else:  # public
-        assert response.status_code in (200, 302, 400), response.status_code
+    else:  # public ("Exit this page" leaves with 303 See Other)
+        assert response.status_code in (200, 302, 303, 400), response.status_code
 
 
 def make_record(
@@ -471,6 +498,11 @@ def make_record(
         return make_notice(
             app, target, viewer, make_user, make_org, decided=record == "decided_appeal"
         )
+    if record == "public_report":
+        return make_public_report(app)
+    if record == "report_run":
+        owner = viewer if target == "viewers_own" else make_user(Role.ANALYST)
+        return make_report_run(app, owner)
     if record == "sighting_to_link":
         return {**make_record(app, "sighting", target, viewer, make_user, make_org), "kind": 0}
     viewer_org = viewer.organisation
@@ -528,6 +560,32 @@ def make_record(
             "photo_id": photo_id,
             "record_id": row.id,
         }
+
+
+def make_report_run(app: Flask, owner: User) -> dict[str, Any]:
+    """A finished long report asked for by ``owner`` (the matrix opens its page)."""
+    run_id = uuid.uuid4().hex
+    with app.app_context():
+        db.session.add(
+            ReportRun(
+                id=run_id,
+                user_id=owner.id,
+                arguments={"range": "custom", "from": "2026-01-01", "to": "2026-06-30"},
+                first_night=date(2026, 1, 1),
+                last_night=date(2026, 6, 30),
+                state="waiting",
+                step=0,
+                steps=9,
+                created_at=utcnow(),
+            )
+        )
+        db.session.commit()
+    return {"run_id": run_id}
+
+
+def make_public_report(app: Flask) -> dict[str, int]:
+    """A new public report with a photo, as the public form makes it."""
+    return {"report_id": add_public_report(app, photo=jpeg_bytes()).id}
 
 
 def make_dispersal(app: Flask) -> dict[str, int]:

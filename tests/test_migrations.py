@@ -253,6 +253,32 @@ def rows_72dbae3e2fcb(conn: Connection) -> None:
         conn.execute(text(statement), {**now, "square": square})
 
 
+def rows_23b070fdfbea(conn: Connection) -> None:
+    now = {"now": NOW}
+    statements = [
+        "INSERT INTO public_reports (id, reference, submission_key, reporter, language,"
+        " venue_id, area_id, place, latitude, longitude, night, time_of_night,"
+        " other_behaviour, description, wants_contact, contact_name, contact_detail,"
+        " contact_times, received_at, status, triaged_at, triaged_by_id, urgent_action,"
+        " triage_note, subject_id, sighting_id) VALUES (906, 'PR-ABCD-2345', 'p906', 'me',"
+        " 'cy', 902, 902, 'By the bus stop', 51.62, -3.94, '2026-11-27', 'after_midnight',"
+        " '', 'He followed me', true, 'Sam', '07700 900123', 'After 6pm', :now, 'reviewed',"
+        " :now, 901, '', 'Checked CCTV', 903, 902)",
+        "INSERT INTO public_report_behaviours (report_id, code) VALUES (906, 'aspb.following')",
+        "INSERT INTO report_runs (id, user_id, arguments, first_night, last_night, state,"
+        " step, steps, created_at, finished_at, result, failure) VALUES ('run906', 901,"
+        " '{\"range\": \"custom\"}', '2025-11-23', '2026-11-22', 'done', 9, 9, :now, :now,"
+        " '{\"period\": {}}', '')",
+        "DELETE FROM sighting_behaviours WHERE sighting_id = 902 AND code = 'assb.catcalling'",
+        "INSERT INTO sighting_behaviours (sighting_id, code, night) VALUES (902,"
+        " 'assb.catcalling', '2026-11-27')",
+        "INSERT INTO public_report_photos (id, report_id, content_type, width, height, size,"
+        " sha256, data, created_at) VALUES (906, 906, 'image/jpeg', 1, 1, 3, 'abc', :data, :now)",
+    ]
+    for statement in statements:
+        conn.execute(text(statement), {**now, "data": b"jpg"})
+
+
 # Each revision inserts rows into the tables it adds or changes. A new revision
 # fails test_every_revision_has_rows until it has an entry here.
 ROWS: dict[str, Callable[[Connection], None]] = {
@@ -261,6 +287,7 @@ ROWS: dict[str, Callable[[Connection], None]] = {
     "6f755b8896fa": rows_6f755b8896fa,
     "da5df94bf74a": rows_da5df94bf74a,
     "72dbae3e2fcb": rows_72dbae3e2fcb,
+    "23b070fdfbea": rows_23b070fdfbea,
 }
 
 

@@ -306,6 +306,34 @@ class DocumentLanguage(TitledEnum):
     BILINGUAL = "cy_en"
 
 
+class ReporterKind(TitledEnum):
+    """Who is making a public report."""
+
+    ME = "me"
+    SOMEONE_ELSE = "someone_else"
+    WITNESS = "witness"
+
+
+class TimeOfNight(TitledEnum):
+    """Roughly when something a member of the public reports happened."""
+
+    EARLY_EVENING = "early_evening"
+    LATE_EVENING = "late_evening"
+    AFTER_MIDNIGHT = "after_midnight"
+    SMALL_HOURS = "small_hours"
+    DAYTIME = "daytime"
+    NOT_SURE = "not_sure"
+
+
+class TriageStatus(TitledEnum):
+    """Where a public report stands in the police's daily triage."""
+
+    NEW = "new"
+    REVIEWED = "reviewed"
+    URGENT = "urgent"
+    NOT_FOR_ACTION = "not_for_action"
+
+
 LOCALES = tuple(m.value for m in Locale)
 
 TITLES: dict[type[TitledEnum], dict[str, Any]] = {
@@ -505,6 +533,25 @@ TITLES: dict[type[TitledEnum], dict[str, Any]] = {
         "en": _l("English"),
         "cy": _l("Welsh"),
         "cy_en": _l("Welsh and English (Welsh first)"),
+    },
+    ReporterKind: {
+        "me": _l("It happened to me"),
+        "someone_else": _l("It happened to someone else and I am reporting it for them"),
+        "witness": _l("I saw it happen"),
+    },
+    TimeOfNight: {
+        "early_evening": _l("Early evening, 6pm to 9pm"),
+        "late_evening": _l("Late evening, 9pm to midnight"),
+        "after_midnight": _l("After midnight, midnight to 3am"),
+        "small_hours": _l("Early morning, 3am to 6am"),
+        "daytime": _l("In the daytime, 6am to 6pm"),
+        "not_sure": _l("I am not sure"),
+    },
+    TriageStatus: {
+        "new": _l("New"),
+        "reviewed": _l("Reviewed"),
+        "urgent": _l("Urgent"),
+        "not_for_action": _l("Not for action"),
     },
     # Each language is named in itself, so a reader of either can find theirs.
     Locale: {"en": "English", "cy": "Cymraeg"},

@@ -5,11 +5,15 @@ Features add their entries here; templates only draw what these functions return
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from markupsafe import Markup, escape
 
 from partnership.core.enums import ALL_ROLES, Role
 
@@ -23,6 +27,14 @@ class NavItem:
     roles: frozenset[Role]
     # Other endpoints under this item, so it shows as current on them too.
     prefix: str = ""
+    # How many things wait there for the signed-in user, shown beside the label.
+    waiting: Callable[[], int] | None = None
+
+
+def _new_public_reports() -> int:
+    from partnership.public import triage
+
+    return triage.new_count(current_user._get_current_object())
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
@@ -64,6 +76,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         prefix="/orders",
     ),
     NavItem(
+        "triage.queue",
+        _l("Public reports"),
+        frozenset({Role.OFFICER, Role.INSPECTOR}),
+        prefix="/public-reports",
+        waiting=_new_public_reports,
+    ),
+    NavItem(
         "reports.report",
         _l("Reports"),
         frozenset({Role.ANALYST, Role.COORDINATOR, Role.OFFICER, Role.INSPECTOR}),
@@ -96,7 +115,16 @@ def navigation(role: Role) -> list[dict[str, Any]]:
         exact = len(href) if request.path == href else 0
         prefixed = len(item.prefix) if item.prefix and request.path.startswith(item.prefix) else 0
         matched.append(max(exact, prefixed))
-        items.append({"href": href, "text": str(item.label), "current": False})
+        waiting = item.waiting() if item.waiting is not None else 0
+        if waiting:
+            hidden = ngettext("%(num)d new", "%(num)d new", waiting)
+            html = Markup(
+                '{} <span class="app-badge" aria-hidden="true">{}</span>'
+                '<span class="govuk-visually-hidden"> ({})</span>'
+            ).format(item.label, waiting, escape(hidden))
+            items.append({"href": href, "html": html, "current": False})
+        else:
+            items.append({"href": href, "text": str(item.label), "current": False})
     best = max(matched, default=0)
     for entry, length in zip(items, matched, strict=True):
         entry["current"] = best > 0 and length == best
@@ -109,7 +137,7 @@ class Panel:
     title: Any
     body: Any
     roles: frozenset[Role]
-    endpoint: str | None = None  # None: the feature is not built yet
+    endpoint: str
 
 
 FRONTLINE = frozenset({Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR})
@@ -157,13 +185,14 @@ PANELS: tuple[Panel, ...] = (
         "triage",
         _l("Public reports to triage"),
         _l("Anonymous reports from the public waiting for review."),
-        frozenset({Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}),
+        POLICE,
+        endpoint="triage.queue",
     ),
     Panel(
         "reports",
         _l("Partnership reports"),
         _l("Hotspots, trends and the weekly meeting pack, exported as PDF, CSV and XLSX."),
-        frozenset({Role.COORDINATOR, Role.ANALYST, Role.INSPECTOR}),
+        frozenset({Role.COORDINATOR, Role.ANALYST, Role.OFFICER, Role.INSPECTOR}),
         endpoint="reports.report",
     ),
     Panel(

@@ -77,6 +77,17 @@ class CleanImage:
     height: int
     sha256: str
 
+    def stored(self) -> dict[str, Any]:
+        """The columns of a :class:`partnership.core.models.StoredImage` holding this photo."""
+        return {
+            "content_type": self.content_type,
+            "width": self.width,
+            "height": self.height,
+            "size": len(self.data),
+            "sha256": self.sha256,
+            "data": self.data,
+        }
+
 
 def clean_upload(upload: Any) -> CleanImage:
     """:func:`clean_image` for an uploaded file (a werkzeug ``FileStorage``), within this

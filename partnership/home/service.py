@@ -1,5 +1,6 @@
-"""What the dashboard shows beyond tonight's records: the orders in force, for police, and
-this week against last week, for coordinators and analysts. Reading only: nothing here
+"""What the dashboard shows beyond tonight's records: the orders in force and the public
+reports waiting for triage, for police, and this week against last week, for coordinators
+and analysts. Reading only: nothing here
 writes or audits (they are headline figures, suppressed as the report suppresses them)."""
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from partnership.orders.service import (
     visible_directions,
     visible_notices,
 )
+from partnership.public import triage
 from partnership.reports import figures
 from partnership.reports.service import Figure, summary_figures
 
@@ -134,6 +136,12 @@ def orders_in_force(user: User, now: datetime) -> OrdersInForce:
         if notice_ids
         else {},
     )
+
+
+def public_reports_waiting(user: User, now: datetime, warning_hours: int) -> triage.Waiting:
+    """Police: the new public reports, the oldest one's age and whether any has waited more
+    than ``warning_hours`` (the queue's own function, so the two warnings always agree)."""
+    return triage.waiting(user, now, warning_hours)
 
 
 def this_week(role: str, now: datetime) -> tuple[figures.Period, tuple[Figure, ...]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -20,7 +21,12 @@ from partnership.core.nights import night_of
 from partnership.core.urls import safe_next
 from partnership.extensions import db
 from partnership.home import bp
-from partnership.home.service import WEEK_ROLES, orders_in_force, this_week
+from partnership.home.service import (
+    WEEK_ROLES,
+    orders_in_force,
+    public_reports_waiting,
+    this_week,
+)
 from partnership.sightings import service as sightings_service
 from partnership.venues import service as venues_service
 from partnership.welfare import service as welfare_service
@@ -52,6 +58,11 @@ def dashboard() -> str:
         sightings = sightings_service.tonights_sightings(user, utcnow())
         safe_space_uses = welfare_service.tonights_safe_space_uses(user, utcnow())
     orders = orders_in_force(user, utcnow()) if user.role_enum in POLICE_ROLES else None
+    triage = None
+    if user.role_enum in POLICE_ROLES:
+        triage = public_reports_waiting(
+            user, utcnow(), int(current_app.config["TRIAGE_WARNING_HOURS"])
+        )
     week = this_week(user.role_enum.value, utcnow()) if user.role_enum in WEEK_ROLES else None
     return render_template(
         "home/dashboard.html",
@@ -61,6 +72,12 @@ def dashboard() -> str:
         safe_space_uses=safe_space_uses,
         alerts=alerts,
         orders=orders,
+        triage=triage,
+        oldest_waited=(
+            format_timedelta(utcnow() - triage.oldest_received_at, threshold=1.5)
+            if triage is not None and triage.oldest_received_at is not None
+            else None
+        ),
         week=week,
         tonight_map=(
             {**venues_service.map_data(), "points": sightings_service.map_points(sightings)}

@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from partnership.auth.models import Organisation, User
 from partnership.core import audit
 from partnership.core.access import actor, roles_required
-from partnership.core.enums import FRONTLINE_ROLES, Behaviour
+from partnership.core.enums import FRONTLINE_ROLES, Behaviour, Sharing
 from partnership.core.keyset import Cursor, newest_first
 from partnership.core.models import utcnow
 from partnership.core.nights import is_ambiguous, night_of, to_local
@@ -154,11 +154,28 @@ def create() -> Any:
 
 
 def _prefill_from(form: SightingForm, source: Any) -> None:
-    """Start a sighting from a Safe Space use or welfare note: same place and time."""
+    """Start a sighting from a Safe Space use or welfare note (same place and time), or
+    from a public report (what the person said, at a likely moment of the time they gave,
+    shared with the partnership)."""
+    from partnership.public import triage
+    from partnership.public.models import PublicReport
+
     form.source.data = f"{source.__tablename__.removesuffix('s')}:{source.id}"
-    moment = getattr(source, "arrived_at", None) or source.occurred_at
+    if isinstance(source, PublicReport):
+        moment = triage.likely_moment(source)
+        form.latitude.data = "" if source.latitude is None else str(source.latitude)
+        form.longitude.data = "" if source.longitude is None else str(source.longitude)
+        form.behaviours.data = source.behaviour_codes
+        form.other_behaviour.data = source.other_behaviour
+        form.description.data = source.description
+        form.sharing.data = Sharing.PARTNERSHIP.value
+    else:
+        moment = getattr(source, "arrived_at", None) or source.occurred_at
     form.when.data = OTHER
     form.day.data, form.clock.data = local_parts(moment)
+    local = to_local(moment)
+    if is_ambiguous(local.replace(tzinfo=None)):  # a clocks-back night: which 01:30
+        form.fold.data = str(local.fold)
     if source.venue_id:
         form.venue_id.data = str(source.venue_id)
     form.place.data = getattr(source, "place", "") or ""

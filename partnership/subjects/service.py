@@ -333,13 +333,8 @@ def add_photo(actor: User, subject: Subject, image: CleanImage, now: datetime) -
     photo = SubjectPhoto(
         subject_id=subject.id,
         added_by_id=actor.id,
-        content_type=image.content_type,
-        width=image.width,
-        height=image.height,
-        size=len(image.data),
-        sha256=image.sha256,
-        data=image.data,
         created_at=now,
+        **image.stored(),
     )
     db.session.add(photo)
     subject.updated_at = now

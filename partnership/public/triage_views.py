@@ -1,0 +1,185 @@
+"""The police's triage of public reports: the queue, one report, its photo, a triage step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from partnership.core import audit
+from partnership.core.access import actor, roles_required
+from partnership.core.enums import POLICE_ROLES, TriageStatus
+from partnership.core.models import utcnow
+from partnership.core.pagination import page_number
+from partnership.core.saving import save_or_keep
+from partnership.core.uploads import image_response
+from partnership.extensions import db
+from partnership.public import triage, triage_bp
+from partnership.public.models import PublicReport
+from partnership.public.triage_forms import TriageForm
+from partnership.venues.models import Area, Venue
+
+PAGE_SIZE = 25
+
+
+def warning_hours() -> int:
+    return int(current_app.config["TRIAGE_WARNING_HOURS"])
+
+
+def _load(report_id: int) -> PublicReport:
+    report = triage.find_visible(actor(), report_id)
+    if report is None:
+        abort(404)
+    return report
+
+
+def _tab() -> str:
+    tab = request.args.get("status", TriageStatus.NEW.value)
+    return tab if tab in triage.QUEUE_TABS else TriageStatus.NEW.value
+
+
+def _tab_label(tab: str) -> str:
+    return _("All") if tab == triage.ALL else TriageStatus(tab).label
+
+
+@triage_bp.route("/")
+@roles_required(*POLICE_ROLES)
+def queue() -> str:
+    user = actor()
+    now = utcnow()
+    tab = _tab()
+    page = db.paginate(
+        triage.queue(user, tab), page=page_number(), per_page=PAGE_SIZE, error_out=False
+    )
+    audit.record(
+        "public_report.list_viewed",
+        actor=user,
+        object_type="public_report",
+        status=tab,
+        shown=len(page.items),
+    )
+    db.session.commit()
+    return render_template(
+        "public/triage/queue.html",
+        page=page,
+        tab=tab,
+        tab_title=_tab_label(tab),
+        tabs=[(t, _tab_label(t)) for t in triage.QUEUE_TABS],
+        waiting=triage.waiting(user, now, warning_hours()),
+        waited=lambda report: format_timedelta(triage.waited(report, now), threshold=1.5),
+    )
+
+
+def _choices(form: TriageForm, report: PublicReport) -> None:
+    venues = db.session.scalars(
+        select(Venue)
+        .where((Venue.active.is_(True)) | (Venue.id == report.venue_id))
+        .order_by(Venue.name)
+    ).all()
+    areas = db.session.scalars(
+        select(Area)
+        .where((Area.active.is_(True)) | (Area.id == report.area_id))
+        .order_by(Area.name)
+    ).all()
+    form.venue_id.choices = [SelectChoice("", _("No venue"))] + [
+        SelectChoice(str(v.id), v.name) for v in venues
+    ]
+    form.area_id.choices = [SelectChoice("", _("No area"))] + [
+        SelectChoice(str(a.id), a.name) for a in areas
+    ]
+
+
+def _form_data(report: PublicReport) -> dict[str, Any]:
+    return {
+        "status": report.status if report.status != TriageStatus.NEW.value else None,
+        "urgent_action": report.urgent_action,
+        "triage_note": report.triage_note,
+        "venue_id": str(report.venue_id or ""),
+        "area_id": str(report.area_id or ""),
+        "subject_reference": report.subject.reference if report.subject else "",
+    }
+
+
+def _render(report: PublicReport, form: TriageForm, status: int = 200) -> tuple[str, int]:
+    now = utcnow()
+    return render_template(
+        "public/triage/report.html",
+        report=report,
+        form=form,
+        history=triage.history(report),
+        waited=format_timedelta(triage.waited(report, now), threshold=1.5),
+        link_labels={"venue": _("venue"), "area": _("area"), "subject": _("red flag card")},
+    ), status
+
+
+@triage_bp.route("/<int:report_id>")
+@roles_required(*POLICE_ROLES)
+def report(report_id: int) -> tuple[str, int]:
+    found = _load(report_id)
+    triage.record_viewed(actor(), found)
+    db.session.commit()
+    form = TriageForm(data=_form_data(found))
+    _choices(form, found)
+    return _render(found, form)
+
+
+@triage_bp.route("/<int:report_id>/photo")
+@roles_required(*POLICE_ROLES)
+def photo(report_id: int) -> Response:
+    found = _load(report_id)
+    if found.photo is None:
+        abort(404)
+    audit.record(
+        "public_report.photo_viewed",
+        actor=actor(),
+        object_type="public_report",
+        object_id=found.id,
+    )
+    db.session.commit()
+    return image_response(found.photo, f"public-report-{found.reference}.jpg")
+
+
+def _id(raw: str | None) -> int | None:
+    """A chosen id; anything else from a tampered form is an id that does not exist."""
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() else 0
+
+
+@triage_bp.route("/<int:report_id>/triage", methods=["POST"], endpoint="triage")
+@roles_required(*POLICE_ROLES)
+def triage_step(report_id: int) -> Any:
+    user = actor()
+    found = _load(report_id)
+    form = TriageForm()
+    _choices(form, found)
+    if form.validate_on_submit():
+        data = triage.TriageData(
+            status=form.status.data or "",
+            urgent_action=form.urgent_action.data or "",
+            note=form.triage_note.data or "",
+            venue_id=_id(form.venue_id.data),
+            area_id=_id(form.area_id.data),
+            subject_reference=form.subject_reference.data or "",
+        )
+        saved = save_or_keep(form, lambda: triage.triage_report(user, found, data, utcnow()))
+        if saved is not None:
+            flash(
+                _(
+                    "Report %(reference)s: %(status)s. Saved.",
+                    reference=found.reference,
+                    status=TriageStatus(found.status).label,
+                ),
+                "success",
+            )
+            return redirect(url_for("triage.queue"))
+        found = _load(report_id)  # as it was: the refused step was rolled back
+    # The report is shown again with the form: that is a view of it.
+    triage.record_viewed(user, found)
+    db.session.commit()
+    return _render(found, form, 400)

@@ -1,0 +1,23 @@
+"""The public "You told us, we did" page: month by month, what the partnership was told and
+what it did about it, as aggregates anyone may read (:mod:`partnership.public.we_did`).
+
+It shows no record and nothing about a person, so a view is not audited, as no other
+public page is.
+"""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from partnership.core.access import public
+from partnership.core.models import utcnow
+from partnership.public import bp
+from partnership.public.we_did import build_months, present
+from partnership.reports.figures import SUPPRESS_BELOW
+
+
+@bp.route("/we-did")
+@public
+def we_did() -> str:
+    months = present(build_months(utcnow()))
+    return render_template("public/we_did.html", months=months, threshold=SUPPRESS_BELOW)
