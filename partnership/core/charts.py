@@ -26,6 +26,7 @@ import hashlib
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from flask_babel import gettext as _
@@ -438,6 +439,91 @@ def heat_grid(
     height = header_height + len(row_labels) * cell_height + 1
     data = (list(row_labels), list(column_labels), [[shown(v) for v in row] for row in values])
     return _svg(chart_id, "heat", title, description, data, width, height, body)
+
+
+def square_label(number: int) -> str:
+    """The letters naming the ``number``-th square (from 1) on :func:`square_map` and in
+    its table: A to Z, then AA, AB and on, as spreadsheet columns are named. Letters, so a
+    label is never read as a count."""
+    if number < 1:
+        raise ValueError("squares are numbered from 1")
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class MapSquare:
+    """A square to draw on :func:`square_map`: its bounds in degrees, its figure and the
+    short label (:func:`square_label`) that names it in the table beside the map."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+    value: Value
+    label: str
+
+
+def square_map(
+    title: str,
+    squares: Sequence[MapSquare],
+    *,
+    width: float = 600,
+    description: str | None = None,
+    chart_id: str | None = None,
+) -> Markup:
+    """Grid squares where they lie, each shaded by its figure as the heat grid is and marked
+    with its label, in a frame north up: a picture of where the hotspots are that needs no
+    map tiles, no script and no network, for pages without JavaScript and for PDFs.
+
+    Longitude is drawn narrower than latitude by the cosine of the middle latitude, so the
+    squares keep their shape on the ground. Returns Markup, ``width`` units wide; with no
+    squares, a short note instead.
+    """
+    if description is None:
+        description = _(
+            "A plan of the hotspot squares where they lie, north at the top. Darker squares"
+            " have more. Each square carries the letters of its row in the table beside the map."
+        )
+    if not squares:
+        return _empty(chart_id, "map", title, width, _("Nothing to draw."))
+    south = min(sq.south for sq in squares)
+    north = max(sq.north for sq in squares)
+    west = min(sq.west for sq in squares)
+    east = max(sq.east for sq in squares)
+    squash = math.cos(math.radians((south + north) / 2))
+    span_x = max((east - west) * squash, 1e-9)
+    span_y = max(north - south, 1e-9)
+    margin = 12.0
+    scale = (width - 2 * margin) / max(span_x, span_y)
+    height = span_y * scale + 2 * margin
+    numbers = [n for n in (_number_or_none(sq.value) for sq in squares) if n is not None]
+    top = max(numbers, default=0.0)
+    body = [_rect(0.5, 0.5, width - 1, height - 1, WHITE, stroke=BORDER, stroke_width="1")]
+    for square in squares:
+        x = margin + (square.west - west) * squash * scale
+        y = margin + (north - square.north) * scale
+        side_x = (square.east - square.west) * squash * scale
+        side_y = (square.north - square.south) * scale
+        fill = heat_shade(square.value, top)
+        body.append(_rect(x, y, side_x, side_y, fill, stroke=INK, stroke_width="0.5"))
+        size = min(FONT, max(side_y * 0.6, 6.0), side_x / (max(len(square.label), 1) * CHAR_WIDTH))
+        body.append(
+            _text(
+                x + side_x / 2,
+                y + side_y / 2 + size * 0.36,
+                square.label,
+                size=size,
+                fill=text_colour(fill),
+                anchor="middle",
+            )
+        )
+    body.append(_text(width - margin, margin + SMALL_FONT, _("N ↑"), size=SMALL_FONT, anchor="end"))
+    data = [(sq.label, sq.south, sq.west, shown(sq.value)) for sq in squares]
+    return _svg(chart_id, "map", title, description, data, width, height, body)
 
 
 def trend(value: Value | None, previous: Value | None) -> dict[str, Any]:

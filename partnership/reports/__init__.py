@@ -1,5 +1,8 @@
+"""The partnership report, its exports and the review pack.
+
+The view modules are imported by :func:`partnership.create_app`, not here, so that the
+models can be imported on their own."""
+
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-
-from partnership.reports import pack_views, views  # noqa: E402, F401

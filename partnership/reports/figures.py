@@ -27,6 +27,12 @@ How things are counted:
   at its own point, or at its venue's point when it has none; a sighting with neither is not
   on the map (:attr:`Hotspots.unplaced`). A venue or square is a **repeat** location when it
   has sightings on :data:`REPEAT_NIGHTS` or more nights of the period.
+- **Public reports** (anonymous reports from the public) are counted by the night the person
+  said it happened, whatever their triage status. The area, venue and behaviour filters
+  apply to them as to sightings. They are placed on the map as sightings are (their own
+  pin, else their venue's point) and counted in each square beside its sightings
+  (:attr:`GridSquare.public_reports`); a square with public reports and no sightings is
+  listed too.
 - The **when** grid counts sightings by the weekday of their night (0 Monday to 6 Sunday) and
   the local hour they happened, in the 12 columns of :data:`HOURS_OF_NIGHT` (18:00 to 05:59):
   01:30 on a Saturday morning is in Friday's 01 column. On the night the clocks go back both
@@ -40,8 +46,8 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Literal
 
@@ -82,6 +88,7 @@ from partnership.orders.models import (
     ExclusionNotice,
     NoticeAppeal,
 )
+from partnership.public.models import PublicReport, PublicReportBehaviour
 from partnership.sightings.models import Sighting, SightingBehaviour
 from partnership.subjects.models import NoteRenewal, RedFlagNote, SubjectLink
 from partnership.venues.models import Area, Venue
@@ -320,6 +327,7 @@ class GridSquare:
     column: int
     sightings: Count
     nights: Count
+    public_reports: Count = Count(0, 0)
 
     @property
     def south(self) -> float:
@@ -448,6 +456,27 @@ class Performance:
 
 
 @dataclass(frozen=True)
+class PlaceCount:
+    """Public reports at one venue or in one area."""
+
+    place_id: int
+    name: str
+    reports: Count
+
+
+@dataclass(frozen=True)
+class PublicReportFigures:
+    """Anonymous reports from the public (see the module's docstring). A report with several
+    behaviours counts once under each. ``unplaced``: neither a venue nor an area."""
+
+    total: Count
+    by_behaviour: Mapping[str, Count]
+    by_venue: tuple[PlaceCount, ...]  # busiest first
+    by_area: tuple[PlaceCount, ...]
+    unplaced: Count
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     previous_period: Period
@@ -460,41 +489,74 @@ class Report:
     welfare: WelfareFigures
     orders: OrderFigures
     performance: Performance
+    public_reports: PublicReportFigures
+
+
+# How many parts :func:`build_report` reports progress through.
+BUILD_STEPS: Final = 9
 
 
 def build_report(
-    period: Period, filters: Filters | None = None, *, now: datetime | None = None
+    period: Period,
+    filters: Filters | None = None,
+    *,
+    now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Every figure for ``period`` and the period before it, narrowed by ``filters``.
 
     ``now`` (default: the current time) decides only whether a note whose review date is in
     the period has lapsed yet. Each query reads the two periods' rows once through the
     ``night`` (or moment) columns and groups in the database; only a few hundred grouped
-    rows at most come back to Python.
+    rows at most come back to Python. ``progress``, if given, is called with the number of
+    parts done (1 to :data:`BUILD_STEPS`) as each is finished.
     """
     window = _Window(period, period.previous(), filters or Filters())
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done)
+
     sightings = _sighting_figures(window)
+    step()
+    hotspots = _with_public_reports(_hotspots(window, sightings.total), window)
+    step()
     when = _when_grid(window)
+    step()
+    repeat_subjects = _repeat_subjects(window)
+    step()
+    notes = _note_figures(window, (now or utcnow()).astimezone(UTC).date())
+    step()
     welfare = _welfare_figures(window)
+    step()
     orders = _order_figures(window)
+    step()
+    details_obtained = _details_obtained(window)
+    step()
+    public_reports = _public_report_figures(window)
+    step()
     return Report(
         period=period,
         previous_period=window.previous,
         filters=window.filters,
         sightings=sightings,
-        hotspots=_hotspots(window, sightings.total),
+        hotspots=hotspots,
         when=when,
-        repeat_subjects=_repeat_subjects(window),
-        notes=_note_figures(window, (now or utcnow()).astimezone(UTC).date()),
+        repeat_subjects=repeat_subjects,
+        notes=notes,
         welfare=welfare,
         orders=orders,
         performance=Performance(
             intelligence_submitted=sightings.total,
             dispersals=orders.directions,
-            details_obtained=_details_obtained(window),
+            details_obtained=details_obtained,
             interventions=sightings.interventions,
             safe_space_uses=welfare.safe_space_uses,
         ),
+        public_reports=public_reports,
     )
 
 
@@ -571,7 +633,12 @@ def _hour_start(value: str | datetime) -> datetime:
 
 def _sighting_conditions(window: _Window, *, by_night: bool = True) -> list[ColumnElement[bool]]:
     conditions = window.nights(Sighting.night) if by_night else []
-    filters = window.filters
+    return conditions + sighting_filters(window.filters)
+
+
+def sighting_filters(filters: Filters) -> list[ColumnElement[bool]]:
+    """The conditions on :class:`Sighting` that ``filters`` (area, venue, behaviour) make."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.area_id is not None:
         conditions.append(Sighting.area_id == filters.area_id)
     if filters.venue_id is not None:
@@ -610,13 +677,17 @@ def _sighting_figures(window: _Window) -> SightingFigures:
     total = sum((Count(int(r[2]), int(r[3])) for r in rows), ZERO)
     by_response = _counts((r[0], r[2], r[3]) for r in rows)
     by_action = _counts((r[1], r[2], r[3]) for r in rows)
-    behaviours = db.session.execute(
-        select(SightingBehaviour.code, current, previous)
-        .select_from(SightingBehaviour)
-        .join(Sighting, Sighting.id == SightingBehaviour.sighting_id)
-        .where(*_sighting_conditions(window))
-        .group_by(SightingBehaviour.code)
-    ).all()
+    # Behaviours are counted by their own copy of the night: without filters, from their
+    # (night, code) index alone, never joining the sightings.
+    by_night = window.split_nights(SightingBehaviour.night)
+    counted = select(SightingBehaviour.code, *by_night).where(
+        *window.nights(SightingBehaviour.night)
+    )
+    if window.filters.any:
+        counted = counted.join(Sighting, Sighting.id == SightingBehaviour.sighting_id).where(
+            *_sighting_conditions(window, by_night=False)
+        )
+    behaviours = db.session.execute(counted.group_by(SightingBehaviour.code)).all()
     return SightingFigures(
         total=total,
         by_behaviour=_in_order((b.value for b in Behaviour), _counts(behaviours)),
@@ -699,12 +770,7 @@ def _hotspots(window: _Window, total: Count) -> Hotspots:
         )
     ).all()
     venue_rows = [r for r in found if r[0] == "venue"]
-    names: dict[int, str] = {
-        venue_id: name
-        for venue_id, name in db.session.execute(
-            select(Venue.id, Venue.name).where(Venue.id.in_([r[1] for r in venue_rows]))
-        )
-    }
+    names = _names(Venue, [r[1] for r in venue_rows])
     venues = sorted(
         (
             VenueHotspot(
@@ -732,6 +798,12 @@ def _hotspots(window: _Window, total: Count) -> Hotspots:
     )
     placed_count = sum((s.sightings for s in squares), ZERO)
     return Hotspots(venues=tuple(venues), squares=tuple(squares), unplaced=total - placed_count)
+
+
+def _names(model: type[Venue] | type[Area], ids: list[int]) -> dict[int, str]:
+    """The names of the venues (or areas) ``ids``, in one query."""
+    rows = db.session.execute(select(model.id, model.name).where(model.id.in_(ids)))
+    return {place_id: name for place_id, name in rows}
 
 
 def _when_grid(window: _Window) -> WhenGrid:
@@ -987,3 +1059,109 @@ def _order_figures(window: _Window) -> OrderFigures:
         notice_breaches=notice_breaches,
         appeals=Count(int(appeals[0]), int(appeals[1])),
     )
+
+
+def _public_report_conditions(window: _Window) -> list[ColumnElement[bool]]:
+    conditions = window.nights(PublicReport.night)
+    filters = window.filters
+    if filters.area_id is not None:
+        conditions.append(PublicReport.area_id == filters.area_id)
+    if filters.venue_id is not None:
+        conditions.append(PublicReport.venue_id == filters.venue_id)
+    if filters.behaviour:
+        other = aliased(PublicReportBehaviour)
+        conditions.append(
+            exists().where(other.report_id == PublicReport.id, other.code == filters.behaviour)
+        )
+    return conditions
+
+
+def _places(
+    rows: Iterable[tuple[int | None, Count]], model: type[Venue] | type[Area]
+) -> tuple[PlaceCount, ...]:
+    found: dict[int, Count] = defaultdict(lambda: ZERO)
+    for place_id, number in rows:
+        if place_id is not None:
+            found[place_id] += number
+    if not found:
+        return ()
+    names = _names(model, list(found))
+    return tuple(
+        sorted(
+            (
+                PlaceCount(place_id, names.get(place_id, ""), number)
+                for place_id, number in found.items()
+            ),
+            key=lambda p: (-p.reports.current, -p.reports.previous, p.name, p.place_id),
+        )
+    )
+
+
+def _public_report_figures(window: _Window) -> PublicReportFigures:
+    current, previous = window.split_nights(PublicReport.night)
+    rows = db.session.execute(
+        select(PublicReport.venue_id, PublicReport.area_id, current, previous)
+        .where(*_public_report_conditions(window))
+        .group_by(PublicReport.venue_id, PublicReport.area_id)
+    ).all()
+    counted = [
+        (venue_id, area_id, Count(int(now), int(before))) for venue_id, area_id, now, before in rows
+    ]
+    behaviours = db.session.execute(
+        select(PublicReportBehaviour.code, current, previous)
+        .join(PublicReport, PublicReport.id == PublicReportBehaviour.report_id)
+        .where(*_public_report_conditions(window))
+        .group_by(PublicReportBehaviour.code)
+    ).all()
+    return PublicReportFigures(
+        total=sum((number for _venue, _area, number in counted), ZERO),
+        by_behaviour=_in_order((b.value for b in Behaviour), _counts(behaviours)),
+        by_venue=_places(((venue_id, number) for venue_id, _area, number in counted), Venue),
+        by_area=_places(((area_id, number) for _venue, area_id, number in counted), Area),
+        unplaced=sum(
+            (
+                number
+                for venue_id, area_id, number in counted
+                if venue_id is None and area_id is None
+            ),
+            ZERO,
+        ),
+    )
+
+
+def _with_public_reports(hotspots: Hotspots, window: _Window) -> Hotspots:
+    """``hotspots`` with each square's public reports (placed as sightings are), and the
+    squares that have public reports but no sightings after the others."""
+    own_row, own_col = _square_of(PublicReport.latitude, PublicReport.longitude)
+    venue_row, venue_col = _square_of(Venue.latitude, Venue.longitude)
+    placed = (
+        select(
+            PublicReport.night.label("night"),
+            func.coalesce(own_row, venue_row).label("row"),
+            func.coalesce(own_col, venue_col).label("col"),
+        )
+        .select_from(PublicReport)
+        .outerjoin(Venue, Venue.id == PublicReport.venue_id)
+        .where(*_public_report_conditions(window))
+        .subquery()
+    )
+    current, previous = window.split_nights(placed.c.night)
+    rows = db.session.execute(
+        select(placed.c.row, placed.c.col, current, previous)
+        .where(placed.c.row.is_not(None))
+        .group_by(placed.c.row, placed.c.col)
+    ).all()
+    reports = {(int(r[0]), int(r[1])): Count(int(r[2]), int(r[3])) for r in rows}
+    if not reports:
+        return hotspots
+    squares = [
+        replace(spot, public_reports=reports.pop((spot.row, spot.column), ZERO))
+        for spot in hotspots.squares
+    ]
+    squares.extend(
+        GridSquare(row=row, column=column, sightings=ZERO, nights=ZERO, public_reports=number)
+        for (row, column), number in sorted(
+            reports.items(), key=lambda item: (-item[1].current, -item[1].previous, item[0])
+        )
+    )
+    return replace(hotspots, squares=tuple(squares))

@@ -40,7 +40,14 @@ from sqlalchemy import select
 
 from partnership.auth.models import User
 from partnership.core import audit
-from partnership.core.charts import bar_chart, heat_grid, shown
+from partnership.core.charts import (
+    MapSquare,
+    bar_chart,
+    heat_grid,
+    shown,
+    square_label,
+    square_map,
+)
 from partnership.core.enums import Locale
 from partnership.core.exports import new_pseudonymiser
 from partnership.core.i18n import label_of, local_date, local_datetime
@@ -156,6 +163,8 @@ class Hotspot:
     sightings: Line
     nights: str
     repeat: bool
+    letters: str = ""  # for a square: its letters on the plan
+    public_reports: str = ""  # for a square: public reports this period
 
 
 @dataclass(frozen=True)
@@ -165,6 +174,7 @@ class Hotspots:
     squares: tuple[Hotspot, ...]
     square_count: int
     unplaced: str
+    map: Markup | None  # the squares printed, where they lie, lettered as in their table
 
 
 @dataclass(frozen=True)
@@ -221,6 +231,10 @@ class Pack:
     handovers: BarFigure
     orders: tuple[Line, ...]
     performance: tuple[Line, ...]
+    public_total: Line
+    public_behaviours: BarFigure
+    public_places: tuple[Line, ...]
+    public_unplaced: str
     meeting_notes: str
     ruled_lines: int
     filtered: bool
@@ -334,7 +348,7 @@ def _hotspots(report: Report, role: str) -> Hotspots:
     shown_squares = hotspots.squares[:TOP_ROWS]
     names = _venues_by_square(shown_squares)
     squares = []
-    for square in shown_squares:
+    for number, square in enumerate(shown_squares, start=1):
         latitude, longitude = (f"{degrees:.4f}".replace("-", MINUS) for degrees in square.centre)
         label = f"{latitude}, {longitude}"
         in_square = names[(square.row, square.column)]
@@ -350,14 +364,28 @@ def _hotspots(report: Report, role: str) -> Hotspots:
                 sightings=_line(label, square.sightings, role),
                 nights=_shown(square.nights.current, role),
                 repeat=square.repeat,
+                letters=square_label(number),
+                public_reports=_shown(square.public_reports.current, role),
             )
         )
+    drawn = [
+        MapSquare(
+            square.south,
+            square.west,
+            square.north,
+            square.east,
+            _figure(square.sightings.current + square.public_reports.current, role),
+            square_label(number),
+        )
+        for number, square in enumerate(shown_squares, start=1)
+    ]
     return Hotspots(
         venues=venues,
         venue_count=len(hotspots.venues),
         squares=tuple(squares),
         square_count=len(hotspots.squares),
         unplaced=_shown(hotspots.unplaced.current, role),
+        map=square_map(_("Map of the hotspot squares"), drawn) if drawn else None,
     )
 
 
@@ -515,6 +543,24 @@ def build_pack(actor: User, report: Report, notes: str, now: datetime, name: str
             _line(_("Interventions"), performance.interventions, role),
             _line(_("Safe Space uses"), performance.safe_space_uses, role),
         ),
+        public_total=_line(_("Anonymous public reports"), report.public_reports.total, role),
+        public_behaviours=_bars(
+            _("Public reports by what happened"),
+            _("Behaviour"),
+            report.public_reports.by_behaviour,
+            "Behaviour",
+            role,
+        ),
+        public_places=tuple(
+            _line(label, place.reports, role)
+            for places, kind in (
+                (report.public_reports.by_venue, _("venue")),
+                (report.public_reports.by_area, _("area")),
+            )
+            for place in places[:TOP_ROWS]
+            for label in [_("%(name)s (%(kind)s)", name=place.name, kind=kind)]
+        ),
+        public_unplaced=_shown(report.public_reports.unplaced.current, role),
         meeting_notes=notes,
         ruled_lines=RULED_LINES,
         filtered=report.filters.any,

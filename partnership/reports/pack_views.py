@@ -18,8 +18,8 @@ from partnership.core.enums import Locale, Role
 from partnership.core.models import utcnow
 from partnership.extensions import db
 from partnership.reports import bp, pack
-from partnership.reports.figures import build_report
 from partnership.reports.forms import ReportForm
+from partnership.reports.views import report_for
 
 PACK_ROLES = (Role.ANALYST, Role.COORDINATOR, Role.OFFICER, Role.INSPECTOR)
 
@@ -50,7 +50,7 @@ def pack_pdf() -> Response:
         abort(404)
     choice = form.choice(now)
     period = choice.period
-    report = build_report(period, choice.filters, now=now)
+    report = report_for(choice)
     pdf = pack.pack_pdf(user, report, language, notes, now)
     db.session.commit()
     response = Response(pdf, mimetype="application/pdf")

@@ -31,11 +31,10 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, exists, false, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, false, select
 
 from partnership.core import audit
-from partnership.core.charts import bar_chart, heat_grid
+from partnership.core.charts import MapSquare, bar_chart, heat_grid, square_label, square_map
 from partnership.core.charts import trend as chart_trend
 from partnership.core.enums import (
     POLICE_ROLES,
@@ -58,6 +57,7 @@ from partnership.reports.figures import (
     Filters,
     Period,
     Report,
+    sighting_filters,
     suppressed,
 )
 from partnership.sightings.models import Sighting, SightingBehaviour
@@ -209,6 +209,7 @@ class VenueRow:
 
 @dataclass(frozen=True)
 class SquareRow:
+    label: str  # its letters on the plan of the squares: A, B, ...
     centre: str  # "51.6210, -3.9405"
     south: float
     west: float
@@ -218,6 +219,7 @@ class SquareRow:
     previous: Shown
     nights: Shown
     repeat: bool
+    public_reports: Shown
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,11 @@ class PresentedReport:
     welfare: Bars
     handovers: Bars
     orders: Bars
+    public_total: Figure
+    public_behaviour: Bars
+    public_places: Bars
+    public_unplaced: tuple[Shown, Shown]
+    square_map: Markup  # the busiest squares where they lie, numbered as in their table
 
 
 def subject_key(subject_id: int) -> str:
@@ -359,6 +366,7 @@ def present(report: Report, role: Role | str, pseudonymise: Pseudonymiser) -> Pr
     )
     squares = tuple(
         SquareRow(
+            label=square_label(number),
             centre=f"{spot.centre[0]:.4f}, {spot.centre[1]:.4f}",
             south=spot.south,
             west=spot.west,
@@ -368,8 +376,9 @@ def present(report: Report, role: Role | str, pseudonymise: Pseudonymiser) -> Pr
             previous=count(spot.sightings.previous),
             nights=count(spot.nights.current),
             repeat=spot.repeat,
+            public_reports=count(spot.public_reports.current),
         )
-        for spot in hotspots.squares
+        for number, spot in enumerate(hotspots.squares, start=1)
     )
     when_title = _("Sightings by night of the week and hour")
     rows, columns = day_names(), hour_labels()
@@ -388,6 +397,7 @@ def present(report: Report, role: Role | str, pseudonymise: Pseudonymiser) -> Pr
     notes = report.notes
     welfare = report.welfare
     orders = report.orders
+    public = report.public_reports
     return PresentedReport(
         period=report.period,
         previous_period=report.previous_period,
@@ -493,6 +503,46 @@ def present(report: Report, role: Role | str, pseudonymise: Pseudonymiser) -> Pr
             ),
             role,
         ),
+        public_total=figure("public_reports", _("Anonymous public reports"), public.total),
+        public_behaviour=_bars(
+            "public-behaviour",
+            _("Public reports by what happened"),
+            _("Behaviour"),
+            _by_code(Behaviour, public.by_behaviour),
+            role,
+        ),
+        public_places=_bars(
+            "public-places",
+            _("Public reports by place"),
+            _("Place"),
+            [
+                *(
+                    (_("%(name)s (venue)", name=place.name), place.reports)
+                    for place in public.by_venue
+                ),
+                *(
+                    (_("%(name)s (area)", name=place.name), place.reports)
+                    for place in public.by_area
+                ),
+            ],
+            role,
+        ),
+        public_unplaced=(count(public.unplaced.current), count(public.unplaced.previous)),
+        square_map=square_map(
+            _("Plan of the hotspot squares"),
+            [
+                MapSquare(
+                    spot.south,
+                    spot.west,
+                    spot.north,
+                    spot.east,
+                    count(spot.sightings.current + spot.public_reports.current),
+                    square_label(number),
+                )
+                for number, spot in enumerate(hotspots.squares[:SQUARES_ON_PAGE], start=1)
+            ],
+            chart_id="chart-squares",
+        ),
     )
 
 
@@ -509,9 +559,10 @@ def hotspot_map(presented: PresentedReport, limit: int = SQUARES_ON_PAGE) -> dic
         "areas": [
             {
                 "name": _(
-                    "Square centred on %(centre)s: %(count)s sightings",
+                    "Square centred on %(centre)s: %(count)s sightings, %(public)s public reports",
                     centre=spot.centre,
                     count=spot.sightings,
+                    public=spot.public_reports,
                 ),
                 "geometry": square(spot.south, spot.west, spot.north, spot.east),
             }
@@ -590,6 +641,10 @@ def figure_lines(
         note = repeat_note if spot.repeat else ""
         yield (section, spot.centre, spot.sightings, spot.previous, note)
         yield (nights, spot.centre, spot.nights, "", note)
+    section = _("Hotspot squares: public reports")
+    for spot in presented.squares:
+        if spot.public_reports:
+            yield (section, spot.centre, spot.public_reports, "", "")
     yield (
         _("Hotspots"),
         _("Sightings not on the map"),
@@ -643,6 +698,18 @@ def figure_lines(
     ):
         for label, value, previous in bars.rows:
             yield (bars.title, label, value, previous, "")
+    public = presented.public_total
+    yield (public.label, public.label, public.value, public.previous, "")
+    for bars in (presented.public_behaviour, presented.public_places):
+        for label, value, previous in bars.rows:
+            yield (bars.title, label, value, previous, "")
+    yield (
+        public.label,
+        _("Not at a venue or in an area"),
+        presented.public_unplaced[0],
+        presented.public_unplaced[1],
+        "",
+    )
 
 
 # -- Hotspot squares as GeoJSON ---------------------------------------------------------------
@@ -650,8 +717,9 @@ def figure_lines(
 
 def hotspot_collection(report: Report, role: Role | str) -> dict[str, Any]:
     """The hotspot squares as a GeoJSON FeatureCollection: each square's polygon with its
-    sightings this period and the previous one and its nights (numbers, or "<5" as text
-    where the viewer may not see the count) and whether it is a repeat location."""
+    sightings this period and the previous one, its nights and its public reports (numbers,
+    or "<5" as text where the viewer may not see the count) and whether it is a repeat
+    location."""
     role = str(role)
     return geojson_feature_collection(
         feature(
@@ -664,6 +732,8 @@ def hotspot_collection(report: Report, role: Role | str) -> dict[str, Any]:
                 "nights": shown_count(spot.nights.current, role),
                 "repeat": spot.repeat,
                 "repeat_nights": REPEAT_NIGHTS,
+                "public_reports": shown_count(spot.public_reports.current, role),
+                "previous_public_reports": shown_count(spot.public_reports.previous, role),
             },
         )
         for spot in report.hotspots.squares
@@ -708,17 +778,8 @@ def sighting_header() -> list[str]:
 
 
 def _sighting_conditions(period: Period, filters: Filters) -> list[ColumnElement[bool]]:
-    conditions = [Sighting.night >= period.first_night, Sighting.night <= period.last_night]
-    if filters.area_id is not None:
-        conditions.append(Sighting.area_id == filters.area_id)
-    if filters.venue_id is not None:
-        conditions.append(Sighting.venue_id == filters.venue_id)
-    if filters.behaviour:
-        other = aliased(SightingBehaviour)
-        conditions.append(
-            exists().where(other.sighting_id == Sighting.id, other.code == filters.behaviour)
-        )
-    return conditions
+    nights = [Sighting.night >= period.first_night, Sighting.night <= period.last_night]
+    return nights + sighting_filters(filters)
 
 
 def _codes_by_sighting(ids: Sequence[int]) -> dict[int, list[str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from partnership.core.access import actor, roles_required
@@ -23,8 +23,8 @@ from partnership.core.exports import (
 )
 from partnership.core.models import utcnow
 from partnership.extensions import db
-from partnership.reports import bp, service
-from partnership.reports.figures import REPEAT_NIGHTS, REPEAT_SUBJECT_NIGHTS, build_report
+from partnership.reports import bp, runs, service
+from partnership.reports.figures import REPEAT_NIGHTS, REPEAT_SUBJECT_NIGHTS, Report, build_report
 from partnership.reports.forms import ReportForm
 from partnership.reports.service import ReportChoice
 
@@ -52,7 +52,21 @@ def report() -> Any:
     form = _form()
     valid = form.validate()
     choice = form.choice(now)
-    data = build_report(choice.period, choice.filters, now=now)
+    if valid and runs.is_long(choice):
+        run, new = runs.start_run(user, choice, now)
+        db.session.commit()
+        if new:
+            runs.launch(run.id, choice, now)
+        runs.wait_for(run.id, runs.PATIENCE_SECONDS)
+        return redirect(url_for("reports.run", run_id=run.id), 303)
+    page = render_report(form, choice, build_report(choice.period, choice.filters, now=now))
+    return (page, 200) if valid else (page, 400)
+
+
+def render_report(form: ReportForm, choice: ReportChoice, data: Report) -> str:
+    """The report page for ``data`` as the signed-in user may see it: one ``report.viewed``
+    audit event, committed."""
+    user = actor()
     presented = service.present(data, user.role, new_pseudonymiser())
     service.record_viewed(user, choice)
     db.session.commit()
@@ -70,7 +84,7 @@ def report() -> Any:
             url_for(PACK_ENDPOINT, **args) if PACK_ENDPOINT in current_app.view_functions else None
         ),
     }
-    page = render_template(
+    return render_template(
         "reports/report.html",
         form=form,
         choice=choice,
@@ -84,13 +98,23 @@ def report() -> Any:
         repeat_nights=REPEAT_NIGHTS,
         repeat_subject_nights=REPEAT_SUBJECT_NIGHTS,
     )
-    return (page, 200) if valid else (page, 400)
+
+
+def report_for(choice: ReportChoice) -> Report:
+    """The figures an export or the pack of ``choice`` prints: those of the signed-in
+    user's finished run for it if there is one (a long report already worked out), else
+    worked out now."""
+    now = utcnow()
+    if runs.is_long(choice):
+        finished = runs.finished_report(actor(), choice, now)
+        if finished is not None:
+            return finished
+    return build_report(choice.period, choice.filters, now=now)
 
 
 def _figures(choice: ReportChoice) -> tuple[list[str], list[service.FigureLine]]:
     user = actor()
-    data = build_report(choice.period, choice.filters, now=utcnow())
-    presented = service.present(data, user.role, new_pseudonymiser())
+    presented = service.present(report_for(choice), user.role, new_pseudonymiser())
     lines = list(service.figure_lines(presented, service.filter_names(choice.filters)))
     return service.figures_header(presented), lines
 
@@ -131,8 +155,7 @@ def sightings_csv() -> Response:
 def hotspots_geojson() -> Response:
     user = actor()
     choice = _export_choice()
-    data = build_report(choice.period, choice.filters, now=utcnow())
-    collection = service.hotspot_collection(data, user.role)
+    collection = service.hotspot_collection(report_for(choice), user.role)
     service.record_exported(user, "hotspots_geojson", choice)
     db.session.commit()
     return geojson_response(choice.filename("hotspots", "geojson"), collection)

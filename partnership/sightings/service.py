@@ -51,7 +51,9 @@ def visible_sightings(user: User) -> Select[tuple[Sighting]]:
 
 
 def find_source(user: User, source: str | None) -> Any:
-    """The Safe Space use or welfare note a sighting is logged from, if ``user`` may see it."""
+    """The Safe Space use, welfare note or public report a sighting is logged from, if
+    ``user`` may see it (public reports: police only, through their one visibility rule)."""
+    from partnership.public import triage
     from partnership.welfare import service as welfare
 
     kind, _sep, raw_id = (source or "").partition(":")
@@ -61,12 +63,22 @@ def find_source(user: User, source: str | None) -> Any:
         return welfare.find_safe_space_use(user, int(raw_id))
     if kind == "welfare_note":
         return welfare.find_welfare_note(user, int(raw_id))
+    if kind == "public_report":
+        return triage.find_visible(user, int(raw_id))
     return None
 
 
 def link_source(actor: User, sighting: Sighting, source: Any) -> None:
-    """Point a Safe Space use or welfare note at the sighting logged from it."""
+    """Point a Safe Space use, welfare note or public report at the sighting logged from
+    it. A new public report that becomes a sighting has been reviewed."""
+    from partnership.public import triage
+    from partnership.public.models import PublicReport
+
     source.sighting_id = sighting.id
+    extra: dict[str, Any] = {}
+    if isinstance(source, PublicReport):
+        triage.mark_reviewed_on_sighting(actor, source, utcnow())
+        extra["status"] = source.status
     db.session.flush()
     audit.record(
         f"{source.__tablename__.removesuffix('s')}.sighting_linked",
@@ -74,6 +86,7 @@ def link_source(actor: User, sighting: Sighting, source: Any) -> None:
         object_type=source.__tablename__.removesuffix("s"),
         object_id=source.id,
         sighting=sighting.id,
+        **extra,
     )
 
 
@@ -142,7 +155,9 @@ def find_by_submission_key(user: User, key: str) -> Sighting | None:
     )
 
 
-def _area_for(venue: Venue | None, latitude: float | None, longitude: float | None) -> Area | None:
+def area_for(venue: Venue | None, latitude: float | None, longitude: float | None) -> Area | None:
+    """The area a record at ``venue`` (its point first) or at the point given falls in: the
+    smallest active area holding it. Sightings and public reports are placed by this rule."""
     from partnership.core.geo import area_containing
 
     if venue is not None and venue.latitude is not None and venue.longitude is not None:
@@ -160,9 +175,11 @@ def _apply(sighting: Sighting, data: SightingData) -> None:
     sighting.venue_id = venue.id if venue else None
     sighting.place = data.place.strip()
     sighting.latitude, sighting.longitude = data.latitude, data.longitude
-    area = _area_for(venue, data.latitude, data.longitude)
+    area = area_for(venue, data.latitude, data.longitude)
     sighting.area_id = area.id if area else None
-    sighting.behaviours = [SightingBehaviour(code=code) for code in sorted(set(data.behaviours))]
+    sighting.behaviours = [
+        SightingBehaviour(code=code, night=sighting.night) for code in sorted(set(data.behaviours))
+    ]
     for name in (
         "other_behaviour",
         "victim_response",
@@ -199,16 +216,7 @@ def record_sighting(
     )
     _apply(sighting, data)
     for photo in photos:
-        sighting.photos.append(
-            Attachment(
-                content_type=photo.content_type,
-                width=photo.width,
-                height=photo.height,
-                size=len(photo.data),
-                sha256=photo.sha256,
-                data=photo.data,
-            )
-        )
+        sighting.photos.append(Attachment(**photo.stored()))
     db.session.add(sighting)
     db.session.flush()
     audit.record(

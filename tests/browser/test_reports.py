@@ -13,8 +13,11 @@ are worked out with the report's own :func:`preset`, from the same clock the ser
 from __future__ import annotations
 
 import io
+import json
+import sqlite3
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -24,7 +27,7 @@ from partnership.core.enums import Role
 from partnership.demo import DEMO_PASSWORD, USERS
 from partnership.reports.figures import preset
 
-from .conftest import PHONE, Authenticator, Browsing
+from .conftest import PHONE, Authenticator, Browsing, LiveServer
 from .test_frontline import Journey, choose
 from .test_orders import open_from_nav, pdf_text
 from .test_pages import NAV_LINKS, path_is, sign_in, switch_language
@@ -133,4 +136,76 @@ def test_an_analyst_changes_the_range_and_downloads_the_pack_and_figures(
     journey.looks_right(analyst)
     switch_language(analyst, "en")
 
+    journey.assert_no_problems()
+
+
+def _live_database(live_server: LiveServer) -> Path:
+    """The server's SQLite database (the live_server fixture's instance folder)."""
+    return live_server.log.parent / "instance" / "partnership.db"
+
+
+def test_a_long_report_shows_its_progress_then_what_became_of_it(
+    browsing: Browsing,
+    authenticator: Authenticator,
+    check_page: CheckPage,
+    live_server: LiveServer,
+) -> None:
+    """A year's report: with the demo data it is ready within the page's patience and opens
+    at once; a run still counting shows its progress (axe clean), and the page's script
+    follows it to the end without a click."""
+    journey = Journey(check_page)
+    analyst = browsing.new_page(viewport=PHONE)
+    sign_in(analyst, ANALYST, DEMO_PASSWORD, authenticator, check_page)
+
+    # A year of nights, chosen in the form: a run, finished before the page answers.
+    analyst.goto(f"{REPORT_PATH}?lang=en")
+    choose(analyst, "range", "custom")
+    last = preset("last_week", datetime.now(UTC)).last_night
+    first = last.replace(year=last.year - 1) + timedelta(days=1)
+    analyst.fill("input[name='from']", first.isoformat())
+    analyst.fill("input[name='to']", last.isoformat())
+    submit(analyst, analyst.locator(FILTER_SUBMIT))
+    assert "/reports/runs/" in analyst.url, analyst.url
+    expect(analyst.locator("main p.govuk-body-l")).to_contain_text(
+        f"Nights of {night_name(first)} to {night_name(last)}"
+    )
+    journey.looks_right(analyst)
+
+    # A run still counting (made straight in the server's database): its status page.
+    database = sqlite3.connect(_live_database(live_server))
+    try:
+        (user_id,) = database.execute("SELECT id FROM users WHERE email = ?", (ANALYST,)).fetchone()
+        database.execute(
+            "INSERT INTO report_runs (id, user_id, arguments, first_night, last_night, state,"
+            " step, steps, created_at, failure) VALUES (?, ?, ?, ?, ?, 'running', 4, 9, ?, '')",
+            (
+                "browser-run",
+                user_id,
+                json.dumps({"range": "custom", "from": first.isoformat(), "to": last.isoformat()}),
+                first.isoformat(),
+                last.isoformat(),
+                datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
+            ),
+        )
+        database.commit()
+        analyst.goto("/reports/runs/browser-run")
+        expect(analyst.locator("h1")).to_have_text("Preparing your report")
+        expect(analyst.locator("[data-run-status]")).to_have_text("4 parts of 9 counted.")
+        journey.looks_right(analyst)
+
+        # The script asks every two seconds: it says how far the run has got ...
+        database.execute("UPDATE report_runs SET step = 7 WHERE id = 'browser-run'")
+        database.commit()
+        expect(analyst.locator("[data-run-status]")).to_have_text(
+            "7 parts of 9 counted.", timeout=10_000
+        )
+        # ... and opens what became of it, here a failure with a way to start again.
+        database.execute("UPDATE report_runs SET state = 'failed' WHERE id = 'browser-run'")
+        database.commit()
+        expect(analyst.locator("h1")).to_have_text(
+            "Your report could not be prepared", timeout=10_000
+        )
+        journey.looks_right(analyst)
+    finally:
+        database.close()
     journey.assert_no_problems()

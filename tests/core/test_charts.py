@@ -395,3 +395,44 @@ def test_the_same_charts_print_in_a_pdf(
         "Up 3 from 9",
     ):
         assert expected in flat, expected
+
+
+@pytest.mark.parametrize(
+    ("number", "letters"), [(1, "A"), (2, "B"), (26, "Z"), (27, "AA"), (52, "AZ"), (53, "BA")]
+)
+def test_squares_are_lettered_as_spreadsheet_columns(number: int, letters: str) -> None:
+    assert charts.square_label(number) == letters
+
+
+def test_squares_are_lettered_from_one() -> None:
+    with pytest.raises(ValueError, match="from 1"):
+        charts.square_label(0)
+
+
+def test_a_square_map_draws_each_square_where_it_lies(request_context: None) -> None:
+    north = charts.MapSquare(51.622, -3.942, 51.624, -3.939, 12, "A")
+    south_east = charts.MapSquare(51.618, -3.936, 51.620, -3.933, "<5", "B")
+    sneaky = charts.MapSquare(51.620, -3.939, 51.622, -3.936, 0, ATTACK)
+    svg = charts.square_map("Plan of the squares", [north, south_east, sneaky])
+    assert_self_contained(svg)
+    root = parsed(svg)
+    assert_accessible(root, "Plan of the squares")
+    assert {"A", "B", ATTACK} <= set(texts(root))
+    squares = root.findall(f"{SVG}rect")[1:]  # after the frame
+    top = {label: float(rect.get("y", "0")) for label, rect in zip("ABC", squares, strict=True)}
+    left = {label: float(rect.get("x", "0")) for label, rect in zip("ABC", squares, strict=True)}
+    assert top["A"] < top["C"] < top["B"]  # north at the top
+    assert left["A"] < left["C"] < left["B"]  # west on the left
+    width = float(squares[0].get("width", "0"))
+    height = float(squares[0].get("height", "0"))
+    # 0.003 degrees of longitude are drawn narrower than their size in latitude degrees
+    # (cos 51.6 = 0.62), so a 0.002 by 0.003 square is about as wide as it is tall.
+    assert 0.8 < width / height < 1.05
+    # The busiest square is the darkest; nothing is drawn lightest of all.
+    assert squares[0].get("fill") == HEAT_SCALE[-1]
+    assert squares[2].get("fill") == EMPTY_CELL
+
+
+def test_a_square_map_with_nothing_says_so(request_context: None) -> None:
+    svg = charts.square_map("Plan of the squares", [])
+    assert "Nothing to draw." in svg

@@ -199,6 +199,8 @@ def test_geojson_squares(client: FlaskClient, login_as: Callable[..., User], wee
         "nights": 3,
         "repeat": True,
         "repeat_nights": 3,
+        "public_reports": 0,
+        "previous_public_reports": 0,
     }
     assert neon["properties"]["sightings"] == 2 and neon["properties"]["repeat"] is False
     # The Anchor (51.6197, -3.9405) is in the square from 51.618 to 51.62 north and

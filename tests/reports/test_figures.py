@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
@@ -35,6 +35,7 @@ from partnership.reports.figures import (
     suppressed,
 )
 from partnership.sightings.models import Sighting, SightingBehaviour
+from partnership.sightings.service import SightingData, correct_sighting, record_sighting
 from partnership.subjects.models import NoteRenewal, RedFlagNote, Subject, SubjectLink
 from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
@@ -853,8 +854,52 @@ def test_the_number_of_queries_does_not_grow_with_the_data(app: Flask, data: Dat
             build_report(WEEK, Filters(area_id=data.wind_street), now=NOW)
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
-    # One statement per group of figures (two for the notes' active counts), none per row.
-    assert len(statements) <= 22
+    # One statement per group of figures (two for the notes' active counts, and one for the
+    # names of each kind of place public reports were made about), none per row.
+    assert len(statements) <= 27
+
+
+def test_behaviours_move_with_a_corrected_sighting(
+    app: Flask, make_user: Callable[..., User], police: Organisation
+) -> None:
+    """Behaviours are counted by their own copy of the night: a correction that moves the
+    sighting to another night moves them too, and a row added without it takes the
+    sighting's."""
+    officer = make_user(Role.OFFICER, police)
+    with app.app_context():
+        author = db.session.get(User, officer.id)
+        assert author is not None
+
+        def data_for(moment: datetime) -> SightingData:
+            return SightingData(
+                occurred_at=moment,
+                venue_id=None,
+                place="Castle Square",
+                latitude=None,
+                longitude=None,
+                behaviours=["aspb.staring"],
+                other_behaviour="",
+                victim_response="moved_away",
+                action_taken="spoke_to",
+            )
+
+        before = local(2026, 10, 14, 23, 0)  # the week before WEEK
+        sighting = record_sighting(author, data_for(before), [], uuid.uuid4().hex, NOW)
+        db.session.add(SightingBehaviour(sighting_id=sighting.id, code="aspb.following"))
+        db.session.flush()
+        db.session.expire(sighting, ["behaviours"])
+        nights = db.session.scalars(
+            select(SightingBehaviour.night).where(SightingBehaviour.sighting_id == sighting.id)
+        ).all()
+        assert nights == [date(2026, 10, 14), date(2026, 10, 14)]
+        found = build_report(WEEK, now=NOW).sightings.by_behaviour
+        assert found["aspb.staring"] == Count(0, 1)
+
+        correct_sighting(author, sighting, data_for(local(2026, 10, 23, 1, 30)), NOW)
+        db.session.commit()
+        found = build_report(WEEK, now=NOW).sightings.by_behaviour
+        assert found["aspb.staring"] == Count(1, 0)
+        assert found["aspb.following"] == Count(0, 0)  # the corrected form had only staring
 
 
 def test_an_empty_database_gives_zeros(app: Flask) -> None:

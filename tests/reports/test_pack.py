@@ -306,7 +306,7 @@ def test_the_english_pack_carries_each_section_and_its_figures(
         # Hotspots: sightings, previous, change, nights, repeat mark.
         "The Anchor 8 5 +60% 3 Repeat",
         "Neon 3 0 new 1",
-        f"51.6190, {MINUS}3.9405 The Anchor 8 5 +60% 3 Repeat",
+        f"51.6190, {MINUS}3.9405 The Anchor 8 5 +60% 3 0 Repeat",
         f"51.6210, {MINUS}3.9375 Neon 3 0 new 1",
         "Sightings this period with no place on the map: 0",
         # When: hours 18 to 05; Saturday night's 01:30 in its 01 column.
