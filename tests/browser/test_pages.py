@@ -45,6 +45,8 @@ def expected_nav(role: Role) -> list[str]:
         hrefs.append("/welfare/notes/")
     if role in frontline | {Role.COORDINATOR}:
         hrefs += ["/subjects/", "/orders/tonight"]
+    if role in {Role.OFFICER, Role.INSPECTOR}:
+        hrefs.append("/public-reports/")
     if role in {Role.ANALYST, Role.COORDINATOR, Role.OFFICER, Role.INSPECTOR}:
         hrefs.append("/reports/")
     if role in MANAGERS:
