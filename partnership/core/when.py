@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
@@ -49,13 +50,22 @@ class WhenError(ValueError):
 
 
 def resolve_moment(
-    choice: str, day: date | None, clock: str, fold: str | None, now: datetime
+    choice: str,
+    day: date | None,
+    clock: str,
+    fold: str | None,
+    now: datetime,
+    *,
+    earliest: datetime | None = None,
 ) -> datetime:
     """The UTC moment the user meant, or :class:`WhenError` saying what to fix.
 
     ``clock`` is "HH:MM" local time. On the night the clocks go back a time
     between 01:00 and 01:59 happened twice, and ``fold`` ("0" or "1") must say
-    which; on the night they go forward it never happened.
+    which; on the night they go forward it never happened. It may be at most
+    :data:`MAX_AGE` ago, or as far back as ``earliest`` when that is older: the time a
+    record being corrected already had, or the night a public report it is made from
+    was about.
     """
     if choice in QUICK:
         return now - timedelta(minutes=QUICK[choice])
@@ -91,8 +101,17 @@ def resolve_moment(
         ) from None
     if moment > now + timedelta(minutes=5):
         raise WhenError("clock", _l("The time cannot be in the future"))
-    if moment < now - MAX_AGE:
-        raise WhenError("day", _l("The date must be within the last 31 days"))
+    oldest = now - MAX_AGE
+    if moment < oldest and (earliest is None or moment < earliest):
+        if earliest is None or earliest >= oldest:
+            raise WhenError("day", _l("The date must be within the last 31 days"))
+        raise WhenError(
+            "day",
+            _l(
+                "The date cannot be before %(date)s",
+                date=format_date(to_local(earliest).date(), "d MMMM yyyy"),
+            ),
+        )
     return moment
 
 

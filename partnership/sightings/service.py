@@ -15,7 +15,7 @@ from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.enums import POLICE_ROLES, Role, Sharing
 from partnership.core.models import utcnow
-from partnership.core.nights import night_of, to_local
+from partnership.core.nights import night_bounds, night_of, to_local
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour, SightingRevision
@@ -65,6 +65,18 @@ def find_source(user: User, source: str | None) -> Any:
         return welfare.find_welfare_note(user, int(raw_id))
     if kind == "public_report":
         return triage.find_visible(user, int(raw_id))
+    return None
+
+
+def earliest_for(source: Any) -> datetime | None:
+    """How far back a sighting made from ``source`` may be: a public report may be about a
+    night up to a year before it was sent, so its sighting may be as old as that night's
+    date (from 06:00, its daytime included); Safe Space uses and welfare notes keep the
+    usual 31 days."""
+    from partnership.public.models import PublicReport
+
+    if isinstance(source, PublicReport):
+        return night_bounds(source.night - timedelta(days=1)).end
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -64,8 +65,9 @@ def _float(raw: str | None) -> float | None:
         return None
 
 
-def _data_from(form: SightingForm) -> service.SightingData | None:
-    """The checked answers, or None with the problem put on its field."""
+def _data_from(form: SightingForm, earliest: datetime | None = None) -> service.SightingData | None:
+    """The checked answers, or None with the problem put on its field. The time may be as
+    old as ``earliest`` (see :func:`~partnership.core.when.resolve_moment`)."""
     try:
         occurred_at = resolve_moment(
             form.when.data or "",
@@ -73,6 +75,7 @@ def _data_from(form: SightingForm) -> service.SightingData | None:
             form.clock.data or "",
             form.fold.data,
             utcnow(),
+            earliest=earliest,
         )
     except WhenError as error:
         field = getattr(form, error.field)
@@ -129,7 +132,7 @@ def create() -> Any:
         existing = service.find_by_submission_key(user, key)
         if existing is not None:  # the same form sent twice: one record
             return redirect(url_for("sightings.detail", sighting_id=existing.id))
-        data = _data_from(form)
+        data = _data_from(form, service.earliest_for(source))
         photos = _photos_from(form)
         if data is not None and photos is not None:
 
@@ -242,7 +245,7 @@ def correct(sighting_id: int) -> Any:
     _prepare(form, user)
     del form.photos
     if form.validate_on_submit():
-        data = _data_from(form)
+        data = _data_from(form, earliest=sighting.occurred_at)
         if data is not None:
             saved = save_or_keep(
                 form, lambda: service.correct_sighting(user, sighting, data, utcnow())

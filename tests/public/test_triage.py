@@ -325,6 +325,33 @@ def test_a_new_report_that_becomes_a_sighting_is_reviewed(
     assert events(app, "public_report.sighting_linked")[0].details["status"] == "reviewed"
 
 
+def test_a_report_about_a_night_months_ago_can_still_become_a_sighting(
+    app: Flask, client: FlaskClient, clock: Clock, login_as: Callable[..., User]
+) -> None:
+    """The public may report a night up to a year back; its sighting keeps that night, past
+    the 31 days a sighting logged by hand may go back, but no further than the night."""
+    report = add_public_report(
+        app,
+        night=date(2026, 8, 14),
+        time_of_night=TimeOfNight.LATE_EVENING,
+        received_at=NOW - timedelta(hours=2),
+    )
+    login_as(Role.OFFICER)
+    new_url = f"/sightings/new?source=public_report:{report.id}"
+    values = form_values(text(client.get(new_url)))
+    assert (dict(values)["day"], dict(values)["clock"]) == ("2026-08-14", "22:30")
+    earlier = [(k, "2026-08-13" if k == "day" else v) for k, v in values]
+    refused = client.post(new_url, data=MultiDict([*earlier, ("action_taken", "no_action")]))
+    assert refused.status_code == 400
+    assert "The date cannot be before 14 August 2026" in text(refused)
+    created = client.post(new_url, data=MultiDict([*values, ("action_taken", "no_action")]))
+    assert created.status_code == 302, text(created)
+    with app.app_context():
+        sighting = db.session.scalars(select(Sighting)).one()
+        assert sighting.night == date(2026, 8, 14)
+        assert sighting.occurred_at == datetime(2026, 8, 14, 21, 30, tzinfo=UTC)  # 22:30 BST
+
+
 def test_bar_staff_cannot_start_a_sighting_from_a_public_report(
     app: Flask, client: FlaskClient, clock: Clock, login_as: Callable[..., User]
 ) -> None:

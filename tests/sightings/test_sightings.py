@@ -307,6 +307,31 @@ def test_corrections_by_the_author_within_a_day_and_by_police_are_kept(
     assert "Clothing" in history.split("Corrections")[1]
 
 
+def test_police_correct_an_old_sighting_keeping_its_time(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    """A sighting more than 31 days old can still be corrected by police: its own time is
+    accepted, but it cannot be moved further back than it was."""
+    login_as(Role.OFFICER)
+    location = client.post("/sightings/new", data=form(None)).headers["Location"]
+    sighting_id = int(location.rsplit("/", 1)[1])
+    old = datetime(2026, 9, 20, 22, 30, tzinfo=UTC)  # 23:30 BST, 68 days before NOW
+    update(app, Sighting, sighting_id, occurred_at=old, night=date(2026, 9, 20))
+    kept = client.post(
+        f"/sightings/{sighting_id}/correct",
+        data=form(None, when="other", day="2026-09-20", clock="23:30", clothing="Grey coat"),
+    )
+    assert kept.status_code == 302
+    (saved,) = sightings(app)
+    assert saved.occurred_at == old and saved.clothing == "Grey coat"
+    earlier = client.post(
+        f"/sightings/{sighting_id}/correct",
+        data=form(None, when="other", day="2026-09-19", clock="23:30", clothing="Grey coat"),
+    )
+    assert earlier.status_code == 400
+    assert "The date cannot be before 20 September 2026" in earlier.get_data(as_text=True)
+
+
 def test_the_list_filters_and_pages_by_night(
     app: Flask,
     client: FlaskClient,
