@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from limits import parse
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -85,6 +86,27 @@ def exit_page() -> Response:
 def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
     db.session.rollback()
     return render_template("public/too_large.html", megabytes=_photo_megabytes()), 413
+
+
+@bp.errorhandler(CSRFError)
+def session_ended(error: CSRFError) -> Any:
+    """The session (and its form token) ended mid-report, after "Exit this page" in another
+    tab, say: the step comes back with every answer sent and a fresh token, not an error
+    page that loses them. Nothing is stored until the person sends again."""
+    if request.endpoint != "public.report" or request.method != "POST":
+        return render_template("errors/error.html", status=400, csrf=True), 400
+    venues = service.active_venues()
+    form = PublicReportForm()
+    form.venue_id.choices = _venue_choices(venues)
+    form.tonight = night_of(utcnow())
+    step = int(form.step.data) if (form.step.data or "").isdigit() else 1
+    form.form_errors.append(
+        _(
+            "Your session ended, so nothing has been sent yet. Your answers are still here: "
+            "check them and carry on."
+        )
+    )
+    return _show_step(form, min(max(step, 1), CHECK_STEP), venues, 400)
 
 
 def _venue_choices(venues: list[Venue]) -> list[SelectChoice]:

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from partnership import create_app
 from partnership.config import ConfigError
 from partnership.core.access import view_rule
+from partnership.extensions import db
 from partnership.public import support
+from partnership.public.models import PublicReport
 from tests.conftest import TEST_CONFIG
-from tests.public.helpers import DESCRIPTION, answers
+from tests.public.helpers import DESCRIPTION, answers, at_step
 
 PUBLIC_PAGES = ["/safety", "/safety/support", "/safety/report"]
 EMERGENCY = [
@@ -240,3 +244,26 @@ def test_the_photo_field_tells_the_script_its_limit(client: FlaskClient) -> None
     assert 'src="/static/public.js"' in body
     assert 'class="app-honeypot" aria-hidden="true"' in body
     assert 'tabindex="-1" autocomplete="off"' in body
+
+
+def test_a_session_that_ended_mid_report_keeps_the_answers(
+    app: Flask, other_app: Callable[..., Flask]
+) -> None:
+    """Without its session (Exit pressed in another tab, say) the form's token no longer
+    matches: the step comes back with every answer and a fresh token, nothing stored, and
+    carrying on works."""
+    guarded = other_app(WTF_CSRF_ENABLED=True)
+    client = guarded.test_client()
+    sent = at_step(3, place="Under the railway bridge", csrf_token="stale")
+    page = client.post("/safety/report", data=sent)
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert "Your session ended, so nothing has been sent yet." in html
+    assert "Under the railway bridge" in html
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert token is not None
+    carried_on = client.post("/safety/report", data={**sent, "csrf_token": token.group(1)})
+    assert carried_on.status_code == 200
+    assert "Your session ended" not in carried_on.get_data(as_text=True)
+    with guarded.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PublicReport)) == 0
