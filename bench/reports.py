@@ -153,54 +153,60 @@ def build(url: str, rows: int) -> tuple[Flask, str]:
 
 
 def measure(app: Flask, token: str, path: str, repeat: int) -> tuple[float, float]:
-    """Median milliseconds and the largest peak Python memory (MiB) for GET ``path``, the
-    whole body read (a streamed export included), after one warm-up request.
+    """Median milliseconds for GET ``path``, the whole body read (a streamed export
+    included), and the peak Python memory (MiB) of one more request traced for it.
 
+    The first request, which also warms the caches, is the one traced: tracing every
+    allocation slows Python several times over, so the timed requests are not traced.
     Each request starts with no long-report run kept, so an export or the pack works its
-    figures out afresh. A report page that answers with a long report's status page is
+    figures out afresh. A report page that answers with a long report's address is
     followed, as its script would, until the report is shown: the time is to the report.
     """
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = token
-    times, peaks = [], []
-    for attempt in range(repeat + 1):
+
+    def fetch() -> None:
         with app.app_context():
             db.session.execute(delete(ReportRun))
             db.session.commit()
-        tracemalloc.start()
-        start = time.perf_counter()
         response = client.get(path)
         if response.status_code == 303:
             run = response.headers["Location"]
             wait_for_run(app, run)
             response = client.get(run)
         size = sum(len(chunk) for chunk in response.iter_encoded())
-        elapsed = (time.perf_counter() - start) * 1000
-        _current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
         if response.status_code != 200 or not size:
             raise SystemExit(f"{path}: {response.status_code}")
-        if attempt:
-            times.append(elapsed)
-            peaks.append(peak / 2**20)
-    return statistics.median(times), max(peaks)
+
+    tracemalloc.start()
+    fetch()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    times = []
+    for _attempt in range(repeat):
+        start = time.perf_counter()
+        fetch()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), peak / 2**20
 
 
 def first_answer(app: Flask, token: str, path: str, repeat: int) -> float:
-    """Median milliseconds until the report page answers (for a long report, its status
-    page), each time with no run kept."""
+    """Median milliseconds until the report page answers (for a long report, the report
+    when its run finished within the page's patience, else its status page), each time
+    with no run kept, after one request to warm the caches."""
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = token
     times = []
-    for _attempt in range(repeat):
+    for attempt in range(repeat + 1):
         with app.app_context():
             db.session.execute(delete(ReportRun))
             db.session.commit()
         start = time.perf_counter()
         response = client.get(path, follow_redirects=True)
-        times.append((time.perf_counter() - start) * 1000)
+        if attempt:
+            times.append((time.perf_counter() - start) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{path}: {response.status_code}")
         run = response.request.path
