@@ -55,7 +55,7 @@ REUSE_FOR: Final = timedelta(hours=1)
 GIVE_UP_AFTER: Final = timedelta(minutes=15)
 KEEP_FOR: Final = timedelta(days=1)
 # How long the report page waits for a run before answering with its status page.
-PATIENCE_SECONDS: Final = 1.5
+PATIENCE_SECONDS: Final = 1.0
 # Runs at a time in one app process: long reports queue rather than crowd the database.
 WORKERS: Final = 2
 
