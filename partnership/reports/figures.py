@@ -638,15 +638,29 @@ def _sighting_conditions(window: _Window, *, by_night: bool = True) -> list[Colu
 
 def sighting_filters(filters: Filters) -> list[ColumnElement[bool]]:
     """The conditions on :class:`Sighting` that ``filters`` (area, venue, behaviour) make."""
+    return _record_filters(Sighting, filters)
+
+
+# The behaviours of each kind of record the filters narrow, and the column naming the record.
+_BEHAVIOURS: Final[dict[type[Any], tuple[type[Any], str]]] = {
+    Sighting: (SightingBehaviour, "sighting_id"),
+    PublicReport: (PublicReportBehaviour, "report_id"),
+}
+
+
+def _record_filters(
+    model: type[Sighting] | type[PublicReport], filters: Filters
+) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.area_id is not None:
-        conditions.append(Sighting.area_id == filters.area_id)
+        conditions.append(model.area_id == filters.area_id)
     if filters.venue_id is not None:
-        conditions.append(Sighting.venue_id == filters.venue_id)
+        conditions.append(model.venue_id == filters.venue_id)
     if filters.behaviour:
-        other = aliased(SightingBehaviour)
+        behaviours, record = _BEHAVIOURS[model]
+        other = aliased(behaviours)
         conditions.append(
-            exists().where(other.sighting_id == Sighting.id, other.code == filters.behaviour)
+            exists().where(getattr(other, record) == model.id, other.code == filters.behaviour)
         )
     return conditions
 
@@ -1062,18 +1076,7 @@ def _order_figures(window: _Window) -> OrderFigures:
 
 
 def _public_report_conditions(window: _Window) -> list[ColumnElement[bool]]:
-    conditions = window.nights(PublicReport.night)
-    filters = window.filters
-    if filters.area_id is not None:
-        conditions.append(PublicReport.area_id == filters.area_id)
-    if filters.venue_id is not None:
-        conditions.append(PublicReport.venue_id == filters.venue_id)
-    if filters.behaviour:
-        other = aliased(PublicReportBehaviour)
-        conditions.append(
-            exists().where(other.report_id == PublicReport.id, other.code == filters.behaviour)
-        )
-    return conditions
+    return window.nights(PublicReport.night) + _record_filters(PublicReport, window.filters)
 
 
 def _places(
