@@ -96,7 +96,8 @@ def test_the_language_link_keeps_the_page(client: FlaskClient) -> None:
 def test_the_start_page_explains_and_offers_support_first(client: FlaskClient) -> None:
     body = client.get("/safety").get_data(as_text=True)
     assert "The police look at every report each day" in body
-    assert "only as numbers" in body
+    assert "sees reports as numbers" in body
+    assert "never anything about you" in body
     assert "It is anonymous" in body
     assert 'id="support-link" href="/safety/support"' in body
     assert body.index('id="support-link"') < body.index('id="start-now"')
