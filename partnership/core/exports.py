@@ -53,6 +53,7 @@ from partnership.core.nights import LONDON
 
 # What makes a spreadsheet read a cell as a formula (see the module's docstring).
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\0\uff1d\uff0b\uff0d\uff20")
+_LEADING_SPACES = " \u00a0"  # spaces a spreadsheet skips before a formula
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GEOJSON_MEDIA_TYPE = "application/geo+json"
@@ -78,8 +79,14 @@ Sheet: TypeAlias = tuple[str, Sequence[str], Iterable[Sequence[Any]]]
 def looks_like_formula(text: str) -> bool:
     """True when a spreadsheet could take ``text`` for a formula: its first character, or
     its first after leading spaces, is one of :data:`FORMULA_TRIGGERS`."""
-    stripped = text.lstrip(" \u00a0")
-    return bool(text) and (text[0] in FORMULA_TRIGGERS or stripped[:1] in FORMULA_TRIGGERS)
+    if not text:
+        return False
+    first = text[0]
+    if first in FORMULA_TRIGGERS:
+        return True
+    if first not in _LEADING_SPACES:  # most text: decided by its first character
+        return False
+    return text.lstrip(_LEADING_SPACES)[:1] in FORMULA_TRIGGERS
 
 
 def safe_text(text: str) -> str:
@@ -105,8 +112,13 @@ def safe_cell(value: Any) -> str:
     apostrophe when it begins with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or
     a NUL (see the module's docstring).
     """
+    kind = type(value)
+    if kind is str:  # most cells: checked first, by exact type, as exports run to millions
+        return safe_text(value)
     if value is None:
         return ""
+    if kind is int:
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):
