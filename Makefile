@@ -74,13 +74,13 @@ fonts: ## Make sure DejaVu Sans is there: PDFs embed it (it has ŵ and ŷ)
 	fi
 
 test-python: setup ## The test suite without the browser tests
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -n 2 -m "not browser"
 
 test-browser: setup chromium ## The browser tests (Playwright driving Chromium, axe on every page)
-	$(BIN)/pytest -m browser
+	$(BIN)/pytest -n 2 -m browser
 
 test: setup chromium lint check-translations ## Lint, the Welsh catalogue check and the whole test suite
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 test-postgres: setup ## The suite on a fresh PostgreSQL database (PARTNERSHIP_TEST_PG_SERVER)
 	bash .ci/postgres-suite

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -19,8 +20,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
-from sqlalchemy import delete, select
+from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy.engine import make_url
 
+from partnership import config as config_module
 from partnership import create_app
 from partnership.admin import service as admin_service
 from partnership.auth.models import Organisation, User
@@ -60,9 +63,30 @@ def test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+def _worker_database(url: str, worker: str) -> Iterator[str]:
+    """A PostgreSQL database of this pytest-xdist worker's own beside ``url``'s, made for
+    the run and dropped after it, so workers never empty each other's tables."""
+    base = make_url(config_module.database_uri(url, Path()))
+    name = f"{base.database}_{worker}"
+    server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return test_database_url(tmp_path_factory)
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    url = test_database_url(tmp_path_factory)
+    if url.startswith("sqlite") or worker_id == "master":
+        yield url
+        return
+    yield from _worker_database(url, worker_id)
 
 
 @pytest.fixture(scope="session")
