@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, url_for
+import click
+from flask import Flask, g, request, url_for
+from flask.helpers import get_debug_flag
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -32,7 +34,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     app.config.from_mapping(config_module.load(instance_path, os.environ, config))
-    config_module.check_production(app.config)
+    config_module.check(app.config)
+    config_module.check_production(app.config, debugger=_debugger_requested())
     if app.config["PROXY_COUNT"]:
         # Behind a load balancer every request comes from it: without this, every member of
         # the public would share one rate-limit count.
@@ -47,8 +50,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def _debugger_requested() -> bool:
+    """Whether Werkzeug's debugger will wrap this app: ``FLASK_DEBUG``/``--debug``, or
+    ``flask run --debugger`` (the app is made inside the ``run`` command)."""
+    if get_debug_flag():
+        return True
+    context = click.get_current_context(silent=True)
+    return bool(context and context.info_name == "run" and context.params.get("debugger"))
+
+
 def _bind_extensions(app: Flask) -> None:
     import partnership.models  # noqa: F401  (every table in the metadata)
+    from partnership.core import sessions
     from partnership.core.i18n import select_locale
 
     app.jinja_loader = ChoiceLoader(
@@ -58,6 +71,7 @@ def _bind_extensions(app: Flask) -> None:
         ]
     )
     db.init_app(app)
+    sessions.install(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -114,7 +128,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _install_hooks(app: Flask) -> None:
-    from partnership.core import access, enums, errors, i18n, privacy, security
+    from partnership.core import access, enums, errors, i18n, outage, privacy, security
     from partnership.core.enums import LOCALES, Locale
     from partnership.core.navigation import navigation
 
@@ -123,6 +137,8 @@ def _install_hooks(app: Flask) -> None:
     privacy.install(app)  # before security: its public-page headers must win
     security.install(app)
     errors.install(app)
+    outage.install(app)
+    i18n.install(app)
 
     def language_links() -> list[dict[str, str]]:
         here = request.full_path if request.query_string else request.path
@@ -142,9 +158,12 @@ def _install_hooks(app: Flask) -> None:
         from partnership.alerts import service as alerts_service
         from partnership.core import models
 
-        nav = navigation(current_user.role_enum) if current_user.is_authenticated else []
+        # Error pages ask the database nothing: no menu badges, no alert count.
+        quiet = g.get("error_page") or outage.happened()
+        signed_in = not quiet and current_user.is_authenticated
+        nav = navigation(current_user.role_enum) if signed_in else []
         alerts_unread = None  # None: this reader has no alerts, so no header link
-        if current_user.is_authenticated and alerts_service.receives_alerts(current_user.role_enum):
+        if signed_in and alerts_service.receives_alerts(current_user.role_enum):
             alerts_unread = alerts_service.unread_count(current_user, models.utcnow().date())
         return {
             "service_name": app.config["SERVICE_NAME"],

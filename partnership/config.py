@@ -3,7 +3,10 @@ environment variables, then the mapping a test passes to ``create_app``."""
 
 from __future__ import annotations
 
+import math
 import os
+import zlib
+from collections import Counter
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +17,10 @@ INSTANCE_PATH = ROOT / "instance"
 
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 (refused in production)
 MIN_SECRET_KEY_LENGTH = 32
+# At least this estimated randomness (see secret_key_bits): a random 32-character hex key
+# scores 100 to 125, a 32-character URL-safe key about 150.
+MIN_SECRET_KEY_BITS = 90
+SESSION_STORES = ("database", "redis")
 
 
 class ConfigError(RuntimeError):
@@ -33,6 +40,10 @@ class Defaults:
     SERVICE_NAME = "Safer Nights"
     DATABASE_URL = ""  # empty: SQLite file instance/partnership.db
     REDIS_URL = ""  # empty: rate-limit counters held in this process only
+    # Seconds Redis has to connect or answer before the portal goes on without it.
+    REDIS_TIMEOUT_SECONDS = 0.5
+    # Where sessions live: "database" (the default, also with Redis configured) or "redis".
+    SESSION_STORE = "database"
     # Reverse proxies in front of the portal whose X-Forwarded-For and X-Forwarded-Proto are
     # trusted (0: none, the connection's own address is the client's).
     PROXY_COUNT = 0
@@ -40,6 +51,9 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_LIFETIME_HOURS = 12
+    # Strict-Transport-Security in production: seconds browsers keep to HTTPS (0: not sent).
+    HSTS_MAX_AGE = 31_536_000
+    HSTS_INCLUDE_SUBDOMAINS = False
     MAX_CONTENT_LENGTH = 40 * 1024 * 1024  # five phone photos
     MAX_FORM_MEMORY_SIZE = 500 * 1024
     MAX_FORM_PARTS = 1000
@@ -90,6 +104,11 @@ def _coerce(name: str, raw: str, default: Any) -> Any:
         if value in _BOOLEAN_FALSE:
             return False
         raise ConfigError(f"PARTNERSHIP_{name} must be true or false, not {raw!r}.")
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"PARTNERSHIP_{name} must be a number, not {raw!r}.") from None
     if isinstance(default, int):
         try:
             return int(raw)
@@ -124,6 +143,13 @@ def derive(values: dict[str, Any], instance_path: Path) -> dict[str, Any]:
     out["SQLALCHEMY_DATABASE_URI"] = database_uri(out["DATABASE_URL"], instance_path)
     out.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     out["RATELIMIT_STORAGE_URI"] = out["REDIS_URL"] or "memory://"
+    if out["REDIS_URL"]:
+        from partnership.core.redis import options
+
+        out["RATELIMIT_STORAGE_OPTIONS"] = options(out)
+        # Redis down or slow: count in this process (a warning is logged) and go on.
+        out["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+    out["SESSION_REFRESH_EACH_REQUEST"] = False  # written when it changes, not on every page
     out["RATELIMIT_HEADERS_ENABLED"] = False
     out["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(out["SESSION_LIFETIME_HOURS"]))
     out["BABEL_DEFAULT_LOCALE"] = "en"
@@ -145,8 +171,42 @@ def database_uri(url: str, instance_path: Path) -> str:
     return url
 
 
-def check_production(config: Mapping[str, Any]) -> None:
-    """Refuse to start in production with a setting that would make it unsafe."""
+def secret_key_bits(secret: str) -> float:
+    """A cautious estimate of the randomness in ``secret``, in bits: its length times the
+    Shannon entropy of its own characters. A random key scores close to its real strength
+    (``secrets.token_urlsafe(48)``: about 370); repeated or patterned text scores low
+    (32 identical characters: 0; "abcd" eight times: 64)."""
+    if not secret:
+        return 0.0
+    counts = Counter(secret)
+    total = len(secret)
+    per_character = -sum(n / total * math.log2(n / total) for n in counts.values())
+    return per_character * total
+
+
+def _repeats_itself(secret: str) -> bool:
+    # A repeated pattern ("abcdefgh" four times) has varied characters but compresses away.
+    data = secret.encode()
+    return len(zlib.compress(data, 9)) < len(data) * 0.6
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Refuse settings that cannot work in any environment."""
+    store = config.get("SESSION_STORE")
+    if store not in SESSION_STORES:
+        raise ConfigError(f"SESSION_STORE must be database or redis, not {store!r}.")
+    if store == "redis" and not config.get("REDIS_URL"):
+        raise ConfigError(
+            "SESSION_STORE is redis but REDIS_URL is empty: set PARTNERSHIP_REDIS_URL."
+        )
+
+
+def check_production(config: Mapping[str, Any], debugger: bool = False) -> None:
+    """Refuse to start in production with a setting that would make it unsafe.
+
+    ``debugger`` is whether the command serving the app asked for Werkzeug's debugger
+    (``flask --debug run``, ``flask run --debugger``): it runs code typed into a browser.
+    """
     if config.get("ENVIRONMENT") != "production":
         return
     secret = str(config.get("SECRET_KEY") or "")
@@ -155,8 +215,17 @@ def check_production(config: Mapping[str, Any]) -> None:
             f"SECRET_KEY is the default or shorter than {MIN_SECRET_KEY_LENGTH} characters: "
             "set PARTNERSHIP_SECRET_KEY to a long random value."
         )
-    if config.get("DEBUG"):
-        raise ConfigError("DEBUG is on: set PARTNERSHIP_DEBUG=false in production.")
+    if secret_key_bits(secret) < MIN_SECRET_KEY_BITS or _repeats_itself(secret):
+        raise ConfigError(
+            "SECRET_KEY is not random enough (repeated or patterned characters): set "
+            "PARTNERSHIP_SECRET_KEY to a long random value, e.g. the output of "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'."
+        )
+    if config.get("DEBUG") or debugger:
+        raise ConfigError(
+            "The debugger is on (DEBUG, FLASK_DEBUG, --debug or --debugger): it is refused "
+            "in production. Serve the portal with gunicorn."
+        )
     if not config.get("SESSION_COOKIE_SECURE"):
         raise ConfigError(
             "SESSION_COOKIE_SECURE is off: set PARTNERSHIP_SESSION_COOKIE_SECURE=true "

@@ -55,6 +55,7 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "static": PUBLIC,
     "home.index": PUBLIC,
     "home.healthz": PUBLIC,
+    "home.readyz": PUBLIC,
     "home.language": PUBLIC,
     "auth.login": PUBLIC,
     "auth.two_factor": PUBLIC,

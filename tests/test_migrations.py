@@ -281,6 +281,16 @@ def rows_23b070fdfbea(conn: Connection) -> None:
 
 # Each revision inserts rows into the tables it adds or changes. A new revision
 # fails test_every_revision_has_rows until it has an entry here.
+def rows_5e55a0b1c2d3(conn: Connection) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO server_sessions (id, session_id, data, expires_at)"
+            " VALUES (907, 'sid907', :data, :now)"
+        ),
+        {"data": b"\x80", "now": NOW},
+    )
+
+
 ROWS: dict[str, Callable[[Connection], None]] = {
     "b19c751d0fcb": rows_b19c751d0fcb,
     "f36cc50288a7": rows_f36cc50288a7,
@@ -288,6 +298,7 @@ ROWS: dict[str, Callable[[Connection], None]] = {
     "da5df94bf74a": rows_da5df94bf74a,
     "72dbae3e2fcb": rows_72dbae3e2fcb,
     "23b070fdfbea": rows_23b070fdfbea,
+    "5e55a0b1c2d3": rows_5e55a0b1c2d3,
 }
 
 

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import segno
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -24,6 +24,7 @@ from partnership.auth.forms import (
 )
 from partnership.auth.models import User
 from partnership.core.access import actor, public, signed_in
+from partnership.core.sessions import end_session
 from partnership.core.urls import safe_next
 from partnership.extensions import db, limiter
 
@@ -44,15 +45,26 @@ def _failed(response: Response) -> bool:
 login_limit = limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed, scope="login")
 
 
+def _new_session(*keep: str) -> None:
+    """Start a new server session in this browser, keeping only ``keep``: the old one is
+    deleted and the id and form token change, so nothing known before (a fixed session id,
+    a form token taken before signing in) works after."""
+    kept = {key: session[key] for key in keep if key in session}
+    session.clear()
+    end_session(current_app._get_current_object(), session)  # type: ignore[attr-defined]
+    g.pop("csrf_token", None)  # Flask-WTF's copy for this request
+    session.update(kept)
+
+
 def _finish_login(user: User) -> Response:
     service.complete_login(user)
     db.session.commit()
-    session.pop(PENDING_KEY, None)
-    session.pop(SETUP_SESSION_KEY, None)
+    target = safe_next(session.get("next"))
+    _new_session()
     session.permanent = True
     login_user(user)
     session["lang"] = user.locale
-    return redirect(safe_next(session.pop("next", None)) or url_for("home.dashboard"))
+    return redirect(target or url_for("home.dashboard"))
 
 
 def _pending_user() -> User | None:
@@ -81,6 +93,7 @@ def login() -> Any:
             if not user.needs_two_factor:
                 return _finish_login(user)
             db.session.commit()
+            _new_session("next", "lang")
             session[PENDING_KEY] = {"token": user.session_token, "at": time.time()}
             target = "auth.two_factor" if user.totp_secret else "auth.two_factor_setup"
             return redirect(url_for(target))
@@ -161,11 +174,8 @@ def two_factor_setup() -> Any:
 def logout() -> Response:
     service.sign_out(actor())
     db.session.commit()
-    lang = session.get("lang")
     logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _new_session("lang")
     flash(_("You have signed out."), "success")
     return redirect(url_for("auth.login"))
 
@@ -226,8 +236,12 @@ def account_password() -> Any:
         else:
             service.change_password(actor(), form.new_password.data or "")
             db.session.commit()
-            # The session token changed: sign this browser in again under the new one.
-            login_user(actor())
+            # The session token changed: sign this browser in again under the new one, in a
+            # new server session (a copy of the old cookie now leads nowhere).
+            user = actor()
+            _new_session("lang")
+            session.permanent = True
+            login_user(user)
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
     language_form = LanguageForm(locale=current_user.locale)

@@ -1,11 +1,20 @@
-"""Error pages in the user's language, never a stack trace."""
+"""Error pages in the user's language, never a stack trace, never a database query.
+
+A store that is down (the database, Redis) is :mod:`partnership.core.outage`'s: a 503 that
+keeps what was typed. Every other error page is drawn without asking the database anything
+(``g.error_page`` keeps the menu badges and alert count away; a 500 forgets the signed-in
+user, whose attributes the rollback expired).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from partnership.core import outage
 from partnership.extensions import db
 
 SHOWN = (400, 403, 404, 405, 413, 429, 500)
@@ -13,6 +22,7 @@ SHOWN = (400, 403, 404, 405, 413, 429, 500)
 
 def install(app: Flask) -> None:
     def render(status: int, error: BaseException | None = None) -> tuple[str, int]:
+        g.error_page = True
         if g.get("commit_on_error"):
             db.session.commit()  # keep the audit event of a denied request
         else:
@@ -21,14 +31,24 @@ def install(app: Flask) -> None:
         return render_template("errors/error.html", status=status, csrf=csrf), status
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    def http_error(error: HTTPException) -> Any:
         status = error.code or 500
         if status not in SHOWN:
             return error
-        return render(status, error)
+        try:
+            return render(status, error)
+        except Exception as failure:
+            if outage.is_outage(failure):
+                return outage.response(app, failure)
+            raise
 
     @app.errorhandler(InternalServerError)
-    def server_error(error: InternalServerError) -> tuple[str, int]:
-        app.logger.error("server error on %s", request.path, exc_info=error.original_exception)
-        db.session.rollback()
+    def server_error(error: InternalServerError) -> Any:
+        original = error.original_exception
+        if outage.is_outage(original) or outage.happened():
+            return outage.response(app, original)
+        app.logger.error("server error on %s", request.path, exc_info=original)
+        g.error_page = True
+        outage.rollback()
+        outage.forget_the_user()
         return render_template("errors/error.html", status=500, csrf=False), 500

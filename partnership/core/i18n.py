@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import flash, g, has_request_context, request, session
+from flask import Flask, Response, flash, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from partnership.core import enums
 from partnership.core.enums import LOCALES
+
+LANGUAGE_COOKIE = "partnership_lang"
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
 def select_locale() -> str:
@@ -25,7 +28,32 @@ def select_locale() -> str:
         return str(chosen)
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return str(current_user.locale)
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    if remembered in LOCALES:
+        return str(remembered)
     return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def install(app: Flask) -> None:
+    """Copy the language chosen in the session to a cookie of its own, so the pages shown
+    when the session store is down are still in the reader's language. It holds "en" or
+    "cy" and nothing else."""
+
+    @app.after_request
+    def remember_language(response: Response) -> Response:
+        if getattr(session, "unavailable", False):
+            return response
+        chosen = session.get("lang")
+        if chosen in LOCALES and request.cookies.get(LANGUAGE_COOKIE) != chosen:
+            response.set_cookie(
+                LANGUAGE_COOKIE,
+                str(chosen),
+                max_age=LANGUAGE_COOKIE_SECONDS,
+                secure=bool(app.config["SESSION_COOKIE_SECURE"]),
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
 
 
 def remember_query_language() -> None:

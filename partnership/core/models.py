@@ -98,3 +98,18 @@ class StoredImage:
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ServerSession(db.Model):  # type: ignore[name-defined]
+    """What one browser's session holds (see :mod:`partnership.core.sessions`): the cookie
+    carries only ``session_id``, a random 256-bit id. ``data`` is msgpack, as Flask-Session
+    writes it; a row past ``expires_at`` is never read and ``flask session_cleanup`` deletes
+    it."""
+
+    __tablename__ = "server_sessions"
+    __table_args__ = (Index("ix_server_sessions_expires_at", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(255), unique=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

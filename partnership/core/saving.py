@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
+from partnership.core import outage
 from partnership.extensions import db
 
 T = TypeVar("T")
@@ -44,12 +45,19 @@ def show_refusals(
         target.errors = [*target.errors, refusal.message]
 
 
-def save_or_keep(form: Any, work: Callable[[], T]) -> T | None:
+def save_or_keep(
+    form: Any, work: Callable[[], T], raced: Callable[[], T | None] | None = None
+) -> T | None:
     """Run ``work`` (a service call that adds and flushes) and commit, as one transaction.
+
+    ``raced`` finds the record an earlier send of the same form made (by its submission
+    key): when two taps arrive together the database's unique key refuses the second, and
+    that one answers with the first one's record rather than an error.
 
     If ``work`` raises :class:`Refused`, or the database fails (unavailable, locked, a
     constraint), everything is rolled back, ``form`` (which still holds what the user
-    typed) gets the message in the user's language, and None is returned.
+    typed) gets the message in the user's language, and None is returned. A database that
+    is down makes the response a 503 (see :mod:`partnership.core.outage`).
     """
     try:
         result = work()
@@ -58,8 +66,14 @@ def save_or_keep(form: Any, work: Callable[[], T]) -> T | None:
         db.session.rollback()
         show_refusals(form, [refused])
         return None
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
+        if outage.is_outage(error):
+            outage.mark()  # a 503, drawn without asking the database anything more
         db.session.rollback()
+        if raced is not None and not outage.happened():
+            earlier = raced()
+            if earlier is not None:
+                return earlier
         current_app.logger.exception("saving failed; the form is shown again")
         form.form_errors.append(
             _(

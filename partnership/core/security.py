@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
-from flask_login import current_user
 
 from partnership.config import ConfigError
 
@@ -57,8 +56,17 @@ def content_security_policy(config: Mapping[str, Any]) -> str:
     )
 
 
+def strict_transport_security(config: Mapping[str, Any]) -> str | None:
+    """The HSTS header production sends (None: not sent)."""
+    if config.get("ENVIRONMENT") != "production" or int(config.get("HSTS_MAX_AGE") or 0) <= 0:
+        return None
+    value = f"max-age={int(config['HSTS_MAX_AGE'])}"
+    return value + "; includeSubDomains" if config.get("HSTS_INCLUDE_SUBDOMAINS") else value
+
+
 def install(app: Flask) -> None:
     policy = content_security_policy(app.config)
+    hsts = strict_transport_security(app.config)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -69,9 +77,11 @@ def install(app: Flask) -> None:
         headers["Referrer-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        static = request.endpoint == "static"
-        if not static and (current_user.is_authenticated or response.status_code >= 400):
+        if hsts:
+            headers["Strict-Transport-Security"] = hsts
+        # No page is kept by a browser or a proxy: nearly every one holds personal data, a
+        # form token or a secret (a two-factor key, a set-password link), and the ones that
+        # do not are cheap to draw again. Only the static files are cached.
+        if request.endpoint != "static":
             headers["Cache-Control"] = "no-store"
-        elif not static:
-            headers.setdefault("Cache-Control", "no-cache")
         return response

@@ -8,11 +8,11 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from partnership.alerts import service as alerts_service
 from partnership.auth import service as auth_service
+from partnership.core import health
 from partnership.core.access import actor, public, signed_in
 from partnership.core.enums import FRONTLINE_ROLES, LOCALES, POLICE_ROLES
 from partnership.core.models import utcnow
@@ -105,5 +105,13 @@ def language(code: str) -> Response:
 @bp.route("/healthz")
 @public
 def healthz() -> tuple[dict[str, Any], int]:
-    db.session.execute(text("SELECT 1"))
+    """Liveness: the process answers (see partnership.core.health)."""
     return {"status": "ok"}, 200
+
+
+@bp.route("/readyz")
+@public
+def readyz() -> tuple[dict[str, Any], int]:
+    """Readiness: the database, Redis and the job store, each on its own."""
+    states, ready = health.readiness(current_app._get_current_object())  # type: ignore[attr-defined]
+    return {"status": "ok" if ready else "unavailable", **states}, 200 if ready else 503

@@ -25,10 +25,12 @@ from wtforms.fields.choices import SelectChoice
 
 from partnership.core.access import public
 from partnership.core.enums import LOCALES, Behaviour, Locale, ReporterKind, TimeOfNight
+from partnership.core.i18n import LANGUAGE_COOKIE
 from partnership.core.models import utcnow
 from partnership.core.nights import night_of
 from partnership.core.privacy import hashed_address
 from partnership.core.saving import save_or_keep
+from partnership.core.sessions import end_session
 from partnership.core.uploads import CleanImage, UploadRejected, clean_upload
 from partnership.extensions import db, limiter
 from partnership.public import bp, service, support
@@ -77,9 +79,13 @@ def support_services() -> str:
 @bp.route("/exit")
 @public
 def exit_page() -> Response:
-    """Leave for a neutral site, forgetting this browser's session (the cookie is deleted)."""
+    """Leave for a neutral site, forgetting this browser's session: its server copy is
+    deleted and so are the session and language cookies."""
     session.clear()  # an emptied session makes Flask send the cookie's deletion
-    return redirect(current_app.config["EXIT_URL"], code=303)
+    end_session(current_app._get_current_object(), session)  # type: ignore[attr-defined]
+    response = redirect(current_app.config["EXIT_URL"], code=303)
+    response.delete_cookie(LANGUAGE_COOKIE)
+    return response
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -224,8 +230,10 @@ def _answers(form: PublicReportForm) -> service.ReportAnswers:
 
 
 def _receipt(report: PublicReport) -> str:
-    """The receipt; the session ends with it (Flask deletes the emptied cookie)."""
+    """The receipt; the session ends with it (its server copy is deleted, and Flask
+    deletes the emptied cookie)."""
     session.clear()
+    end_session(current_app._get_current_object(), session)  # type: ignore[attr-defined]
     # The language links lead to the start page: the receipt itself cannot be shown again.
     links = [
         {
@@ -316,10 +324,11 @@ def _send(form: PublicReportForm, venues: list[Venue]) -> Any:
             form.photo.errors = [_("Choose your photo again when you send the report.")]
         return _show_step(form, CHECK_STEP, venues, 429)
     answers = _answers(form)
-    stored = save_or_keep(form, lambda: service.receive_report(answers, photo, key, utcnow()))
+    stored = save_or_keep(
+        form,
+        lambda: service.receive_report(answers, photo, key, utcnow()),
+        raced=lambda: service.find_by_submission_key(key),
+    )
     if stored is None:
-        existing = service.find_by_submission_key(key)
-        if existing is not None:  # two taps raced: the other one stored it
-            return _receipt(existing)
         return _show_step(form, CHECK_STEP, venues, 400)
     return _receipt(stored)

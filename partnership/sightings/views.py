@@ -142,12 +142,10 @@ def create() -> Any:
                     service.link_source(user, sighting, source)
                 return sighting
 
-            sighting = save_or_keep(form, work)
-            if sighting is None:
-                existing = service.find_by_submission_key(user, key)
-                if existing is not None:  # two taps raced: the other one saved it
-                    return redirect(url_for("sightings.detail", sighting_id=existing.id))
-            else:
+            sighting = save_or_keep(
+                form, work, raced=lambda: service.find_by_submission_key(user, key)
+            )
+            if sighting is not None:
                 flash(_("Sighting saved. Thank you."), "success")
                 return redirect(url_for("sightings.detail", sighting_id=sighting.id))
     if not form.submission_key.data:

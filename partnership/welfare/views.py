@@ -151,12 +151,13 @@ def safe_space_use_create() -> Any:
     for problem in problems:
         _add_error(form, problem.field, problem.message)
     if valid and arrived and left and not problems:
-        use = save_or_keep(form, lambda: service.record_safe_space_use(user, data, key))
-        if use is None:
-            use = service.find_safe_space_use_by_key(user, key)  # two taps raced
-        else:
-            flash(_("Safe Space use saved. Thank you."), "success")
+        use = save_or_keep(
+            form,
+            lambda: service.record_safe_space_use(user, data, key),
+            raced=lambda: service.find_safe_space_use_by_key(user, key),
+        )
         if use is not None:
+            flash(_("Safe Space use saved. Thank you."), "success")
             return redirect(url_for("welfare.safe_space_use_detail", use_id=use.id))
     return render_template("welfare/safe_space_form.html", form=form), 400
 
@@ -201,12 +202,13 @@ def welfare_note_create() -> Any:
     for problem in problems:
         _add_error(form, problem.field, problem.message)
     if valid and understood and not problems:
-        note = save_or_keep(form, lambda: service.record_welfare_note(user, data, key))
-        if note is None:
-            note = service.find_welfare_note_by_key(user, key)  # two taps raced
-        else:
-            flash(_("Welfare note saved. Thank you."), "success")
+        note = save_or_keep(
+            form,
+            lambda: service.record_welfare_note(user, data, key),
+            raced=lambda: service.find_welfare_note_by_key(user, key),
+        )
         if note is not None:
+            flash(_("Welfare note saved. Thank you."), "success")
             return redirect(url_for("welfare.welfare_note_detail", note_id=note.id))
     return render_template("welfare/note_form.html", form=form), 400
 
