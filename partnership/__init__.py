@@ -3,6 +3,7 @@ against women and girls."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import click
 from flask import Flask, g, request, url_for
 from flask.helpers import get_debug_flag
+from flask.logging import default_handler
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -76,6 +78,11 @@ def _bind_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    # The limiter says when Redis fails and it counts in the process instead (and when Redis
+    # is back): into the portal's log, beside its own warnings.
+    limiter_log = logging.getLogger("flask-limiter")
+    if default_handler not in limiter_log.handlers:
+        limiter_log.addHandler(default_handler)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Sign in to see this page.")

@@ -1,5 +1,10 @@
+import os
+import secrets
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from partnership import create_app
@@ -91,3 +96,76 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+@pytest.mark.parametrize(
+    "secret", ["x" * 32, "abcd" * 8, "abcdefgh" * 4, "0123456789" * 4, "passwordpassword" * 2]
+)
+def test_production_refuses_a_secret_key_with_little_randomness(secret: str) -> None:
+    with pytest.raises(ConfigError, match="not random enough"):
+        create_app({**PRODUCTION, "SECRET_KEY": secret})
+
+
+def test_production_takes_keys_as_the_readme_makes_them() -> None:
+    for _ in range(50):
+        create_app({**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(48)})
+        create_app({**PRODUCTION, "SECRET_KEY": secrets.token_hex(32)})
+
+
+def test_production_refuses_the_debugger_whatever_asks_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLASK_DEBUG", "1")  # what `flask --debug run` sets
+    with pytest.raises(ConfigError, match="debugger"):
+        create_app(PRODUCTION)
+    monkeypatch.delenv("FLASK_DEBUG")
+    # `flask run --debugger` without --debug: the app is made inside the run command.
+    with click.Context(click.Command("run"), info_name="run") as context:
+        context.params["debugger"] = True
+        with pytest.raises(ConfigError, match="debugger"):
+            create_app(PRODUCTION)
+        context.params["debugger"] = False
+        create_app(PRODUCTION)
+
+
+def test_flask_debug_run_in_production_does_not_serve_the_debugger(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PARTNERSHIP_", "FLASK_"))}
+    env.update(
+        FLASK_APP="partnership",
+        PARTNERSHIP_INSTANCE_PATH=str(tmp_path),
+        PARTNERSHIP_ENVIRONMENT="production",
+        PARTNERSHIP_SECRET_KEY=secrets.token_urlsafe(48),
+        PARTNERSHIP_SESSION_COOKIE_SECURE="true",
+    )
+    flask = Path(sys.executable).parent / "flask"
+    done = subprocess.run(
+        [str(flask), "--debug", "run", "--port", "0", "--no-reload"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "debugger is on" in done.stderr
+    assert "Debugger is active" not in done.stderr + done.stdout
+
+
+def test_hsts_is_sent_in_production_only_and_can_be_changed() -> None:
+    production = create_app(PRODUCTION).test_client().get("/healthz")
+    assert production.headers["Strict-Transport-Security"] == "max-age=31536000"
+    longer = create_app({**PRODUCTION, "HSTS_MAX_AGE": 63072000, "HSTS_INCLUDE_SUBDOMAINS": True})
+    assert (
+        longer.test_client().get("/healthz").headers["Strict-Transport-Security"]
+        == "max-age=63072000; includeSubDomains"
+    )
+    off = create_app({**PRODUCTION, "HSTS_MAX_AGE": 0}).test_client().get("/healthz")
+    assert "Strict-Transport-Security" not in off.headers
+    development = create_app({"DATABASE_URL": "sqlite://"}).test_client().get("/healthz")
+    assert "Strict-Transport-Security" not in development.headers
+
+
+def test_a_session_store_that_cannot_work_is_named() -> None:
+    with pytest.raises(ConfigError, match="SESSION_STORE"):
+        create_app({"DATABASE_URL": "sqlite://", "SESSION_STORE": "files"})
+    with pytest.raises(ConfigError, match="REDIS_URL"):
+        create_app({"DATABASE_URL": "sqlite://", "SESSION_STORE": "redis"})

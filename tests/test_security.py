@@ -9,10 +9,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from partnership.auth import service as auth_service
 from partnership.auth.models import User
 from partnership.core.enums import Role
 from partnership.extensions import db
-from tests.conftest import events, welsh
+from tests.conftest import PASSWORD, events, reload, welsh
 
 
 def test_every_page_carries_a_strict_policy(client: FlaskClient) -> None:
@@ -131,3 +132,27 @@ def test_forms_need_a_csrf_token(
     # Sign-out without a token is refused.
     assert client.post("/auth/logout").status_code == 400
     assert client.get("/dashboard").status_code == 200
+
+
+def test_pages_with_a_secret_are_never_kept_by_a_browser(
+    app: Flask, make_user: Callable[..., User]
+) -> None:
+    """The two-factor set-up (its key and QR code), the two-factor page and the
+    set-password page hold secrets before anyone is signed in: no-store, as every page."""
+    newcomer = make_user(Role.OFFICER, two_factor=False)
+    client = app.test_client()
+    client.post("/auth/login", data={"email": newcomer.email, "password": PASSWORD})
+    setup = client.get("/auth/two-factor/setup")
+    assert "QR code" in setup.get_data(as_text=True)
+    enrolled = make_user(Role.OFFICER)
+    other = app.test_client()
+    other.post("/auth/login", data={"email": enrolled.email, "password": PASSWORD})
+    code_page = other.get("/auth/two-factor")
+    with app.app_context():
+        token = auth_service.create_set_password_link(reload(app, newcomer), None)
+        db.session.commit()
+    link_page = app.test_client().get(f"/auth/set-password/{token}")
+    login_page = app.test_client().get("/auth/login")
+    for response in (setup, code_page, link_page, login_page):
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "no-store"

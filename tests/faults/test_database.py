@@ -53,8 +53,13 @@ def portal(postgres: ThrowawayPostgres, serve: Callable[..., Portal]) -> Portal:
 
 
 def sighting_fields(browser: Browser, postgres: ThrowawayPostgres) -> list[tuple[str, str]]:
-    page = browser.open("/sightings/new").text
     venue = count(postgres, "SELECT id FROM venues WHERE name = 'The Anchor Bar'")
+    return sighting_fields_from(browser, venue)
+
+
+def sighting_fields_from(browser: Browser, venue: int) -> list[tuple[str, str]]:
+    """The new-sighting form as the page gives it, answered."""
+    page = browser.open("/sightings/new").text
     return replace(
         form_of(page, having="submission_key")["fields"],
         venue_id=str(venue),
