@@ -40,8 +40,11 @@ class Defaults:
     SERVICE_NAME = "Safer Nights"
     DATABASE_URL = ""  # empty: SQLite file instance/partnership.db
     REDIS_URL = ""  # empty: rate-limit counters held in this process only
-    # Seconds Redis has to connect or answer before the portal goes on without it.
-    REDIS_TIMEOUT_SECONDS = 0.5
+    # Seconds Redis has to connect or answer before the portal goes on without it. A request
+    # meets it at most twice (the limiter's first failure, then its check whether Redis is
+    # back), so a hung Redis costs a request at most 0.6 s; Redis on a network answers in
+    # about a millisecond.
+    REDIS_TIMEOUT_SECONDS = 0.3
     # Where sessions live: "database" (the default, also with Redis configured) or "redis".
     SESSION_STORE = "database"
     # Reverse proxies in front of the portal whose X-Forwarded-For and X-Forwarded-Proto are

@@ -1,4 +1,5 @@
-"""Redis, when configured: short timeouts, so an outage or a hang costs at most half a second.
+"""Redis, when configured: short timeouts, so an outage or a hang costs a request well under a
+second.
 
 Redis holds what several app processes share (rate-limit counters; sessions when
 ``SESSION_STORE`` is ``redis``). It is optional at run time: when it is down or slow the

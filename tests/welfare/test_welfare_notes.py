@@ -110,7 +110,8 @@ def test_a_database_failure_brings_the_note_back_filled_and_saves_nothing(
     monkeypatch.setattr("partnership.welfare.service.audit.record", locked)
     response = client.post("/welfare/notes/new", data=note_answers())
     page = response.get_data(as_text=True)
-    assert response.status_code == 400
+    # The database did not answer: the same form, kept, as a 503 (see core/outage.py).
+    assert response.status_code == 503
     assert "we could not save this just now, so nothing was saved" in page
     assert 'value="Bus stop on Kingsway"' in page
     assert "Lost her friends; waited with her for the taxi" in page
