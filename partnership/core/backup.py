@@ -77,6 +77,7 @@ _MEMBER_NAME = re.compile(
     r"|files/[A-Za-z0-9][A-Za-z0-9_.-]*/[^\x00-\x1f\\]+|settings/[A-Z][A-Z0-9_]*"
 )
 _FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -179,7 +180,7 @@ class Manifest:
                 database_tool=_text(data["database_tool"]),
                 folders=tuple(_folder(f) for f in data["folders"]),
                 setting_files={
-                    _text(setting): _file_name(name)
+                    _setting(setting): _file_name(name)
                     for setting, name in dict(data["setting_files"]).items()
                 },
                 members=members,
@@ -221,6 +222,12 @@ def _choice(value: Any, allowed: dict[str, str]) -> str:
 def _folder(value: Any) -> str:
     if not isinstance(value, str) or not _FOLDER_NAME.fullmatch(value):
         raise ValueError(f"{value!r} is not a folder name")
+    return value
+
+
+def _setting(value: Any) -> str:
+    if not isinstance(value, str) or not _SETTING_NAME.fullmatch(value):
+        raise ValueError(f"{value!r} is not a setting")
     return value
 
 
@@ -547,6 +554,9 @@ def read_backup(path: Path, staging: Path) -> Manifest:
     listed = {m.name: m for m in manifest.members}
     if manifest.database_member not in listed:
         raise BackupError(f"{path} is damaged: its manifest lists no database.")
+    for setting in manifest.setting_files:
+        if f"settings/{setting}" not in listed:
+            raise BackupError(f"{path} is damaged: its manifest lists no file for {setting}.")
     missing = sorted(listed.keys() - found.keys())
     if missing:
         raise BackupError(f"{path} is incomplete: {missing[0]} is missing. Use another backup.")
