@@ -1,4 +1,4 @@
-"""``flask`` commands: users, demo data and the Welsh catalogue."""
+"""``flask`` commands: users, demo data, backups and the Welsh catalogue."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ from sqlalchemy import func, select
 from partnership.admin import service as admin_service
 from partnership.auth.models import Organisation
 from partnership.config import ROOT
+from partnership.core import backup
 from partnership.core.enums import OrgKind, Rank, Role
 from partnership.extensions import db
 
 users_cli = AppGroup("users", help="Manage accounts.")
 organisations_cli = AppGroup("organisations", help="Manage member organisations.")
 demo_cli = AppGroup("demo", help="Demo data for trying the portal out.")
+backup_cli = AppGroup("backup", help="Back up and restore the database and the portal's files.")
 translate_cli = AppGroup(
     "translate", help="Extract, update, compile and check the Welsh catalogue."
 )
@@ -35,6 +37,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(organisations_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(translate_cli)
 
 
@@ -122,6 +125,71 @@ def seed_command(if_empty: bool) -> None:
     db.session.commit()
     click.echo("Demo partnership loaded.")
     demo.print_logins()
+
+
+@backup_cli.command("create")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def backup_create_command(path: Path | None) -> None:
+    """Write a backup to PATH: a new file, or a folder to put a dated one in (default: here).
+
+    It holds a consistent snapshot of the database, taken while the portal keeps working,
+    and the files the portal keeps outside it. It holds personal data: keep it encrypted
+    and off this machine.
+    """
+    try:
+        created = backup.create_backup(current_app, path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"The backup could not be written: {error}.") from None
+    db.session.commit()
+    click.echo(f"Backup written to {created.path} ({created.size:,} bytes).")
+    click.echo(f"SHA-256 {created.sha256}")
+    click.echo("It holds:")
+    for line in backup.describe(created.manifest):
+        click.echo(f"  {line}")
+    click.echo("It holds personal data: keep it encrypted and off this machine.")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a database or files that are not empty (back them up first)",
+)
+def backup_restore_command(path: Path, force: bool) -> None:
+    """Restore the backup at PATH into the configured database and the instance folder.
+
+    Every checksum is checked first; a database or folder that is not empty is only
+    replaced with --force. The database is then migrated to this version's schema.
+    Stop the portal first.
+    """
+    try:
+        restored = backup.restore_backup(current_app, path, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"The backup could not be restored: {error}.") from None
+    db.session.commit()
+    manifest = restored.manifest
+    click.echo(
+        f"Restored {path} (made {manifest.created_at} by version {manifest.portal_version}; "
+        "every checksum matched):"
+    )
+    click.echo(f"  the database into {restored.database.label}")
+    for folder, count in restored.files.items():
+        click.echo(f"  {count} files into {Path(current_app.instance_path) / folder}")
+    for setting, (target, named) in restored.setting_files.items():
+        click.echo(f"  the {setting} file into {target}")
+        if not named:
+            click.echo(f"    (set {setting} to {target} for the portal to use it)")
+    if restored.revision is None:
+        click.echo("The database has no migration revision: it was not migrated.")
+    elif restored.revision != manifest.revision:
+        click.echo(f"Migrated the database from {manifest.revision} to {restored.revision}.")
+    else:
+        click.echo(f"The database is at this version's schema ({restored.revision}).")
 
 
 def _pybabel(*args: str) -> None:

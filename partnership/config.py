@@ -87,6 +87,9 @@ class Defaults:
     EXIT_URL = "https://www.bbc.co.uk/weather"
     SUPPORT_SERVICES_FILE = ""
     TRIAGE_WARNING_HOURS = 24
+    # The folder holding pg_dump and pg_restore for `flask backup` (empty: the newest on the
+    # PATH or in /usr/lib/postgresql/<version>/bin).
+    POSTGRES_BIN = ""
     TESTING = False
 
 
