@@ -1,21 +1,33 @@
-"""The migrations build exactly the models' schema, and every revision goes down
-and up again with rows in its tables, on SQLite and (in CI) on PostgreSQL."""
+"""The migrations build exactly the models' schema; every revision goes up, down and up
+again with rows in every table and keeps them wherever both schemas hold them; a downgrade
+that would destroy data refuses and changes nothing; and a run that fails part-way leaves
+the schema, version and rows it started with. On SQLite and (in CI) on PostgreSQL."""
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
+import textwrap
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask
-from flask_migrate import downgrade, upgrade
+from alembic.util import CommandError
+from flask import Flask, current_app
+from flask_migrate import downgrade, stamp, upgrade
 from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from partnership import create_app
 from partnership.config import ROOT
@@ -167,7 +179,7 @@ def rows_da5df94bf74a(conn: Connection) -> None:
             " distinguishing_features, description, name, aliases, date_of_birth, address,"
             " created_by_id, organisation_id, created_at, updated_at, merged_into_id, merged_at,"
             " erased_at) VALUES (904, 'RF-2026-0904', '', '', '', '', '', '', 'Same person',"
-            " '', '', NULL, '', 901, 901, :now, :now, 903, :now, NULL)"
+            " '', '', NULL, '', 901, 901, :now, :now, 903, :now, :now)"
         ),
         now,
     )
@@ -302,10 +314,166 @@ ROWS: dict[str, Callable[[Connection], None]] = {
 }
 
 
+MIGRATIONS = ROOT / "migrations"
+
+
+@functools.cache
+def script() -> ScriptDirectory:
+    """The revisions, read as alembic reads them (which puts keep_data.py on sys.path)."""
+    config = Config(str(MIGRATIONS / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
 def revisions() -> list[str]:
     """Revision ids from the first to head."""
-    script = ScriptDirectory(str(ROOT / "migrations"))
-    return [r.revision for r in reversed(list(script.walk_revisions()))]
+    return [r.revision for r in reversed(list(script().walk_revisions()))]
+
+
+def drops(revision: str) -> Any:
+    """The revision's DROPS (keep_data.Drops): what its downgrade drops."""
+    declared = getattr(script().get_revision(revision).module, "DROPS", None)
+    assert declared is not None, f"{revision} has no DROPS (see migrations/keep_data.py)"
+    return declared
+
+
+def at_risk(revision: str) -> list[str]:
+    """The tables and columns whose data the revision's downgrade refuses to drop."""
+    declared = drops(revision)
+    return [*declared.tables, *declared.columns]
+
+
+def parent(revision: str) -> str:
+    down = script().get_revision(revision).down_revision
+    assert down is None or isinstance(down, str)
+    return down or "base"
+
+
+def alembic_config(directory: Path = MIGRATIONS, *x_args: str) -> Config:
+    """Flask-Migrate's configuration, for running alembic's commands directly and seeing
+    their exceptions (Flask-Migrate's own turns a CommandError into exit status 1)."""
+    config: Config = current_app.extensions["migrate"].migrate.get_config(
+        str(directory), x_arg=list(x_args)
+    )
+    return config
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every table's shape and every row (alembic_version's included)."""
+
+    schema: dict[str, dict[str, Any]]
+    rows: dict[str, list[dict[str, Any]]]
+
+
+def snapshot() -> Snapshot:
+    schema: dict[str, dict[str, Any]] = {}
+    rows: dict[str, list[dict[str, Any]]] = {}
+    with db.engine.connect() as conn:
+        inspector = inspect(conn)
+        columns = inspector.get_multi_columns()
+        primary_keys = inspector.get_multi_pk_constraint()
+        foreign_keys = inspector.get_multi_foreign_keys()
+        indexes = inspector.get_multi_indexes()
+        uniques = inspector.get_multi_unique_constraints()
+        for key in sorted(columns, key=lambda key: key[1]):
+            table = key[1]
+            schema[table] = {
+                "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in columns[key]],
+                "primary key": primary_keys[key]["constrained_columns"],
+                "foreign keys": sorted(
+                    (
+                        str(fk["name"]),
+                        tuple(fk["constrained_columns"]),
+                        fk["referred_table"],
+                        tuple(fk["referred_columns"]),
+                        str(fk["options"].get("ondelete")),
+                    )
+                    for fk in foreign_keys[key]
+                ),
+                "indexes": sorted(
+                    (str(ix["name"]), tuple(map(str, ix["column_names"])), ix["unique"])
+                    for ix in indexes[key]
+                ),
+                "unique": sorted(
+                    (str(uq["name"]), tuple(uq["column_names"])) for uq in uniques[key]
+                ),
+            }
+            query = sa.select(sa.table(table, *(sa.column(c["name"]) for c in columns[key])))
+            rows[table] = sorted((dict(r._mapping) for r in conn.execute(query)), key=repr)
+    return Snapshot(schema, rows)
+
+
+def changed_rows(before: Snapshot, after: Snapshot, schema: dict[str, Any]) -> dict[str, str]:
+    """Tables of `schema` whose rows differ between the two snapshots, comparing the columns
+    `schema` holds: for each, how many rows before and after."""
+    changed = {}
+    for table, shape in schema.items():
+        if table == "alembic_version":
+            continue
+        names = [name for name, _type, _nullable in shape["columns"]]
+
+        def held(rows: list[dict[str, Any]], names: list[str] = names) -> list[str]:
+            return sorted(repr([row[name] for name in names]) for row in rows)
+
+        if held(before.rows[table]) != held(after.rows.get(table, [])):
+            changed[table] = f"{len(before.rows[table])} -> {len(after.rows.get(table, []))}"
+    return changed
+
+
+def dropped_by_downgrade(newer: Snapshot, older: Snapshot) -> set[str]:
+    """The tables, and columns of tables kept, that the newer schema has and the older not."""
+    dropped = set(newer.schema) - set(older.schema)
+    for table in set(newer.schema) & set(older.schema):
+        names = {c[0] for c in newer.schema[table]["columns"]}
+        dropped |= {
+            f"{table}.{name}" for name in names - {c[0] for c in older.schema[table]["columns"]}
+        }
+    return dropped
+
+
+def delete_what_would_be_lost(revision: str, schema: dict[str, Any]) -> None:
+    """Empty the columns and tables the revision's downgrade refuses to drop while they hold
+    data (its disposable tables and columns keep theirs); `schema` orders the deletes."""
+    declared = drops(revision)
+    with db.engine.begin() as conn:
+        for name, empty in declared.columns.items():
+            table, column = name.split(".")
+            conn.execute(sa.table(table, sa.column(column)).update().values({column: empty}))
+        left = list(declared.tables)
+        while left:  # a table after every table referring to it
+            table = next(
+                t
+                for t in left
+                if not any(
+                    fk[2] == t
+                    for other in left
+                    if other != t
+                    for fk in schema[other]["foreign keys"]
+                )
+            )
+            conn.execute(sa.table(table).delete())
+            left.remove(table)
+
+
+def migrate_with_rows() -> None:
+    """Upgrade to head one revision at a time, adding each revision's rows."""
+    for revision in revisions():
+        upgrade(revision=revision)
+        with db.engine.begin() as conn:
+            ROWS[revision](conn)
+
+
+def assert_connections_as_the_app_expects() -> None:
+    """After a run, the pool's connection still enforces foreign keys and still has
+    transactions: what the app's one commit per request relies on."""
+    with db.engine.connect() as conn:
+        with pytest.raises(IntegrityError):
+            conn.execute(text("UPDATE users SET organisation_id = 999999 WHERE id = 901"))
+        conn.rollback()
+        conn.execute(text("UPDATE users SET name = 'Rolled back' WHERE id = 901"))
+        conn.rollback()
+        assert conn.scalar(text("SELECT name FROM users WHERE id = 901")) == "M"
 
 
 @pytest.fixture
@@ -348,19 +516,197 @@ def test_the_migrated_schema_equals_the_models(migrating_app: Flask) -> None:
         assert compare_metadata(context, db.metadata) == []
 
 
-def test_every_revision_goes_down_and_up_again_with_rows(migrating_app: Flask) -> None:
-    previous = "base"
+def test_every_revision_keeps_every_row_going_up_down_and_up_again(
+    migrating_app: Flask,
+) -> None:
+    stamp(revision="base")  # an empty database, with the (empty) alembic_version of base
+    older = snapshot()
     for revision in revisions():
+        previous = parent(revision)
         upgrade(revision=revision)
+        assert changed_rows(older, snapshot(), older.schema) == {}, f"up to {revision}"
         with db.engine.begin() as conn:
             ROWS[revision](conn)
+        full = snapshot()
+        assert [t for t, rows in full.rows.items() if not rows] == [], "ROWS fills every table"
+
+        # DROPS names every table and column the downgrade drops, and every one it
+        # refuses to drop holds data here, so the refusal is tried for each.
+        declared = drops(revision)
+        named = {*declared.tables, *declared.columns, *declared.disposable}
+        assert dropped_by_downgrade(full, older) == named, f"DROPS of {revision}"
+        for name, empty in declared.columns.items():
+            table, column = name.split(".")
+            assert any(row[column] != empty for row in full.rows[table]), f"ROWS: {name}"
+
+        if at_risk(revision):
+            with pytest.raises(CommandError) as refused:
+                command.downgrade(alembic_config(), previous)
+            message = str(refused.value)
+            assert f"Downgrade of revision {revision} refused" in message
+            for name in at_risk(revision):
+                assert f"\n  {name}: " in message
+            assert "Nothing was changed" in message
+            assert "-x lose-data=yes" in message
+            assert snapshot() == full
+            delete_what_would_be_lost(revision, full.schema)
+        kept = snapshot()
+
         downgrade(revision=previous)
+        down = snapshot()
+        assert down.schema == older.schema, f"down from {revision}"
+        assert changed_rows(kept, down, older.schema) == {}, f"down from {revision}"
+
         upgrade(revision=revision)
+        up = snapshot()
+        assert up.schema == full.schema, f"up to {revision} again"
+        assert changed_rows(kept, up, older.schema) == {}, f"up to {revision} again"
+
         with db.engine.begin() as conn:
             ROWS[revision](conn)  # the tables are back, with their constraints
-            tables = set(inspect(conn).get_table_names())
-            assert {"organisations", "users", "audit_events"} <= tables
-        previous = revision
-    downgrade(revision="base")
-    with db.engine.connect() as conn:
-        assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+        older = snapshot()
+
+
+def test_lose_data_yes_lets_a_downgrade_delete_what_the_older_schema_cannot_hold(
+    migrating_app: Flask,
+) -> None:
+    migrate_with_rows()
+    before = snapshot()
+    with pytest.raises(CommandError, match="refused"):
+        command.downgrade(alembic_config(), "base")
+    assert snapshot() == before
+
+    downgrade(revision="base", x_arg=["lose-data=yes"])
+    after = snapshot()
+    assert list(after.schema) == ["alembic_version"]
+    assert after.rows["alembic_version"] == []
+
+
+def test_a_refused_downgrade_undoes_the_steps_it_took_before_refusing(
+    migrating_app: Flask,
+) -> None:
+    migrate_with_rows()
+    # The second newest revision that would lose data refuses; the newer ones go first.
+    guarded = [r for r in reversed(revisions()) if at_risk(r)]
+    refusing = guarded[1]
+    newer = revisions()[revisions().index(refusing) + 1 :]
+    schema = snapshot().schema
+    for revision in newer:
+        delete_what_would_be_lost(revision, schema)
+    before = snapshot()
+
+    with pytest.raises(CommandError, match=f"Downgrade of revision {refusing} refused"):
+        command.downgrade(alembic_config(), parent(refusing))
+
+    assert snapshot() == before  # the newer revisions' steps were rolled back with it
+    assert_connections_as_the_app_expects()
+
+
+def with_revision(tmp_path: Path, upgrade_body: str) -> Path:
+    """A copy of the migrations folder with one more revision after head."""
+    directory = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, directory, ignore=shutil.ignore_patterns("__pycache__"))
+    head = revisions()[-1]
+    source = (
+        "from alembic import op\n"
+        "import sqlalchemy as sa\n\n"
+        'revision = "0ff1ce0ff1ce"\n'
+        f"down_revision = {head!r}\n\n\n"
+        "def upgrade():\n"
+        + textwrap.indent(textwrap.dedent(upgrade_body), "    ")
+        + "\n\ndef downgrade():\n    pass\n"
+    )
+    (directory / "versions" / "0ff1ce0ff1ce_one_more.py").write_text(source)
+    return directory
+
+
+def test_a_failed_upgrade_leaves_the_previous_schema_and_a_retry_works(
+    migrating_app: Flask, tmp_path: Path
+) -> None:
+    # The revision creates a table, copies a table others refer to (on SQLite), changes
+    # rows, and then fails on a second venue with the same name.
+    directory = with_revision(
+        tmp_path,
+        """\
+        op.create_table("checks", sa.Column("id", sa.Integer(), primary_key=True))
+        with op.batch_alter_table("sightings") as batch_op:
+            batch_op.add_column(
+                sa.Column("checked", sa.Boolean(), server_default=sa.false(), nullable=False)
+            )
+            batch_op.alter_column("place", existing_type=sa.Text(), nullable=True)
+        op.execute("UPDATE venues SET name = name || ' (checked)'")
+        op.create_index("uq_venues_name", "venues", ["name"], unique=True)
+        """,
+    )
+    migrate_with_rows()
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO venues (id, organisation_id, name, address, postcode, created_at,"
+                " licence_number, has_safe_space, active) VALUES (999, 901, 'The Anchor',"
+                " '9 Wind Street', 'SA1 1DP', :now, '', false, true)"
+            ),
+            {"now": NOW},
+        )
+    before = snapshot()
+
+    with pytest.raises(IntegrityError):
+        upgrade(directory=str(directory))
+
+    assert snapshot() == before
+    assert_connections_as_the_app_expects()
+
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM venues WHERE id = 999"))
+    fixed = snapshot()
+    upgrade(directory=str(directory))
+
+    after = snapshot()
+    assert after.rows["alembic_version"] == [{"version_num": "0ff1ce0ff1ce"}]
+    assert "checks" in after.schema
+    assert [row["checked"] for row in after.rows["sightings"]] == [False]
+    assert [row["name"] for row in after.rows["venues"]] == ["The Anchor (checked)"]
+    others = {table: shape for table, shape in fixed.schema.items() if table != "venues"}
+    assert changed_rows(fixed, after, others) == {}
+    assert_connections_as_the_app_expects()
+
+
+def test_an_upgrade_that_leaves_rows_referring_to_nothing_fails_and_changes_nothing(
+    migrating_app: Flask, tmp_path: Path
+) -> None:
+    # With SQLite's foreign keys off for the run, only the check before COMMIT stops this;
+    # PostgreSQL refuses the DELETE itself.
+    directory = with_revision(
+        tmp_path,
+        """\
+        op.create_table("checks", sa.Column("id", sa.Integer(), primary_key=True))
+        op.execute("DELETE FROM organisations WHERE id = 901")
+        """,
+    )
+    migrate_with_rows()
+    before = snapshot()
+
+    with pytest.raises((CommandError, IntegrityError)) as failed:
+        command.upgrade(alembic_config(directory), "head")
+
+    if db.engine.dialect.name == "sqlite":
+        assert "1 row(s) of users refer to missing organisations" in str(failed.value)
+    assert snapshot() == before
+    assert_connections_as_the_app_expects()
+
+
+def test_a_column_that_is_never_null_holds_data_where_it_is_not_its_empty_value(
+    tmp_path: Path,
+) -> None:
+    script()  # puts keep_data.py on sys.path, as alembic does for the revisions
+    from keep_data import Drops
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'drops.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, note TEXT NOT NULL)"))
+        conn.execute(text("INSERT INTO notes (id, note) VALUES (1, ''), (2, 'Kept'), (3, '')"))
+        declared = Drops("r", tables=["notes"], columns={"notes.note": ""})
+        assert declared.holding_data(conn) == [("notes", 3), ("notes.note", 1)]
+        conn.execute(text("DELETE FROM notes WHERE id = 2"))
+        assert declared.holding_data(conn) == [("notes", 2)]
+    engine.dispose()

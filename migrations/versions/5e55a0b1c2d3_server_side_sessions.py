@@ -8,12 +8,18 @@ Create Date: 2026-12-07 14:30:00.000000
 from alembic import op
 import sqlalchemy as sa
 
+from keep_data import Drops
+
 
 # revision identifiers, used by Alembic.
 revision = '5e55a0b1c2d3'
 down_revision = '23b070fdfbea'
 branch_labels = None
 depends_on = None
+
+# What downgrade() drops: it refuses while `tables` or `columns` hold data (keep_data.py).
+# Sessions are not records: dropping them signs everyone out and loses nothing else.
+DROPS = Drops(revision, disposable=['server_sessions'])
 
 
 def upgrade():
@@ -30,7 +36,7 @@ def upgrade():
 
 
 def downgrade():
-    # Sessions are not records: dropping them signs everyone out, and loses nothing else.
+    DROPS.refuse_to_lose_data()
     with op.batch_alter_table('server_sessions', schema=None) as batch_op:
         batch_op.drop_index('ix_server_sessions_expires_at')
 
