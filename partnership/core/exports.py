@@ -42,7 +42,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import IO, Any, TypeAlias
 
-from flask import Response, stream_with_context
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.styles import Font
@@ -189,12 +189,21 @@ def _download(response: Response, filename: str) -> Response:
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
     """A download of :func:`stream_csv`, streamed in chunks while ``rows`` is read.
 
-    The rows are read after the view has returned, inside its request (Flask's
-    ``stream_with_context``), so a query behind ``rows`` still has its session: commit the
-    export's audit event before returning this. Sent as an attachment, never cached.
+    The rows are read by the web server after the view has returned, outside its request
+    and its app context: the request's database session is closed by then, and every
+    object loaded through it is detached. So ``rows`` must hold plain values (text already
+    translated), or be a generator that needs nothing from the request and reads the
+    database on a connection of its own (as
+    :func:`partnership.reports.service.sighting_rows` does). A generator is closed with
+    the response, so its connection is given back even when the download stops half way.
+    Commit the export's audit event before returning this. Sent as an attachment, never
+    cached.
     """
-    body = stream_with_context(_chunks(stream_csv(header, rows)))
-    return _download(Response(body, content_type=CSV_MEDIA_TYPE), filename)
+    response = Response(_chunks(stream_csv(header, rows)), content_type=CSV_MEDIA_TYPE)
+    close = getattr(rows, "close", None)
+    if callable(close):
+        response.call_on_close(close)
+    return _download(response, filename)
 
 
 def sheet_title(name: str, taken: set[str]) -> str:

@@ -31,7 +31,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, false, select
 
 from partnership.core import audit
 from partnership.core.charts import MapSquare, bar_chart, heat_grid, square_label, square_map
@@ -782,10 +782,10 @@ def _sighting_conditions(period: Period, filters: Filters) -> list[ColumnElement
     return nights + sighting_filters(filters)
 
 
-def _codes_by_sighting(ids: Sequence[int]) -> dict[int, list[str]]:
+def _codes_by_sighting(connection: Connection, ids: Sequence[int]) -> dict[int, list[str]]:
     """The behaviour codes of each of the sightings ``ids``, in one query."""
     codes: dict[int, list[str]] = {}
-    rows = db.session.execute(
+    rows = connection.execute(
         select(SightingBehaviour.sighting_id, SightingBehaviour.code).where(
             SightingBehaviour.sighting_id.in_(ids)
         )
@@ -795,10 +795,10 @@ def _codes_by_sighting(ids: Sequence[int]) -> dict[int, list[str]]:
     return codes
 
 
-def _subjects_by_sighting(ids: Sequence[int]) -> dict[int, list[int]]:
+def _subjects_by_sighting(connection: Connection, ids: Sequence[int]) -> dict[int, list[int]]:
     """The subjects linked to each of the sightings ``ids``, in one query."""
     subjects: dict[int, list[int]] = {}
-    rows = db.session.execute(
+    rows = connection.execute(
         select(SubjectLink.sighting_id, SubjectLink.subject_id).where(
             SubjectLink.sighting_id.in_(ids)
         )
@@ -810,19 +810,33 @@ def _subjects_by_sighting(ids: Sequence[int]) -> dict[int, list[int]]:
 
 
 def sighting_rows(
-    user: User, period: Period, filters: Filters, pseudonymise: Pseudonymiser
+    user: User,
+    period: Period,
+    filters: Filters,
+    pseudonymise: Pseudonymiser,
+    engine: Engine | None = None,
 ) -> Iterator[list[Any]]:
     """The record-level rows of the sightings ``user`` may export in ``period`` narrowed by
     ``filters``, in the order of :func:`sighting_header`, oldest first.
 
-    A generator that streams the sightings' own columns (with their venue and area names
-    by outer joins) :data:`YIELD_PER` rows at a time, and for each such batch reads the
-    behaviour codes and the linked subjects of its sightings with one ``IN`` query each:
-    a fixed number of statements per batch, never one per row, and memory stays flat
-    however many rows there are. Each row is numbered in the export's own order rather
-    than by the sighting's id (a number that means nothing outside the file and needs no
-    memory of the rows before it); linked subjects are codes from ``pseudonymise``. Codes
-    only, apart from the venue and area names: no free text.
+    Made for a streamed download, which reads the rows after the view has returned, when
+    the request's database session is closed and ``user`` is detached from it. So this
+    reads everything it needs from the request now (which sightings ``user`` may export,
+    as a finished statement, and the words ``yes`` and ``no`` in the reader's language)
+    and returns a generator that uses only those plain values, ``pseudonymise`` and
+    ``engine`` (the app's, by default). The generator reads nothing until its first row is
+    asked for; then it opens a connection of its own, reads the whole file in one
+    transaction (one snapshot on PostgreSQL, so every batch agrees with the rows), and
+    closes it when the last row is read or the generator is closed.
+
+    The sightings' own columns (with their venue and area names by outer joins) are
+    streamed :data:`YIELD_PER` rows at a time, and for each such batch the behaviour codes
+    and the linked subjects of its sightings are read with one ``IN`` query each: a fixed
+    number of statements per batch, never one per row, and memory stays flat however many
+    rows there are. Each row is numbered in the export's own order rather than by the
+    sighting's id (a number that means nothing outside the file and needs no memory of the
+    rows before it); linked subjects are codes from ``pseudonymise``. Codes only, apart
+    from the venue and area names: no free text.
     """
     statement = (
         exportable_sightings(user)
@@ -848,38 +862,71 @@ def sighting_rows(
         .order_by(Sighting.night, Sighting.occurred_at, Sighting.id)
         .execution_options(stream_results=True, yield_per=YIELD_PER)
     )
-    yes, no = _("yes"), _("no")
+    return _stream_sighting_rows(
+        engine if engine is not None else db.engine,
+        statement,
+        (_("yes"), _("no")),
+        pseudonymise,
+    )
+
+
+def _snapshot(engine: Engine) -> Connection:
+    """A new connection of ``engine`` in a transaction that reads one snapshot of the
+    database from its first statement to its end (a rollback, when it is closed).
+
+    PostgreSQL's default (read committed) takes a new snapshot for every statement;
+    repeatable read keeps the first, and a transaction that only reads never fails for it.
+    Python's sqlite3 begins no transaction before a SELECT, so each statement would read
+    the database as it is then: an explicit BEGIN holds one snapshot (WAL lets writers
+    carry on meanwhile)."""
+    connection = engine.connect()
+    if engine.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="REPEATABLE READ")
+    elif engine.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+    return connection
+
+
+def _stream_sighting_rows(
+    engine: Engine,
+    statement: Select[Any],
+    yes_no: tuple[str, str],
+    pseudonymise: Pseudonymiser,
+) -> Iterator[list[Any]]:
+    """The rows of :func:`sighting_rows`, read on a connection of this generator's own."""
+    yes, no = yes_no
     number = 0
-    result = db.session.execute(statement)
-    try:
-        for batch in result.partitions():
-            ids = [row[0] for row in batch]
-            codes = _codes_by_sighting(ids)
-            subjects = _subjects_by_sighting(ids)
-            for row in batch:
-                (sighting_id, night, occurred_at, venue, area, response, action) = row[:7]
-                sex, age, height, build, details_at = row[7:]
-                number += 1
-                linked = subjects.get(sighting_id)
-                yield [
-                    number,
-                    night,
-                    occurred_at,
-                    venue or "",
-                    area or "",
-                    LIST_SEPARATOR.join(sorted(codes.get(sighting_id, ()))),
-                    response,
-                    action,
-                    sex,
-                    age,
-                    height,
-                    build,
-                    yes if details_at is not None else no,
-                    LIST_SEPARATOR.join(
-                        sorted(pseudonymise(subject_key(subject)) for subject in linked)
-                    )
-                    if linked
-                    else "",
-                ]
-    finally:
-        result.close()
+    with _snapshot(engine) as connection:
+        result = connection.execute(statement)
+        try:
+            for batch in result.partitions():
+                ids = [row[0] for row in batch]
+                codes = _codes_by_sighting(connection, ids)
+                subjects = _subjects_by_sighting(connection, ids)
+                for row in batch:
+                    (sighting_id, night, occurred_at, venue, area, response, action) = row[:7]
+                    sex, age, height, build, details_at = row[7:]
+                    number += 1
+                    linked = subjects.get(sighting_id)
+                    yield [
+                        number,
+                        night,
+                        occurred_at,
+                        venue or "",
+                        area or "",
+                        LIST_SEPARATOR.join(sorted(codes.get(sighting_id, ()))),
+                        response,
+                        action,
+                        sex,
+                        age,
+                        height,
+                        build,
+                        yes if details_at is not None else no,
+                        LIST_SEPARATOR.join(
+                            sorted(pseudonymise(subject_key(subject)) for subject in linked)
+                        )
+                        if linked
+                        else "",
+                    ]
+        finally:
+            result.close()

@@ -144,10 +144,13 @@ def figures_xlsx() -> Response:
 def sightings_csv() -> Response:
     user = actor()
     choice = _export_choice()
+    # Everything the stream needs is read from the request now: the rows are read after
+    # this returns, on a connection of their own (see service.sighting_rows).
+    rows = service.sighting_rows(user, choice.period, choice.filters, new_pseudonymiser())
+    header = service.sighting_header()
     service.record_exported(user, "sightings_csv", choice)
     db.session.commit()
-    rows = service.sighting_rows(user, choice.period, choice.filters, new_pseudonymiser())
-    return csv_response(choice.filename("sightings", "csv"), service.sighting_header(), rows)
+    return csv_response(choice.filename("sightings", "csv"), header, rows)
 
 
 @bp.route("/hotspots.geojson")

@@ -19,13 +19,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from flask import Flask, has_request_context, request
+from flask import Flask, has_app_context
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from shapely.geometry import shape
 
 from partnership.core.enums import Role
 from partnership.core.exports import (
+    BOM,
     PSEUDONYM_PREFIX,
     XLSX_CELL_LIMIT,
     Pseudonymiser,
@@ -278,11 +279,27 @@ def download_app() -> Flask:
     @app.route("/rows.csv")
     def rows_csv() -> Any:
         def rows() -> Iterator[list[Any]]:
-            # Read while the body is sent, still inside the request.
+            # Read while the body is sent, after the view has returned.
             for number in range(3):
-                yield [number, request.path if has_request_context() else "no request", "=1"]
+                where = "in the app" if has_app_context() else "outside the app"
+                yield [number, where, "=1"]
 
-        return csv_response("rows 2026-07.csv", ["Number", "Path", "Note"], rows())
+        return csv_response("rows 2026-07.csv", ["Number", "Where", "Note"], rows())
+
+    @app.route("/many.csv")
+    def many_csv() -> Any:
+        def rows() -> Iterator[list[Any]]:
+            try:
+                for number in range(100_000):
+                    yield [number, "x" * 20]
+            finally:
+                closed.append(True)
+
+        closed: list[bool] = []
+        made = rows()
+        # Held here too, so it is the response that closes it, not the garbage collector.
+        app.config["ROWS"], app.config["CLOSED"] = made, closed
+        return csv_response("many.csv", ["Number", "Text"], made)
 
     @app.route("/rows.xlsx")
     def rows_xlsx() -> Any:
@@ -307,12 +324,26 @@ def test_csv_response_streams_an_attachment_that_is_never_cached(download_app: F
     assert response.headers["Content-Disposition"] == 'attachment; filename="rows_2026-07.csv"'
     assert response.headers["Cache-Control"] == "no-store"
     lines = read_csv(response.get_data(as_text=True))
+    # The rows are read outside the request and its app context (and so never through
+    # the request's database session, closed by then).
     assert lines == [
-        ["Number", "Path", "Note"],
-        ["0", "/rows.csv", "'=1"],
-        ["1", "/rows.csv", "'=1"],
-        ["2", "/rows.csv", "'=1"],
+        ["Number", "Where", "Note"],
+        ["0", "outside the app", "'=1"],
+        ["1", "outside the app", "'=1"],
+        ["2", "outside the app", "'=1"],
     ]
+
+
+def test_a_csv_download_stopped_half_way_closes_its_rows(download_app: Flask) -> None:
+    """A client that goes away makes the server close the response: the rows' generator is
+    closed then (its ``finally`` runs: a database connection would be given back)."""
+    response = download_app.test_client().get("/many.csv")
+    closed = download_app.config["CLOSED"]
+    chunks = response.iter_encoded()
+    assert next(chunks).startswith(BOM.encode())
+    assert closed == []
+    response.close()
+    assert closed == [True]
 
 
 def test_xlsx_response_is_a_workbook_attachment(download_app: Flask) -> None:

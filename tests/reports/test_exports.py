@@ -25,7 +25,8 @@ from partnership.reports import service
 from partnership.reports.figures import Filters, Period
 from partnership.sightings.models import SightingBehaviour
 from partnership.subjects.models import Subject, SubjectLink
-from tests.conftest import Clock, events, fix_clock
+from tests.conftest import Clock, events, fix_clock, welsh
+from tests.live import HttpUser, serve
 from tests.reports.test_report_page import (
     CANARIES,
     FIRST,
@@ -346,7 +347,8 @@ def test_the_rows_are_read_lazily(app: Flask, login_as: Callable[..., User], wee
         from sqlalchemy import event
 
         def seen(*args: Any) -> None:
-            statements.append(str(args[2]))
+            if str(args[2]).startswith("SELECT"):  # queries, not the transaction's BEGIN
+                statements.append(str(args[2]))
 
         event.listen(db.engine, "before_cursor_execute", seen)
         try:
@@ -359,6 +361,77 @@ def test_the_rows_are_read_lazily(app: Flask, login_as: Callable[..., User], wee
             assert len(statements) == 3
         finally:
             event.remove(db.engine, "before_cursor_execute", seen)
+
+
+def test_the_rows_need_nothing_from_the_request_and_give_their_connection_back(
+    app: Flask, login_as: Callable[..., User], week: Week
+) -> None:
+    """The rows are read as a real server reads a streamed body: after the request's app
+    context has ended, its session closed and the user detached. They read on a connection
+    of their own, given back when the last row is read, or when the download is stopped."""
+    analyst = login_as(Role.ANALYST)
+    out: list[str] = []
+
+    def export() -> Iterator[list[Any]]:
+        with app.app_context():
+            user = db.session.get(User, analyst.id)
+            assert user is not None
+            db.session.commit()  # as the view does: the user's attributes are expired
+            return service.sighting_rows(user, Period(FIRST, LAST), Filters(), new_pseudonymiser())
+
+    def checked_out(*args: Any) -> None:
+        out.append("out")
+
+    def checked_in(*args: Any) -> None:
+        out.append("in")
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "checkout", checked_out)
+    event.listen(engine, "checkin", checked_in)
+    try:
+        rows = export()
+        out.clear()  # the request's own connection, given back when its context ended
+        assert next(rows)[0] == 1
+        assert out == ["out"]
+        assert len(list(rows)) == 8
+        assert out == ["out", "in"]
+
+        stopped = export()
+        out.clear()
+        next(stopped)
+        stopped.close()
+        assert out == ["out", "in"]
+    finally:
+        event.remove(engine, "checkout", checked_out)
+        event.remove(engine, "checkin", checked_in)
+
+
+def test_the_rows_are_one_snapshot(
+    app: Flask,
+    login_as: Callable[..., User],
+    week: Week,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sighting corrected while its file is being read is written as it was when the file
+    started: its behaviours are read in the same snapshot as its row (a batch of one row
+    here, so the last row's behaviours are read after the change is committed)."""
+    analyst = login_as(Role.ANALYST)
+    monkeypatch.setattr(service, "YIELD_PER", 1)
+    with app.app_context():
+        user = db.session.get(User, analyst.id)
+        assert user is not None
+        rows = service.sighting_rows(user, Period(FIRST, LAST), Filters(), new_pseudonymiser())
+    try:
+        assert next(rows)[5] == "aspb.staring"
+        with app.app_context():
+            db.session.add(SightingBehaviour(sighting_id=week.sightings[-1], code="aspb.following"))
+            db.session.commit()
+        rest = list(rows)
+    finally:
+        rows.close()
+    assert len(rest) == 8
+    assert rest[-1][5] == "assb.catcalling"
 
 
 def _add_sightings(author: User, subject_id: int, count: int) -> None:
@@ -401,7 +474,8 @@ def test_the_statements_do_not_grow_with_the_rows(
         statements: list[str] = []
 
         def seen(*args: Any) -> None:
-            statements.append(str(args[2]))
+            if str(args[2]).startswith("SELECT"):  # queries, not the transaction's BEGIN
+                statements.append(str(args[2]))
 
         user = db.session.get(User, analyst.id)
         assert user is not None
@@ -514,3 +588,64 @@ def test_bad_arguments_give_no_export(
     download(client, path, "?range=custom&from=2026-11-22&to=2026-11-01", status=400)
     download(client, path, "?area=nope", status=400)
     assert not events(app, "report.exported")
+
+
+# -- Through a real server --------------------------------------------------------------------
+
+
+@pytest.fixture
+def served(app: Flask) -> Iterator[str]:
+    """The portal on the test database behind werkzeug's threaded server (see tests/live.py)."""
+    with serve(app) as base_url:
+        yield base_url
+
+
+@pytest.mark.parametrize(("role", "locale"), [(Role.ANALYST, "en"), (Role.OFFICER, "cy")])
+def test_the_sightings_csv_streams_through_a_real_server(
+    app: Flask,
+    make_user: Callable[..., User],
+    week: Week,
+    served: str,
+    role: Role,
+    locale: str,
+) -> None:
+    """Signed in over HTTP, each reader downloads the whole file: the server reads the rows
+    after the view has returned, in another thread, with the request's session closed.
+    The words in it are in the reader's language (an officer reading Welsh here), and the
+    download is audited once."""
+    reader = make_user(role, locale=locale)
+    person = HttpUser(served)
+    person.sign_in(reader)
+
+    answer = person.request("/reports/sightings.csv")
+    assert answer.status == 200, answer.body[:2000]
+    assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert answer.headers["Content-Disposition"] == (
+        'attachment; filename="sightings-2026-11-16-to-2026-11-22.csv"'
+    )
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert "Content-Length" not in answer.headers  # streamed, not built first
+    text = answer.body.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+
+    def words(message: str) -> str:
+        return welsh(app, message) if locale == "cy" else message
+
+    assert rows[0][:2] == [words("Row"), words("Night")]
+    assert len(rows) == 10  # the nine sightings of the week, oldest first
+    assert [line[0] for line in rows[1:]] == [str(n) for n in range(1, 10)]
+    assert rows[1][:6] == [
+        "1",
+        "2026-11-16",
+        "2026-11-16 22:00:00",
+        "The Anchor",
+        "Wind Street",
+        "aspb.staring",
+    ]
+    assert [line[12] for line in rows[1:]] == [words("yes")] + [words("no")] * 8
+    linked = [line[13] for line in rows[1:]]
+    assert PSEUDONYM.fullmatch(linked[0]) and linked[0] == linked[3]
+    (audited,) = events(app, "report.exported")
+    assert audited.actor_id == reader.id
+    assert audited.details["kind"] == "sightings_csv"
