@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -10,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from partnership.auth.forms import email_field
 from partnership.core.enums import Locale, OrgKind, Rank, Role
+from partnership.core.lazy import lazy_gettext as _l
 
 
 def _blank(label: Any) -> list[SelectChoice]:

@@ -21,7 +21,6 @@ from babel.lists import format_list
 from flask import url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -32,6 +31,7 @@ from partnership.core import audit
 from partnership.core.description import CODED_FIELDS, match_description
 from partnership.core.enums import POLICE_ROLES, NoteSharing, Role, Sharing
 from partnership.core.i18n import local_date
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
 from partnership.subjects.models import RedFlagNote, Subject

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from partnership.core.enums import ALL_ROLES, Role
+from partnership.core.lazy import lazy_gettext as _l
 
 ADMINS = frozenset({Role.COORDINATOR, Role.ADMIN})
 

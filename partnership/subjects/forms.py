@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -25,6 +24,7 @@ from partnership.core.enums import (
     SourceEvaluation,
     ViewReason,
 )
+from partnership.core.lazy import lazy_gettext as _l
 
 
 def _text(label: Any, limit: int, required: Any = None, area: bool = False) -> Any:
