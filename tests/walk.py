@@ -432,6 +432,8 @@ def pages(app: Flask, world: World, who: Role | str) -> Iterator[tuple[str, str]
     """(endpoint, address) of every HTML page of the URL map ``who`` may open, with the
     world's records in its arguments; a report's run is made for ``who`` first."""
     values = dict(world.ids)
+    if who is Role.INSPECTOR:  # an inspector manages their own force's accounts
+        values["user_id"] = world.users[Role.OFFICER].id
     if isinstance(who, Role) and opens("reports.run", who):
         values["run_id"] = report_run(app, world.users[who])
     rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
