@@ -14,7 +14,6 @@ from flask import Flask, g, request, url_for
 from flask.helpers import get_debug_flag
 from flask.logging import default_handler
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event, select
@@ -23,6 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from partnership import config as config_module
 from partnership.config import INSTANCE_PATH, ROOT
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 

@@ -41,6 +41,8 @@ _subject_numbers = count(1)
 EVERYONE = frozenset(Role)
 MANAGERS = frozenset({Role.COORDINATOR, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
+# Accounts: coordinators and administrators, and inspectors for their own force's.
+ACCOUNT_MANAGERS = MANAGERS | {Role.INSPECTOR}
 
 PUBLIC = "public"
 POLICE = frozenset({Role.OFFICER, Role.INSPECTOR})
@@ -66,15 +68,15 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "auth.account": EVERYONE,
     "auth.account_language": EVERYONE,
     "auth.account_password": EVERYONE,
-    "admin.users": MANAGERS,
-    "admin.user_create": MANAGERS,
-    "admin.user_detail": MANAGERS,
-    "admin.user_role": MANAGERS,
-    "admin.user_deactivate": MANAGERS,
-    "admin.user_reactivate": MANAGERS,
-    "admin.user_reset_two_factor": MANAGERS,
-    "admin.user_unlock": MANAGERS,
-    "admin.user_set_password_link": MANAGERS,
+    "admin.users": ACCOUNT_MANAGERS,
+    "admin.user_create": ACCOUNT_MANAGERS,
+    "admin.user_detail": ACCOUNT_MANAGERS,
+    "admin.user_role": ACCOUNT_MANAGERS,
+    "admin.user_deactivate": ACCOUNT_MANAGERS,
+    "admin.user_reactivate": ACCOUNT_MANAGERS,
+    "admin.user_reset_two_factor": ACCOUNT_MANAGERS,
+    "admin.user_unlock": ACCOUNT_MANAGERS,
+    "admin.user_set_password_link": ACCOUNT_MANAGERS,
     "admin.organisations": MANAGERS,
     "admin.organisation_create": MANAGERS,
     "admin.organisation_edit": MANAGERS,
@@ -161,7 +163,10 @@ MATRIX: dict[str, str | frozenset[Role]] = {
     "public.we_did": PUBLIC,
 }
 
-# Pages about one account, requested for a staff member's and an administrator's.
+# Pages about one account, requested for a bar's staff member, an administrator, an
+# officer of the viewer's own force (of some force for a viewer who is not police), and an
+# officer of another force.
+USER_TARGETS = ("staff_account", "admin_account", "viewers_force_officer", "other_force_officer")
 USER_RECORD_PAGES = frozenset(
     {
         "admin.user_detail",
@@ -173,6 +178,10 @@ USER_RECORD_PAGES = frozenset(
         "admin.user_set_password_link",
     }
 )
+
+# Pages about one organisation, requested for a partner's and a police force's.
+ORGANISATION_RECORD_PAGES = frozenset({"admin.organisation_edit"})
+ORGANISATION_TARGETS = ("partner_organisation", "police_force")
 
 # An area for the area pages: a small square in Swansea, [longitude, latitude].
 SQUARE = {
@@ -314,8 +323,18 @@ RANK_REFUSED = {
 }
 
 # Records that some allowed roles still may not see: (target, role) -> 404.
-# Coordinators manage every account except administrators'.
-HIDDEN_TARGETS = {("admin_account", Role.COORDINATOR)}
+# Coordinators manage every account except administrators' and police accounts, and every
+# organisation except police forces; inspectors only their own force's accounts (DESIGN.md
+# section 2: the police-only level must not depend on a partnership manager).
+HIDDEN_TARGETS = {
+    ("admin_account", Role.COORDINATOR),
+    ("viewers_force_officer", Role.COORDINATOR),
+    ("other_force_officer", Role.COORDINATOR),
+    ("police_force", Role.COORDINATOR),
+    ("admin_account", Role.INSPECTOR),
+    ("staff_account", Role.INSPECTOR),
+    ("other_force_officer", Role.INSPECTOR),
+}
 
 
 def endpoints(app: Flask) -> dict[str, Rule]:
@@ -370,7 +389,9 @@ def cases() -> list[Case]:
         if endpoint == "static":
             continue
         if endpoint in USER_RECORD_PAGES:
-            targets: tuple[str, ...] = ("staff_account", "admin_account")
+            targets: tuple[str, ...] = USER_TARGETS
+        elif endpoint in ORGANISATION_RECORD_PAGES:
+            targets = ORGANISATION_TARGETS
         elif endpoint in RECORD_PAGES:
             targets = RECORD_TARGETS[RECORD_PAGES[endpoint]]
         else:
@@ -411,9 +432,7 @@ def test_access(
     client: object,
 ) -> None:
     staff = make_user(Role.PREMISES_STAFF)
-    administrator = make_user(Role.ADMIN)
-    org = make_org(OrgKind.WELFARE)
-    target_user = administrator if case.target == "admin_account" else staff
+    org = make_org(OrgKind.POLICE if case.target == "police_force" else OrgKind.WELFARE)
     with app.test_request_context():
         token = auth_service.create_set_password_link(reload(app, staff), None)
         venue = Venue(organisation_id=staff.organisation_id, name="The Test Bar")
@@ -422,7 +441,7 @@ def test_access(
         db.session.commit()
         venue_id, area_id = venue.id, area.id
     values = {
-        "user_id": target_user.id,
+        "user_id": staff.id,
         "org_id": org.id,
         "token": token,
         "code": "cy",
@@ -430,6 +449,8 @@ def test_access(
         "area_id": area_id,
     }
     viewer = login_as(Role(case.who)) if case.who != ANONYMOUS else make_user(Role.WELFARE)
+    if case.endpoint in USER_RECORD_PAGES:
+        values["user_id"] = account_for(case.target, viewer, staff, make_user, make_org).id
     if case.endpoint in RECORD_PAGES:
         values.update(
             make_record(app, RECORD_PAGES[case.endpoint], case.target, viewer, make_user, make_org)
@@ -476,6 +497,25 @@ def test_access(
         assert "/auth/login?next=" not in location
     else:  # public ("Exit this page" leaves with 303 See Other)
         assert response.status_code in (200, 302, 303, 400), response.status_code
+
+
+def account_for(
+    target: str,
+    viewer: User,
+    staff: User,
+    make_user: Callable[..., User],
+    make_org: Callable[..., Organisation],
+) -> User:
+    """The account ``target`` names, relative to ``viewer``."""
+    if target == "admin_account":
+        return make_user(Role.ADMIN)
+    if target == "viewers_force_officer":
+        viewer_org = viewer.organisation
+        force = viewer_org if viewer_org.kind == OrgKind.POLICE.value else make_org(OrgKind.POLICE)
+        return make_user(Role.OFFICER, force)
+    if target == "other_force_officer":
+        return make_user(Role.OFFICER, make_org(OrgKind.POLICE))
+    return staff
 
 
 def make_record(

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.auth.forms import email_field
 from partnership.core.enums import Locale, OrgKind, Rank, Role
+from partnership.core.lazy import lazy_gettext as _l
 
 
 def _blank(label: Any) -> list[SelectChoice]:
@@ -28,7 +28,18 @@ class OrganisationForm(FlaskForm):
         _l("Kind of organisation"),
         choices=OrgKind.choices(),
         validators=[DataRequired(_l("Choose the kind of organisation"))],
+        validate_choice=False,  # checked below, against the kinds offered
     )
+
+    def __init__(self, *args: Any, kinds: list[OrgKind] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = {kind.value for kind in (kinds if kinds is not None else OrgKind)}
+        self.kind.choices = [choice for choice in OrgKind.choices() if choice.value in offered]
+
+    def validate_kind(self, field: RadioField) -> None:
+        offered = {choice.value for choice in self.kind.choices or []}  # type: ignore[union-attr]
+        if field.data not in offered:
+            raise ValidationError(_l("Choose the kind of organisation"))
 
 
 class OrganisationEditForm(FlaskForm):
@@ -66,7 +77,10 @@ class UserCreateForm(MembershipFields):
     )
     email = email_field()
     organisation_id = SelectField(
-        _l("Organisation"), coerce=str, validators=[DataRequired(_l("Choose an organisation"))]
+        _l("Organisation"),
+        coerce=str,
+        validators=[DataRequired(_l("Choose an organisation"))],
+        validate_choice=False,  # the view checks it is one the person may put accounts in
     )
     locale = RadioField(_l("Language"), choices=Locale.choices(), default="en")
 

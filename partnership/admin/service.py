@@ -13,26 +13,69 @@ from partnership.core import audit
 from partnership.core.enums import POLICE_ROLES, OrgKind, Rank, Role
 from partnership.extensions import db
 
+# Who manages accounts at all: administrators, coordinators, and inspectors for their force.
+ACCOUNT_MANAGERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.INSPECTOR})
+
+
+def _police_organisations() -> Select[tuple[int]]:
+    return select(Organisation.id).where(Organisation.kind == OrgKind.POLICE.value)
+
 
 def manageable_users(actor: User) -> Select[tuple[User]]:
     """The accounts ``actor`` may see and manage: the one rule for user records.
 
-    Administrators manage everyone; coordinators manage every account except
+    Administrators manage everyone. Coordinators manage every account except
+    administrators' and police accounts (any account in a police organisation: officers,
+    inspectors and police analysts), so the police-only level never rests on a partnership
+    manager. Inspectors manage the accounts of their own force (its organisation), except
     administrators'. Anyone else manages no one.
     """
     query = select(User)
-    if actor.role_enum is Role.ADMIN:
+    role = actor.role_enum
+    if role is Role.ADMIN:
         return query
-    if actor.role_enum is Role.COORDINATOR:
-        return query.where(User.role != Role.ADMIN.value)
+    if role is Role.COORDINATOR:
+        return query.where(
+            User.role != Role.ADMIN.value,
+            User.organisation_id.not_in(_police_organisations()),
+        )
+    if role is Role.INSPECTOR:
+        return query.where(
+            User.role != Role.ADMIN.value, User.organisation_id == actor.organisation_id
+        )
     return query.where(false())
 
 
-def assignable_roles(actor: User) -> list[Role]:
-    """The roles ``actor`` may give: coordinators never make administrators."""
+def manageable_organisations(actor: User) -> Select[tuple[Organisation]]:
+    """The organisations ``actor`` may change, and put accounts in: every one for
+    administrators; every one but the police for coordinators; an inspector's own force."""
+    query = select(Organisation)
+    role = actor.role_enum
+    if role is Role.ADMIN:
+        return query
+    if role is Role.COORDINATOR:
+        return query.where(Organisation.kind != OrgKind.POLICE.value)
+    if role is Role.INSPECTOR:
+        return query.where(Organisation.id == actor.organisation_id)
+    return query.where(false())
+
+
+def creatable_kinds(actor: User) -> list[OrgKind]:
+    """The kinds of organisation ``actor`` may add: a police force only by administrators."""
     if actor.role_enum is Role.ADMIN:
+        return list(OrgKind)
+    return [kind for kind in OrgKind if kind is not OrgKind.POLICE]
+
+
+def assignable_roles(actor: User) -> list[Role]:
+    """The roles ``actor`` may give: coordinators never make administrators or police;
+    inspectors give the roles of a police organisation (officer, inspector, analyst)."""
+    role = actor.role_enum
+    if role is Role.ADMIN:
         return list(Role)
-    return [r for r in Role if r is not Role.ADMIN]
+    if role is Role.INSPECTOR:
+        return [r for r in Role if OrgKind.POLICE in r.org_kinds and r is not Role.ADMIN]
+    return [r for r in Role if r not in {Role.ADMIN, *POLICE_ROLES}]
 
 
 def membership_problems(

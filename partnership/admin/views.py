@@ -29,17 +29,30 @@ from partnership.core.nights import LONDON
 from partnership.core.pagination import page_number
 from partnership.extensions import db
 
+# Organisations are the partnership's to manage; accounts also their own force's inspectors'.
 MANAGERS = (Role.COORDINATOR, Role.ADMIN)
+ACCOUNT_MANAGERS = tuple(service.ACCOUNT_MANAGERS)
 PAGE_SIZE = 50
 
 
 def _organisation_choices() -> list[SelectChoice]:
     orgs = db.session.scalars(
-        select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name)
+        service.manageable_organisations(actor())
+        .where(Organisation.active.is_(True))
+        .order_by(Organisation.name)
     )
     return [SelectChoice("", _("Choose an organisation"))] + [
         SelectChoice(str(o.id), f"{o.name} ({o.kind_enum.label})") for o in orgs
     ]
+
+
+def _load_organisation(org_id: int) -> Organisation:
+    org = db.session.scalar(
+        service.manageable_organisations(actor()).where(Organisation.id == org_id)
+    )
+    if org is None:
+        abort(404)
+    return org
 
 
 def _load_user(user_id: int) -> User:
@@ -64,7 +77,7 @@ def _apply_membership(form: Any, organisation: Organisation) -> tuple[Role, Rank
 
 
 @bp.route("/users")
-@roles_required(*MANAGERS)
+@roles_required(*ACCOUNT_MANAGERS)
 def users() -> str:
     query = service.manageable_users(actor()).join(User.organisation)
     search = request.args.get("q", "").strip()[:100]
@@ -83,16 +96,29 @@ def users() -> str:
         per_page=PAGE_SIZE,
         error_out=False,
     )
-    return render_template("admin/users.html", page=page, search=search)
+    return render_template(
+        "admin/users.html",
+        page=page,
+        search=search,
+        police_elsewhere=actor().role_enum is Role.COORDINATOR,
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@roles_required(*ACCOUNT_MANAGERS)
 def user_create() -> Any:
     form = UserCreateForm(roles=service.assignable_roles(actor()))
     form.organisation_id.choices = _organisation_choices()
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, int(form.organisation_id.data or 0))
+        chosen = form.organisation_id.data or ""
+        organisation = db.session.scalar(
+            service.manageable_organisations(actor()).where(
+                Organisation.active.is_(True),
+                Organisation.id == (int(chosen) if chosen.isdigit() else 0),
+            )
+        )
+        if organisation is None:  # not one offered: another force, or the police
+            form.organisation_id.errors = [_("Choose an organisation")]
         membership = _apply_membership(form, organisation) if organisation else None
         email = form.email.data or ""
         if service.email_taken(email):
@@ -119,7 +145,7 @@ def user_create() -> Any:
 
 
 @bp.route("/users/<int:user_id>")
-@roles_required(*MANAGERS)
+@roles_required(*ACCOUNT_MANAGERS)
 def user_detail(user_id: int) -> str:
     user = _load_user(user_id)
     form = UserRoleForm(
@@ -130,7 +156,7 @@ def user_detail(user_id: int) -> str:
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(*ACCOUNT_MANAGERS)
 def user_role(user_id: int) -> Any:
     user = _load_user(user_id)
     form = UserRoleForm(roles=service.assignable_roles(actor()))
@@ -174,31 +200,31 @@ def _account_action(user_id: int, action: str) -> Response:
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(*ACCOUNT_MANAGERS)
 def user_deactivate(user_id: int) -> Response:
     return _account_action(user_id, "deactivate")
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(*ACCOUNT_MANAGERS)
 def user_reactivate(user_id: int) -> Response:
     return _account_action(user_id, "reactivate")
 
 
 @bp.route("/users/<int:user_id>/reset-two-factor", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(*ACCOUNT_MANAGERS)
 def user_reset_two_factor(user_id: int) -> Response:
     return _account_action(user_id, "reset_two_factor")
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(*ACCOUNT_MANAGERS)
 def user_unlock(user_id: int) -> Response:
     return _account_action(user_id, "unlock")
 
 
 @bp.route("/users/<int:user_id>/set-password-link", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(*ACCOUNT_MANAGERS)
 def user_set_password_link(user_id: int) -> Any:
     user = _load_user(user_id)
     if not user.active:
@@ -220,14 +246,16 @@ def organisations() -> str:
             .group_by(User.organisation_id)
         ).all()
     )
-    orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    orgs = db.session.scalars(
+        service.manageable_organisations(actor()).order_by(Organisation.name)
+    ).all()
     return render_template("admin/organisations.html", organisations=orgs, counts=counts)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def organisation_create() -> Any:
-    form = OrganisationForm()
+    form = OrganisationForm(kinds=service.creatable_kinds(actor()))
     if form.validate_on_submit():
         if service.organisation_name_taken(form.name.data or ""):
             form.name.errors = [_("An organisation with this name already exists")]
@@ -246,7 +274,7 @@ def organisation_create() -> Any:
 @bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def organisation_edit(org_id: int) -> Any:
-    org = db.session.get(Organisation, org_id) or abort(404)
+    org = _load_organisation(org_id)
     form = OrganisationEditForm(obj=org)
     if form.validate_on_submit():
         if service.organisation_name_taken(form.name.data or "", except_org=org):

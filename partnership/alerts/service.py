@@ -21,8 +21,7 @@ from babel.lists import format_list
 from flask import url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -32,7 +31,9 @@ from partnership.core import audit
 from partnership.core.description import CODED_FIELDS, match_description
 from partnership.core.enums import POLICE_ROLES, NoteSharing, Role, Sharing
 from partnership.core.i18n import local_date
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.extensions import db
+from partnership.reports.figures import SUPPRESS_BELOW, suppressed
 from partnership.sightings.models import Sighting
 from partnership.subjects.models import RedFlagNote, Subject
 from partnership.venues.models import Venue
@@ -328,21 +329,29 @@ def _has_active_note(subject_id: int, today: date, sharing: NoteSharing | None =
 
 
 def _members_may_hear_of(link: SubjectLink) -> bool:
-    """A link tells a venue its subject was there, unless the record is a police-only
-    sighting: its existence is not the venue's to know."""
+    """A link tells a venue or the coordinators its subject was there, unless the record is
+    a police-only sighting: its existence is not theirs to know."""
     return link.sighting is None or link.sighting.sharing != Sharing.POLICE.value
+
+
+def _told_of(sighting: Sighting, audience: Audience) -> bool:
+    """Whether ``audience`` may hear of ``sighting`` at all: police of every sighting, anyone
+    else of every one but a police-only sighting (whose existence is police business)."""
+    return audience is Audience.POLICE or sighting.sharing != Sharing.POLICE.value
 
 
 def on_sighting_recorded(sighting: Sighting, now: datetime) -> None:
     """Raise the alerts a newly recorded sighting causes (busy venue, recurring description).
 
     Busy venue: once the sighting's venue has :data:`BUSY_VENUE_SIGHTINGS` or more
-    sightings on its night (every sharing level, counted only), police and coordinators
-    get one alert per venue and night; later sightings that night update its count.
+    sightings on its night, police and coordinators get one alert per venue and night;
+    later sightings that night update its count. Police count every sighting; the
+    coordinators' alert counts and is raised by the sightings that are not police-only.
     Recurring description: when the sighting is at a venue and its description matches
     (:func:`partnership.core.description.match_description`) a sighting at another venue
     fewer than :data:`RECUR_NIGHTS` nights before or after, police and coordinators get one alert
-    naming the venues and the fields that agree.
+    naming the venues and the fields that agree; police-only sightings (the new one or those
+    it matches) are left out of the coordinators'.
     """
     if sighting.venue_id is None:
         return
@@ -351,17 +360,17 @@ def on_sighting_recorded(sighting: Sighting, now: datetime) -> None:
 
 
 def _busy_venue(sighting: Sighting, now: datetime) -> None:
-    count = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Sighting)
-            .where(Sighting.venue_id == sighting.venue_id, Sighting.night == sighting.night)
-        )
-        or 0
-    )
-    if count < BUSY_VENUE_SIGHTINGS:
-        return
+    every, shared = db.session.execute(
+        select(
+            func.count(),
+            func.count(case((Sighting.sharing != Sharing.POLICE.value, Sighting.id))),
+        ).where(Sighting.venue_id == sighting.venue_id, Sighting.night == sighting.night)
+    ).one()
+    counts = {Audience.POLICE: every, Audience.COORDINATORS: shared}
     for audience in OVERSIGHT:
+        count = counts[audience]
+        if count < BUSY_VENUE_SIGHTINGS:
+            continue
         alert, made = _raise(
             AlertKind.BUSY_VENUE,
             audience,
@@ -394,27 +403,26 @@ def _description_recurs(sighting: Sighting, now: datetime) -> None:
     candidates = db.session.scalars(
         query.order_by(Sighting.night.desc(), Sighting.id.desc()).limit(RECUR_CANDIDATES)
     )
-    matched: list[Sighting] = []
-    fields: set[str] = set()
-    shared_words = False
-    for other in candidates:
-        match = match_description(sighting, other)
-        if match is not None:
-            matched.append(other)
-            fields.update(match.fields)
-            shared_words = shared_words or bool(match.words)
-    if not matched:
-        return
-    venues = list(dict.fromkeys(other.venue_id for other in matched))[:RECUR_KEPT]
-    details = {
-        "venue_ids": venues,
-        "sighting_ids": [other.id for other in matched[:RECUR_KEPT]],
-        "matches": len(matched),
-        "fields": [name for name in CODED_FIELDS if name in fields],
-        "shared_words": shared_words,
-        "nights": RECUR_NIGHTS,
-    }
+    matches = [
+        (other, match)
+        for other in candidates
+        if (match := match_description(sighting, other)) is not None
+    ]
     for audience in OVERSIGHT:
+        if not _told_of(sighting, audience):
+            continue
+        heard = [(other, match) for other, match in matches if _told_of(other, audience)]
+        if not heard:
+            continue
+        fields = {name for _other, match in heard for name in match.fields}
+        details = {
+            "venue_ids": list(dict.fromkeys(other.venue_id for other, _m in heard))[:RECUR_KEPT],
+            "sighting_ids": [other.id for other, _match in heard[:RECUR_KEPT]],
+            "matches": len(heard),
+            "fields": [name for name in CODED_FIELDS if name in fields],
+            "shared_words": any(match.words for _other, match in heard),
+            "nights": RECUR_NIGHTS,
+        }
         _raise(
             AlertKind.DESCRIPTION_RECURS,
             audience,
@@ -430,8 +438,9 @@ def _description_recurs(sighting: Sighting, now: datetime) -> None:
 def on_subject_linked(link: SubjectLink, now: datetime) -> None:
     """Raise the alerts a new link between a subject and a record causes.
 
-    A sighting linked to a subject with any active note: one alert for police and one
-    for coordinators (who see it only while the subject is visible to them). A record
+    A sighting linked to a subject with any active note: one alert for police and, unless
+    the sighting is police-only, one for coordinators (who see it only while the subject is
+    visible to them). A record
     at a venue linked to a subject with an active partnership note: one alert for the
     venue's organisation (not for a police-only sighting).
     """
@@ -440,6 +449,8 @@ def on_subject_linked(link: SubjectLink, now: datetime) -> None:
     venue_id: int | None = record.venue_id
     if link.sighting_id is not None and _has_active_note(link.subject_id, today):
         for audience in OVERSIGHT:
+            if audience is not Audience.POLICE and not _members_may_hear_of(link):
+                continue
             _raise(
                 AlertKind.SUBJECT_LINKED,
                 audience,
@@ -544,13 +555,15 @@ def _list(items: Sequence[str]) -> str:
     return str(format_list(list(items), locale=str(get_locale() or "en")))
 
 
-def _message(alert: Alert, venues: dict[int, str]) -> str:
-    """What ``alert`` says, in the request's language, from its fields and ``venues``' names:
-    a reference, venue names, counts and nights, never anything said about a person."""
-    return str(_wording(alert, venues))
+def _message(alert: Alert, venues: dict[int, str], reader: Role) -> str:
+    """What ``alert`` says to ``reader``, in the request's language, from its fields and
+    ``venues``' names: a reference, venue names, counts and nights, never anything said
+    about a person. A count under 5 reaches no one but police, as in the reports
+    (:func:`partnership.reports.figures.suppressed`)."""
+    return str(_wording(alert, venues, reader))
 
 
-def _wording(alert: Alert, venues: dict[int, str]) -> Any:
+def _wording(alert: Alert, venues: dict[int, str], reader: Role) -> Any:
     details = alert.details or {}
     venue = venues.get(alert.venue_id or 0, "")
     night = local_date(alert.night)
@@ -572,10 +585,19 @@ def _wording(alert: Alert, venues: dict[int, str]) -> Any:
             night=night,
         )
     if kind == AlertKind.BUSY_VENUE:
+        count = int(details.get("count", 0))
+        if suppressed(count, reader) != str(count):
+            return ngettext(
+                "Fewer than %(num)d sighting at %(venue)s on the night of %(night)s.",
+                "Fewer than %(num)d sightings at %(venue)s on the night of %(night)s.",
+                SUPPRESS_BELOW,
+                venue=venue,
+                night=night,
+            )
         return ngettext(
             "%(num)d sighting at %(venue)s on the night of %(night)s.",
             "%(num)d sightings at %(venue)s on the night of %(night)s.",
-            int(details.get("count", 0)),
+            count,
             venue=venue,
             night=night,
         )
@@ -663,7 +685,7 @@ def present(user: User, alerts: Sequence[Alert], read: Iterable[int] = ()) -> li
                 alert.id,
                 alert.kind,
                 alert.created_at,
-                _message(alert, venues),
+                _message(alert, venues, user.role_enum),
                 href,
                 link_text,
                 alert.id not in done,

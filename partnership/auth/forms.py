@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from partnership.auth import service
 from partnership.core.enums import Locale
+from partnership.core.lazy import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

@@ -7,13 +7,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, declarative_mixin, mapped_column
 from wtforms import Form, RadioField, StringField
 from wtforms.validators import Length, Optional
 
 from partnership.core.enums import AgeBand, ApparentSex, Build, Height
+from partnership.core.lazy import lazy_gettext as _l
 
 DESCRIPTION_FIELDS = (
     "apparent_sex",

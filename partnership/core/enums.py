@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
+
+from partnership.core.lazy import lazy_gettext as _l
 
 
 class TitledEnum(StrEnum):

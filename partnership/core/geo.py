@@ -14,10 +14,11 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import lazy_gettext as _l
 from shapely.errors import ShapelyError
 from shapely.geometry import Point, shape
 from shapely.validation import explain_validity
+
+from partnership.core.lazy import lazy_gettext as _l
 
 if TYPE_CHECKING:
     from partnership.venues.models import Area

@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from partnership.core.enums import ALL_ROLES, Role
+from partnership.core.lazy import lazy_gettext as _l
 
 ADMINS = frozenset({Role.COORDINATOR, Role.ADMIN})
+# Inspectors manage their own force's accounts (never a partnership manager).
+ACCOUNT_MANAGERS = ADMINS | {Role.INSPECTOR}
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         frozenset({Role.ANALYST, Role.COORDINATOR, Role.OFFICER, Role.INSPECTOR}),
         prefix="/reports",
     ),
-    NavItem("admin.users", _l("Accounts"), ADMINS, prefix="/admin/users"),
+    NavItem("admin.users", _l("Accounts"), ACCOUNT_MANAGERS, prefix="/admin/users"),
     NavItem("admin.organisations", _l("Organisations"), ADMINS, prefix="/admin/organisations"),
     NavItem("venues.venues", _l("Venues"), ADMINS, prefix="/venues"),
     NavItem("venues.areas", _l("Areas"), ADMINS, prefix="/venues/areas"),
@@ -200,6 +202,13 @@ PANELS: tuple[Panel, ...] = (
         _l("Accounts and organisations"),
         _l("Add members, change roles and deactivate accounts."),
         ADMINS,
+        endpoint="admin.users",
+    ),
+    Panel(
+        "force_accounts",
+        _l("Your force's accounts"),
+        _l("Add officers and police analysts, change roles and ranks, and deactivate accounts."),
+        frozenset({Role.INSPECTOR}),
         endpoint="admin.users",
     ),
     Panel(

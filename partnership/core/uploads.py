@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from flask import Response, current_app
-from flask_babel import lazy_gettext as _l
-from markupsafe import escape
 from PIL import Image, ImageOps
+
+from partnership.core.lazy import lazy_gettext as _l
 
 # Extensions a name may carry for each kind of photo we take.
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -44,29 +44,6 @@ class UploadRejected(ValueError):
     def __init__(self, message: Any) -> None:
         super().__init__(message)
         self.message = message
-
-
-class _QuotingMessage:
-    """A lazy translated message that quotes the file's name, escaped wherever it is shown.
-
-    flask_babel's ``LazyString`` has an ``__html__`` that returns its text as it is, so Jinja
-    would print a name such as ``<img src=x onerror=...>.jpg`` as markup. ``str()`` gives the
-    text in the language of the request it is rendered in.
-    """
-
-    __slots__ = ("_text",)
-
-    def __init__(self, text: Any) -> None:
-        self._text = text
-
-    def __str__(self) -> str:
-        return str(self._text)
-
-    def __html__(self) -> str:
-        return str(escape(str(self._text)))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({str(self)!r})"
 
 
 @dataclass(frozen=True)
@@ -130,7 +107,7 @@ def clean_image(
     name = _display_name(filename)
     raw = _read_at_most(stream, max_bytes + 1)
     if len(raw) > max_bytes:
-        raise _refusal(
+        raise UploadRejected(
             _l(
                 "The photo %(name)s is larger than %(size)s MB. Send a smaller photo.",
                 name=name,
@@ -178,7 +155,7 @@ def _decode(raw: bytes, filename: str, name: str, max_pixels: int, max_side: int
     if actual is None or claimed is None:
         raise _not_a_photo(name)
     if claimed != actual:
-        raise _refusal(
+        raise UploadRejected(
             _l(
                 "The file %(name)s says it is a %(claimed)s image but it is a %(actual)s."
                 " Send the original photo.",
@@ -200,18 +177,16 @@ def _decode(raw: bytes, filename: str, name: str, max_pixels: int, max_side: int
     return image
 
 
-def _refusal(text: Any) -> UploadRejected:
-    return UploadRejected(_QuotingMessage(text))
-
-
 def _not_a_photo(name: str) -> UploadRejected:
-    return _refusal(
+    return UploadRejected(
         _l("The file %(name)s is not a photo. Send a JPEG, PNG or WebP image.", name=name)
     )
 
 
 def _too_many_pixels(name: str) -> UploadRejected:
-    return _refusal(_l("The photo %(name)s has too many pixels to be a normal photo.", name=name))
+    return UploadRejected(
+        _l("The photo %(name)s has too many pixels to be a normal photo.", name=name)
+    )
 
 
 def _flatten(image: Image.Image) -> Image.Image:

@@ -7,9 +7,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.nights import (
     AmbiguousTimeError,
     NonexistentTimeError,

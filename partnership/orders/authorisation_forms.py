@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from partnership.core.enums import Necessity
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.when import fold_choices, moment_from_fields
 
 TEXT_LIMIT = 5000

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from partnership.auth.models import User
 from partnership.core import audit, geo
 from partnership.core.enums import Necessity, Rank, Role
 from partnership.core.i18n import local_datetime
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.nights import to_local
 from partnership.core.saving import Refused
 from partnership.extensions import db

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from shapely.errors import ShapelyError
 from shapely.geometry import Point, shape
 from sqlalchemy import and_, or_
@@ -32,6 +31,7 @@ from partnership.core.enums import (
     Under16Action,
 )
 from partnership.core.i18n import local_date, local_datetime
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.nights import LONDON, NonexistentTimeError, is_nonexistent, to_local
 from partnership.core.saving import Refused
 from partnership.extensions import db

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from partnership.core.enums import AppealOutcome, VenueBreachAction
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.when import fold_choices, when_choices
 
 TEXT_LIMIT = 4000

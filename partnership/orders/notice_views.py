@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import POLICE_ROLES, DocumentLanguage, Role
@@ -38,6 +39,20 @@ from partnership.venues.models import Venue
 
 # Who may open a notice's photo: those who may see some notice (welfare see none).
 PHOTO_VIEWERS = (Role.PREMISES_STAFF, *NOTICE_READERS)
+
+
+def _record_viewed(user: User, notice: ExclusionNotice, page: str) -> None:
+    """One ``notice.viewed`` event for a page showing ``notice`` and its person's red-flag
+    card (``page`` says which)."""
+    audit.record(
+        "notice.viewed",
+        actor=user,
+        object_type="notice",
+        object_id=notice.id,
+        reference=notice.reference,
+        subject=notice.subject_id,
+        page=page,
+    )
 
 
 def _load(notice_id: int) -> ExclusionNotice:
@@ -151,13 +166,7 @@ def notice_detail(notice_id: int) -> str:
     user = actor()
     notice = _load(notice_id)
     now = utcnow()
-    audit.record(
-        "notice.viewed",
-        actor=user,
-        object_type="notice",
-        object_id=notice.id,
-        reference=notice.reference,
-    )
+    _record_viewed(user, notice, "detail")
     db.session.commit()
     day = service.notice_day(now)
     shown = service.person(notice)
@@ -346,6 +355,9 @@ def venue_breach(notice_id: int) -> Any:
                     flash(_("Recorded. Thank you."), "success")
                     return redirect(url_for("orders.tonight"))
     status = 400 if request.method == "POST" else 200
+    # The page shows the excluded person's card, each time it is shown.
+    _record_viewed(user, notice, "seen_at_my_venue")
+    db.session.commit()
     return render_template(
         "orders/notices/seen.html",
         form=form,
@@ -362,11 +374,15 @@ def tonight() -> str:
     now = utcnow()
     shown = service.tonight(user, now)
     if shown.people_shown:
+        notices = {n.id: n for n in [*shown.excluded, *shown.notices]}
+        people = {n.subject_id for n in notices.values()}
+        people |= {d.subject_id for d in shown.directions if d.subject_id is not None}
         audit.record(
             "notice.tonight_viewed",
             actor=user,
-            notices=sorted({n.id for n in shown.excluded} | {n.id for n in shown.notices}),
+            notices=sorted(notices),
             directions=[d.id for d in shown.directions],
+            subjects=sorted(people),
         )
     db.session.commit()
     return render_template(

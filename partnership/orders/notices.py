@@ -20,7 +20,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -28,6 +27,7 @@ from partnership.auth.models import Organisation, User
 from partnership.core import audit
 from partnership.core.enums import POLICE_ROLES, AppealOutcome, Role, Sharing, VenueBreachAction
 from partnership.core.i18n import local_date
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.nights import night_bounds, night_of, to_local
 from partnership.core.saving import Refused
 from partnership.extensions import db

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, false, func, or_, select
 
 from partnership.auth.models import User
 from partnership.core.enums import POLICE_ROLES, Role
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.saving import Refused
 from partnership.extensions import db
 from partnership.orders.models import (

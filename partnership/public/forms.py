@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -27,6 +26,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core.enums import Behaviour, ReporterKind, TimeOfNight
 from partnership.core.geo import GeoError, check_point
+from partnership.core.lazy import lazy_gettext as _l
 
 MAX_AGE = timedelta(days=365)
 DESCRIPTION_LIMIT = 5000

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import selectinload
 
 from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.enums import POLICE_ROLES, TimeOfNight, TriageStatus
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.models import AuditEvent
 from partnership.core.nights import night_bounds, to_utc
 from partnership.core.saving import Refused

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core.enums import TITLES, TriageStatus
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.public.triage import TRIAGE_CHOICES, URGENT_NEEDS_ACTION
 
 

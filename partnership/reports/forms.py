@@ -7,7 +7,6 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import RadioField, SelectField, StringField
@@ -15,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from partnership.core.enums import Behaviour
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.extensions import db
 from partnership.reports.figures import Filters, Period, preset
 from partnership.reports.service import DEFAULT_RANGE, MAX_NIGHTS, ReportChoice

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -24,6 +23,7 @@ from partnership.core.enums import (
     VictimResponse,
     Vulnerability,
 )
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.when import fold_choices, when_choices
 
 MAX_PHOTOS = 5

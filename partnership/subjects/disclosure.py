@@ -1,19 +1,25 @@
-"""Red flags: subject access (everything held about a subject, as PDF or JSON) and erasure.
+"""Red flags: subject access (everything held about a person, as PDF or JSON) and erasure.
 
-Police find the subject through :func:`partnership.subjects.service.visible_subjects`;
-administrators, who open no record contents otherwise, only by its exact reference
-(:func:`find_for_request`). Functions flush and leave one audit event; the view commits.
+A subject access request names a person as the data-protection officer receives it: full
+name and date of birth, perhaps an address or postcode (:func:`find_for_details`, exact
+matches only). Police may instead give the reference of a red flag (they see every one);
+administrators, who open no record contents otherwise, never find a profile by reference
+for a disclosure, since references are numbered in order. Erasure finds a red flag by its
+exact reference (:func:`find_for_request`). Functions flush and leave one audit event; the
+view commits.
 """
 
 from __future__ import annotations
 
 import base64
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import get_locale
-from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from flask_babel import get_locale, ngettext
+from sqlalchemy import and_, delete, func, or_, select
 
 from partnership.auth.models import User
 from partnership.core import audit
@@ -27,8 +33,90 @@ from partnership.subjects.models import RedFlagNote, Subject, SubjectLink, Subje
 PERSONAL_FIELDS = ("name", "aliases", "date_of_birth", "address")
 
 
+@dataclass(frozen=True)
+class Person:
+    """Whom a subject access request is about, as the requester gave their details."""
+
+    name: str
+    date_of_birth: date
+    address: str = ""
+
+
+def normalised(text: str) -> str:
+    """Text with letter case and spacing set aside: "  Jo   SMITH" and "jo smith" agree."""
+    return " ".join(text.casefold().split())
+
+
+def _names(subject: Subject) -> set[str]:
+    """The names ``subject`` is held under: its name and each alias (listed with commas,
+    semicolons or one to a line), normalised."""
+    names = {normalised(part) for part in re.split(r"[,;\n]", subject.aliases)}
+    names.add(normalised(subject.name))
+    names.discard("")
+    return names
+
+
+# A UK postcode with its space taken out, as :func:`_address_key` leaves it.
+_POSTCODE = re.compile(r"[a-z]{1,2}[0-9][0-9a-z]?[0-9][a-z]{2}")
+
+
+def _address_key(text: str) -> str:
+    """An address with case, spacing and punctuation set aside."""
+    return "".join(character for character in text.casefold() if character.isalnum())
+
+
+def _address_agrees(given: str, held: str) -> bool:
+    """Whether the address or postcode the requester gave is the one held: a postcode must
+    appear in the held address; a whole address must be the held one, letter case, spacing
+    and punctuation aside."""
+    given_key, held_key = _address_key(given), _address_key(held)
+    if not given_key or not held_key:
+        return False
+    if _POSTCODE.fullmatch(given_key):
+        return given_key in held_key
+    return given_key == held_key
+
+
+def find_for_details(user: User, person: Person, today: date) -> list[Subject]:
+    """The red flags a subject access request by ``user`` about ``person`` covers: exact
+    matches only, never near ones, oldest first.
+
+    A profile matches when one of its names (name or an alias, letter case and spacing
+    aside) is the full name given and either its date of birth is the one given, or it
+    holds no date of birth and the address or postcode given agrees with the address it
+    holds. A profile merged into another leads to the one it was merged into (the request
+    covers the whole person); erased profiles match nothing. Police look through
+    :func:`service.visible_subjects`, administrators through every profile not erased;
+    nobody else finds any.
+    """
+    role = user.role_enum
+    if role in POLICE_ROLES:
+        query = service.visible_subjects(user, today)
+    elif role is Role.ADMIN:
+        query = select(Subject).where(Subject.erased_at.is_(None))
+    else:
+        return []
+    name = normalised(person.name)
+    if not name:
+        return []
+    dated = [Subject.date_of_birth == person.date_of_birth]
+    if _address_key(person.address):
+        dated.append(and_(Subject.date_of_birth.is_(None), Subject.address != ""))
+    found: dict[int, Subject] = {}
+    for subject in db.session.scalars(query.where(or_(*dated)).order_by(Subject.id)):
+        if name not in _names(subject):
+            continue
+        if subject.date_of_birth is None and not _address_agrees(person.address, subject.address):
+            continue
+        whole = subject.merged_into or subject
+        if whole.erased_at is None:
+            found.setdefault(whole.id, whole)
+    return sorted(found.values(), key=lambda subject: subject.id)
+
+
 def find_for_request(user: User, reference: str, today: date) -> Subject | None:
-    """The subject a subject access or erasure request by ``user`` is about, or None.
+    """The subject an erasure request by ``user``, or a police officer's subject access
+    request, names by its reference; or None.
 
     Police look through :func:`service.visible_subjects` (every subject not erased);
     an administrator finds a subject only by its exact reference (any letter case),
@@ -142,20 +230,25 @@ def _profile(subject: Subject, today: date) -> dict[str, Any]:
     }
 
 
-def held_about(subject: Subject, reason: str, now: datetime) -> dict[str, Any]:
-    """Everything the portal holds about ``subject``, with native values (dates, bytes):
-    its description and personal details, every note (expired ones too) with its
-    renewals, every link with the record's kind, night, place and behaviours, every
-    photo, and each profile merged into it. Writes nothing; see :func:`subject_access`
-    and :func:`subject_access_pdf` for the audited disclosures built on it. ``reason``
-    (the request's reference) is written at the top."""
+def held_about(subjects: Sequence[Subject], reason: str, now: datetime) -> dict[str, Any]:
+    """Everything the portal holds about the person ``subjects`` are about, with native
+    values (dates, bytes): for each profile its description and personal details, every
+    note (expired ones too) with its renewals, every link with the record's kind, night,
+    place and behaviours, every photo, and each profile merged into it. Writes nothing;
+    see :func:`subject_access` and :func:`subject_access_pdf` for the audited disclosures
+    built on it. ``reason`` (the request's reference) is written at the top."""
     return {
         "produced_at": now,
         "request": reason.strip(),
-        **_profile(subject, now.date()),
-        "merged_profiles": [
-            {"merged_at": merged.merged_at, **_profile(merged, now.date())}
-            for merged in merged_profiles(subject)
+        "profiles": [
+            {
+                **_profile(subject, now.date()),
+                "merged_profiles": [
+                    {"merged_at": merged.merged_at, **_profile(merged, now.date())}
+                    for merged in merged_profiles(subject)
+                ],
+            }
+            for subject in subjects
         ],
     }
 
@@ -172,46 +265,74 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _disclosed(actor: User, subject: Subject, reason: str, file_format: str) -> None:
+def _disclosed(
+    actor: User, subjects: Sequence[Subject], reason: str, file_format: str, found_by: str
+) -> None:
     audit.record(
         "subject.disclosed",
         actor=actor,
         object_type="subject",
-        object_id=subject.id,
+        object_id=subjects[0].id if len(subjects) == 1 else None,
         justification=reason.strip(),
         format=file_format,
-        reference=subject.reference,
-        merged=[merged.reference for merged in merged_profiles(subject)],
+        found_by=found_by,
+        subjects=[subject.id for subject in subjects],
+        references=[subject.reference for subject in subjects],
+        merged=[merged.reference for subject in subjects for merged in merged_profiles(subject)],
     )
 
 
-def subject_access(actor: User, subject: Subject, reason: str, now: datetime) -> dict[str, Any]:
-    """Everything held about ``subject`` as JSON-ready data (dates in ISO 8601, photos
-    base64), with one ``subject.disclosed`` audit event (format "json") carrying
-    ``reason``."""
-    data: dict[str, Any] = _jsonable(held_about(subject, reason, now))
-    _disclosed(actor, subject, reason, "json")
+def record_no_match(actor: User, reason: str, person: Person) -> None:
+    """One ``subject.access_no_match`` event for a request that matched no red flag,
+    carrying its reason (the request's reference). The person's details are not kept in
+    the audit trail: the request's reference leads to them in the requester's own file."""
+    audit.record(
+        "subject.access_no_match",
+        actor=actor,
+        object_type="subject",
+        justification=reason.strip(),
+        address_given=bool(_address_key(person.address)),
+    )
+
+
+def subject_access(
+    actor: User, subjects: Sequence[Subject], reason: str, now: datetime, found_by: str
+) -> dict[str, Any]:
+    """Everything held about the person ``subjects`` are about as JSON-ready data (dates
+    in ISO 8601, photos base64), with one ``subject.disclosed`` audit event (format "json")
+    carrying ``reason`` and how the profiles were found (``found_by``)."""
+    data: dict[str, Any] = _jsonable(held_about(subjects, reason, now))
+    _disclosed(actor, subjects, reason, "json", found_by)
     return data
 
 
-def subject_access_pdf(actor: User, subject: Subject, reason: str, now: datetime) -> bytes:
-    """Everything held about ``subject`` as a PDF in the current locale, photos
-    embedded, with one ``subject.disclosed`` audit event (format "pdf") carrying
-    ``reason``."""
-    data = held_about(subject, reason, now)
+def subject_access_pdf(
+    actor: User, subjects: Sequence[Subject], reason: str, now: datetime, found_by: str
+) -> bytes:
+    """Everything held about the person ``subjects`` are about as a PDF in the current
+    locale, photos embedded, with one ``subject.disclosed`` audit event (format "pdf")
+    carrying ``reason`` and how the profiles were found (``found_by``)."""
+    data = held_about(subjects, reason, now)
     images = {
         f"photo-{photo['id']}": (photo["data"], photo["content_type"])
-        for profile in (data, *data["merged_profiles"])
-        for photo in profile["photos"]
+        for profile in data["profiles"]
+        for held in (profile, *profile["merged_profiles"])
+        for photo in held["photos"]
     }
+    references = ", ".join(subject.reference for subject in subjects)
     pdf = render_pdf(
         "subjects/pdf/subject_access.html",
-        title=_("Subject access: red flag %(reference)s", reference=subject.reference),
+        title=ngettext(
+            "Subject access: red flag %(references)s",
+            "Subject access: red flags %(references)s",
+            len(subjects),
+            references=references,
+        ),
         lang=str(get_locale()),
         images=images,
         data=data,
     )
-    _disclosed(actor, subject, reason, "pdf")
+    _disclosed(actor, subjects, reason, "pdf", found_by)
     return pdf
 
 

@@ -29,6 +29,7 @@ def _home(user: User) -> str:
 
 def _find(user: User, form: AccessRequestForm | EraseForm) -> Subject | None:
     """The subject the form's reference names, or None with the message on the field."""
+    assert form.reference is not None  # noqa: S101 (only forms that have one come here)
     subject = disclosure.find_for_request(user, form.reference.data or "", utcnow().date())
     if subject is None:
         form.reference.errors = [
@@ -48,26 +49,67 @@ def _download(body: bytes, filename: str, mimetype: str) -> Response:
     return response
 
 
+def _requested(user: User, form: AccessRequestForm) -> tuple[list[Subject], str]:
+    """The red flags the request covers, and how they were found ("reference" for a police
+    officer who gave one, else "details"); a reference that names none is explained on the
+    form."""
+    if form.by_reference:
+        subject = _find(user, form)
+        return ([subject] if subject is not None else []), "reference"
+    person = _person(form)
+    return disclosure.find_for_details(user, person, utcnow().date()), "details"
+
+
+def _person(form: AccessRequestForm) -> disclosure.Person:
+    born = form.birth_date
+    assert born is not None  # noqa: S101 (the form was validated)
+    return disclosure.Person(
+        name=form.full_name.data or "", date_of_birth=born, address=form.address.data or ""
+    )
+
+
+def _file_name(subjects: list[Subject], extension: str) -> str:
+    return f"{'-'.join(subject.reference for subject in subjects)}.{extension}"
+
+
 @bp.route("/access-request", methods=["GET", "POST"])
 @roles_required(*REQUESTERS)
 def access_request() -> Any:
     user = actor()
-    form = AccessRequestForm(reference=request.args.get("reference", ""))
-    if form.validate_on_submit() and (subject := _find(user, form)) is not None:
+    police = user.role_enum in POLICE_ROLES
+    # Police may start from a red flag's page, with its reference filled in.
+    form = AccessRequestForm(
+        police=police, reference=request.args.get("reference", "") if police else ""
+    )
+    unmatched: disclosure.Person | None = None
+    if form.validate_on_submit():
+        subjects, found_by = _requested(user, form)
         reason = form.reason.data or ""
-        if form.file_format.data == "json":
+        if not subjects and found_by == "details":
+            unmatched = _person(form)
+            save_or_keep(form, lambda: disclosure.record_no_match(user, reason, unmatched))
+            if not form.form_errors:
+                return render_template(
+                    "subjects/access_request.html",
+                    form=form,
+                    back=_home(user),
+                    unmatched=unmatched,
+                )
+        elif form.file_format.data == "json" and subjects:
             data = save_or_keep(
-                form, lambda: disclosure.subject_access(user, subject, reason, utcnow())
+                form,
+                lambda: disclosure.subject_access(user, subjects, reason, utcnow(), found_by),
             )
             if data is not None:
                 body = json.dumps(data, ensure_ascii=False, indent=2).encode()
-                return _download(body, f"{subject.reference}.json", "application/json")
-        else:
+                return _download(body, _file_name(subjects, "json"), "application/json")
+        elif subjects:
             pdf = save_or_keep(
-                form, lambda: disclosure.subject_access_pdf(user, subject, reason, utcnow())
+                form,
+                lambda: disclosure.subject_access_pdf(user, subjects, reason, utcnow(), found_by),
             )
             if pdf is not None:
-                return _download(pdf, f"{subject.reference}.pdf", "application/pdf")
+                return _download(pdf, _file_name(subjects, "pdf"), "application/pdf")
     status = 400 if request.method == "POST" else 200
     return render_template("subjects/access_request.html", form=form, back=_home(user)), status
 

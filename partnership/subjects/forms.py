@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -25,6 +26,8 @@ from partnership.core.enums import (
     SourceEvaluation,
     ViewReason,
 )
+from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.models import utcnow
 
 
 def _text(label: Any, limit: int, required: Any = None, area: bool = False) -> Any:
@@ -172,8 +175,59 @@ def _reference() -> Any:
     )
 
 
+_DAY_MONTH_YEAR = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*")
+
+
+def parse_birth_date(text: str | None, today: date) -> date | None:
+    """A date of birth typed as ``1990-01-31`` (what a date picker sends) or ``31/01/1990``,
+    from 1900 to ``today``; None when it is neither."""
+    text = (text or "").strip()
+    try:
+        born = date.fromisoformat(text)
+    except ValueError:
+        found = _DAY_MONTH_YEAR.fullmatch(text)
+        if found is None:
+            return None
+        day, month, year = (int(part) for part in found.groups())
+        try:
+            born = date(year, month, day)
+        except ValueError:
+            return None
+    return born if date(1900, 1, 1) <= born <= today else None
+
+
 class AccessRequestForm(FlaskForm):
-    reference = _reference()
+    """A subject access request: the person as the requester gave their details. Police
+    may give a red flag's reference instead (``police=True``); administrators never."""
+
+    reference = StringField(
+        _l("Red flag reference"),
+        description=_l("If you give one, the name and date of birth are not needed"),
+        validators=[
+            Optional(),
+            Length(max=20, message=_l("Keep this to %(max)d characters or fewer", max=20)),
+        ],
+    )
+    full_name = StringField(
+        _l("Full name"),
+        description=_l("As the person gave it in their request"),
+        validators=[
+            Length(max=200, message=_l("Keep this to %(max)d characters or fewer", max=200))
+        ],
+    )
+    date_of_birth = StringField(
+        _l("Date of birth"),
+        description=_l("For example, 1990-01-31"),
+    )
+    address = StringField(
+        _l("Address or postcode (optional)"),
+        description=_l(
+            "Needed only for a red flag that holds no date of birth: then its address must agree"
+        ),
+        validators=[
+            Length(max=500, message=_l("Keep this to %(max)d characters or fewer", max=500))
+        ],
+    )
     reason = StringField(
         _l("Request reference or reason"),
         description=_l(
@@ -193,6 +247,43 @@ class AccessRequestForm(FlaskForm):
         default="pdf",
         validators=[DataRequired(_l("Choose PDF or JSON"))],
     )
+
+    field_order = ("reference", "full_name", "date_of_birth", "address", "reason", "file_format")
+
+    def __init__(self, *args: Any, police: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not police:
+            del self.reference
+
+    @property
+    def by_reference(self) -> bool:
+        """Whether a police officer gave a red flag's reference."""
+        return self.reference is not None and bool((self.reference.data or "").strip())
+
+    @property
+    def birth_date(self) -> date | None:
+        return parse_birth_date(self.date_of_birth.data, utcnow().date())
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        if self.by_reference:
+            return valid
+        if not (self.full_name.data or "").strip():
+            self.full_name.errors = [*self.full_name.errors, _l("Enter the person's full name")]
+            valid = False
+        if not (self.date_of_birth.data or "").strip():
+            self.date_of_birth.errors = [
+                *self.date_of_birth.errors,
+                _l("Enter the person's date of birth"),
+            ]
+            valid = False
+        elif self.birth_date is None:
+            self.date_of_birth.errors = [
+                *self.date_of_birth.errors,
+                _l("Enter the date of birth as a date in the past, for example 1990-01-31"),
+            ]
+            valid = False
+        return valid
 
 
 class EraseForm(FlaskForm):

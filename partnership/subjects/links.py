@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import ColumnElement, Select, and_, case, exists, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
@@ -24,6 +23,7 @@ from partnership.core import audit
 from partnership.core.description import CODED_FIELDS, DescriptionMatch, match_description
 from partnership.core.enums import POLICE_ROLES, Behaviour, NoteSharing, Role
 from partnership.core.i18n import local_date
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.saving import Refused
 from partnership.extensions import db
 from partnership.sightings import service as sightings

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import POLICE_ROLES
@@ -60,6 +61,20 @@ def _said(given: dict[str, str]) -> str:
     return service.reason_said(given["reason"], given["detail"])
 
 
+def _record_viewed(user: User, subject: Subject, given: dict[str, str], **details: Any) -> None:
+    """One ``subject.viewed`` event, with the reason given, for a page showing ``subject``'s
+    details: its profile, the form changing it, or the merge page showing its card."""
+    audit.record(
+        "subject.viewed",
+        actor=user,
+        object_type="subject",
+        object_id=subject.id,
+        justification=_said(given),
+        reason=given["reason"],
+        **details,
+    )
+
+
 @bp.route("/")
 @roles_required(*service.READERS)
 def search() -> str:
@@ -67,7 +82,13 @@ def search() -> str:
     form = SearchForm(request.args)
     words = (form.q.data or "").strip() if form.validate() else ""
     subjects = service.search(user, words, utcnow().date(), SEARCH_LIMIT)
-    audit.record("subject.searched", actor=user, query=words, shown=len(subjects))
+    audit.record(
+        "subject.searched",
+        actor=user,
+        query=words,
+        shown=len(subjects),
+        subjects=[subject.id for subject in subjects],
+    )
     db.session.commit()
     return render_template(
         "subjects/search.html",
@@ -107,7 +128,8 @@ def create() -> Any:
 def edit(subject_id: int) -> Any:
     user = actor()
     subject = _load(subject_id)
-    if _justification(subject, utcnow()) is None:  # reading the details needs a reason too
+    given = _justification(subject, utcnow())
+    if given is None:  # reading the details needs a reason too
         return redirect(url_for("subjects.profile", subject_id=subject.id))
     form = SubjectForm(obj=subject if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -117,6 +139,8 @@ def edit(subject_id: int) -> Any:
             flash(_("Changes saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("subjects.profile", subject_id=subject.id))
     status = 400 if request.method == "POST" else 200
+    _record_viewed(user, subject, given, page="edit")
+    db.session.commit()
     return render_template("subjects/subject_form.html", form=form, subject=subject), status
 
 
@@ -142,15 +166,7 @@ def profile(subject_id: int) -> Any:
     from partnership.orders import notices  # orders import subjects
 
     notes = list(db.session.scalars(service.visible_notes(user, subject, now.date())))
-    audit.record(
-        "subject.viewed",
-        actor=user,
-        object_type="subject",
-        object_id=subject.id,
-        justification=_said(given),
-        reason=given["reason"],
-        notes_shown=len(notes),
-    )
+    _record_viewed(user, subject, given, page="profile", notes_shown=len(notes))
     db.session.commit()
     return render_template(
         "subjects/profile.html",
@@ -251,7 +267,8 @@ def _reasoned(subject: Subject) -> dict[str, str] | None:
 def merge(subject_id: int) -> Any:
     user = actor()
     subject = _load(subject_id)
-    if subject.merged_into_id is not None or _reasoned(subject) is None:
+    given = _reasoned(subject)
+    if subject.merged_into_id is not None or given is None:
         return redirect(url_for("subjects.profile", subject_id=subject.id))
     form = MergeForm()
     if form.validate_on_submit():
@@ -275,6 +292,8 @@ def merge(subject_id: int) -> Any:
                 )
                 return redirect(url_for("subjects.profile", subject_id=subject.id))
     status = 400 if request.method == "POST" else 200
+    _record_viewed(user, subject, given, page="merge")
+    db.session.commit()
     return render_template(
         "subjects/merge.html",
         form=form,

@@ -3,12 +3,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core import geo
+from partnership.core.lazy import lazy_gettext as _l
 
 
 def parse_coordinate(text: str | None) -> float | None:

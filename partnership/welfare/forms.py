@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from partnership.core.enums import AgeBand, Gender, HandedTo, SafeSpaceReason, Support
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.when import fold_choices, when_choices
 
 STILL_HERE = "still_here"

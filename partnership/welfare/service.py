@@ -11,13 +11,13 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from partnership.auth.models import Organisation, User
 from partnership.core import audit
 from partnership.core.enums import POLICE_ROLES, HandedTo, OrgKind, Role
+from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.nights import night_of
 from partnership.extensions import db
 from partnership.venues.models import Venue

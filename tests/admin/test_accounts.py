@@ -220,7 +220,7 @@ def test_organisations_are_created_once_per_name(
     page = client.post("/admin/organisations/new", data={"name": "X", "kind": "pub"}).get_data(
         as_text=True
     )
-    assert "Not a valid choice" in page
+    assert "Choose the kind of organisation" in page
     with app.app_context():
         names = list(db.session.scalars(select(Organisation.name)))
     assert names.count("The Lamb") == 1 and "X" not in names

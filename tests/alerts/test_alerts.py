@@ -295,13 +295,13 @@ def test_a_subject_without_active_notes_and_records_other_than_sightings_raise_n
     )
 
 
-def test_a_police_only_sighting_at_a_venue_is_not_told_to_the_venue(
+def test_a_police_only_sighting_is_told_to_neither_the_venue_nor_the_coordinators(
     app: Flask, town: dict[str, Any]
 ) -> None:
     subject_id = make_subject(app, town["officer"], "partnership")
     sighting_id = add_sighting(app, town["officer"], town["anchor"], "s1", sharing="police")
     link(app, subject_id, town["officer"], sighting_id=sighting_id)
-    assert {a.audience for a in alerts(app)} == {"police", "coordinators"}
+    assert {a.audience for a in alerts(app)} == {"police"}
 
 
 def test_a_partnership_note_tells_each_venue_that_saw_the_subject(
@@ -359,7 +359,7 @@ def test_three_sightings_at_a_venue_in_one_night_make_one_alert_whose_count_grow
     add_sighting(app, staff, anchor, "old", when=NOW - timedelta(days=1))  # the night before
     assert alerts(app, kind="busy_venue") == []
 
-    add_sighting(app, town["officer"], anchor, "a3", sharing="police")  # every level counts
+    add_sighting(app, staff, anchor, "a3", sharing="organisation")  # every level counts
     busy = alerts(app, kind="busy_venue")
     assert sorted(a.audience for a in busy) == ["coordinators", "police"]
     assert all(a.details["count"] == 3 and a.night == date(2026, 11, 27) for a in busy)
@@ -370,15 +370,68 @@ def test_three_sightings_at_a_venue_in_one_night_make_one_alert_whose_count_grow
     assert all(a.details["count"] == 4 for a in again)
     assert len([e for e in events(app, "alert.raised") if e.details["kind"] == "busy_venue"]) == 2
 
-    message = f"4 sightings at The Anchor Bar on the night of {NIGHT}."
     page = page_as(client, login_as, town["officer"])
-    assert message in page
+    assert f"4 sightings at The Anchor Bar on the night of {NIGHT}." in page
     assert "/sightings/?venue=" in page and "night_from=2026-11-27" in page
     page = page_as(client, login_as, town["coordinator"])
-    assert message in page
+    assert f"Fewer than 5 sightings at The Anchor Bar on the night of {NIGHT}." in page
+    assert "4 sightings" not in page
     assert "/sightings/" not in page  # coordinators cannot open sightings
     for reader in ("anchor_staff", "neon_staff", "pastor"):
         assert "sightings at The Anchor Bar" not in page_as(client, login_as, town[reader])
+
+    add_sighting(app, staff, anchor, "a5")  # 5 or more: the number, as in the reports
+    page = page_as(client, login_as, town["coordinator"])
+    assert f"5 sightings at The Anchor Bar on the night of {NIGHT}." in page
+
+
+def test_police_only_sightings_are_not_counted_in_the_coordinators_alerts(
+    app: Flask, client: FlaskClient, login_as: LoginAs, town: dict[str, Any]
+) -> None:
+    """Reports show coordinators "<5"; an alert could otherwise tell them, the same night,
+    that police recorded sightings at a venue and how many."""
+    officer, anchor = town["officer"], town["anchor"]
+    for key in ("p1", "p2", "p3"):
+        add_sighting(app, officer, anchor, key, sharing="police")
+    (busy,) = alerts(app, kind="busy_venue")
+    assert (busy.audience, busy.details["count"]) == ("police", 3)
+    page = page_as(client, login_as, town["coordinator"])
+    assert "The Anchor Bar" not in page
+    assert f"3 sightings at The Anchor Bar on the night of {NIGHT}." in page_as(
+        client, login_as, officer
+    )
+
+    for key in ("s1", "s2"):
+        add_sighting(app, town["anchor_staff"], anchor, key)
+    assert alerts(app, kind="busy_venue", audience="coordinators") == []
+    add_sighting(app, town["anchor_staff"], anchor, "s3")
+    (told,) = alerts(app, kind="busy_venue", audience="coordinators")
+    assert told.details["count"] == 3  # the shared ones only
+    (police,) = alerts(app, kind="busy_venue", audience="police")
+    assert police.details["count"] == 6
+    page = page_as(client, login_as, town["coordinator"])
+    assert f"Fewer than 5 sightings at The Anchor Bar on the night of {NIGHT}." in page
+
+
+def test_a_police_only_sighting_is_left_out_of_the_coordinators_recurring_description(
+    app: Flask, client: FlaskClient, login_as: LoginAs, town: dict[str, Any]
+) -> None:
+    officer, staff = town["officer"], town["anchor_staff"]
+    hidden = add_sighting(app, officer, town["anchor"], "p1", sharing="police", **LOOKS)
+    latest = add_sighting(app, town["neon_staff"], town["neon"], "n1", **LOOKS)
+    (police,) = alerts(app, kind="description_recurs")
+    assert police.audience == "police" and police.details["sighting_ids"] == [hidden]
+    assert "also seen at" not in page_as(client, login_as, town["coordinator"])
+
+    shared = add_sighting(app, staff, town["anchor"], "a1", when=NOW - timedelta(days=1), **LOOKS)
+    told = alerts(app, kind="description_recurs", audience="coordinators")
+    assert [a.details["sighting_ids"] for a in told] == [[latest]]
+    # A police-only sighting that matches shared ones raises nothing for coordinators.
+    later = NOW - timedelta(days=2)
+    add_sighting(app, officer, town["neon"], "p2", when=later, sharing="police", **LOOKS)
+    assert len(alerts(app, kind="description_recurs", audience="police")) == 3
+    told_again = alerts(app, kind="description_recurs", audience="coordinators")
+    assert [a.sighting_id for a in told_again] == [shared]
 
 
 def test_a_busy_night_logged_through_the_form_raises_the_alert(

@@ -49,8 +49,10 @@ def expected_nav(role: Role) -> list[str]:
         hrefs.append("/public-reports/")
     if role in {Role.ANALYST, Role.COORDINATOR, Role.OFFICER, Role.INSPECTOR}:
         hrefs.append("/reports/")
+    if role in MANAGERS | {Role.INSPECTOR}:  # inspectors: their own force's accounts
+        hrefs.append("/admin/users")
     if role in MANAGERS:
-        hrefs += ["/admin/users", "/admin/organisations", "/venues", "/venues/areas"]
+        hrefs += ["/admin/organisations", "/venues", "/venues/areas"]
     if role is Role.ADMIN:
         hrefs += ["/admin/audit", "/subjects/access-request"]
     return [*hrefs, "/auth/account"]

@@ -129,7 +129,12 @@ def test_the_canary_reaches_no_page_alert_or_export_of_a_role_that_may_not_see_i
             assert secret not in page, (admin.role, url, secret)
     disclosed = client.post(
         "/subjects/access-request",
-        data={"reference": reference, "reason": "SAR-2", "file_format": "json"},
+        data={
+            "full_name": "Canary Name",
+            "date_of_birth": "1990-01-02",
+            "reason": "SAR-2",
+            "file_format": "json",
+        },
     )
     held = json.loads(disclosed.get_data(as_text=True))
     assert "Canary Name" in json.dumps(held) and "CANARY-POLICE-NOTE" in json.dumps(held)

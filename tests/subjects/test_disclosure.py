@@ -167,8 +167,19 @@ def everything(
         return Held(subject_id, merged_id, sighting.id, photo)
 
 
+# The person as the data-protection officer received their request.
+NAME, BORN = "Canary Name", "1990-01-02"
+
+
 def access(client: FlaskClient, **form: str) -> Any:
-    data = {"reference": REFERENCE, "reason": "SAR-2026-117", "file_format": "json", **form}
+    """A subject access request by the person's details (or, given, a police reference)."""
+    data = {
+        "full_name": NAME,
+        "date_of_birth": BORN,
+        "reason": "SAR-2026-117",
+        "file_format": "json",
+        **form,
+    }
     return client.post(ACCESS, data=data)
 
 
@@ -186,19 +197,21 @@ def test_police_get_everything_held_as_json_audited_once(
     held = everything(app, client, login_as, make_venue)
     login_as(Role.INSPECTOR)
 
-    response = access(client, reference=" rf-2026-0001 ")
+    # Letter case and spacing aside, as the requester wrote it.
+    response = access(client, full_name="  canary   NAME ")
 
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == f'attachment; filename="{REFERENCE}.json"'
     assert response.headers["Cache-Control"] == "no-store"
     assert response.mimetype == "application/json"
-    data = response.get_json()
+    whole = response.get_json()
+    assert whole["request"] == "SAR-2026-117"
+    (data,) = whole["profiles"]
     assert (data["reference"], data["name"]) == (REFERENCE, "Canary Name")
     assert data["aliases"] == "Birdy, Merged Canary"  # the merge added the other name
     assert (data["date_of_birth"], data["address"]) == ("1990-01-02", "1 Canary Street")
     assert data["description"] == "Tall man who waits outside the toilets"
     assert (data["clothing"], data["apparent_sex"]) == ("Grey hoodie", "male")
-    assert data["request"] == "SAR-2026-117"
     texts = {note["text"]: note for note in data["notes"]}
     assert set(texts) == {"CANARY-POLICE-NOTE", SHARED_NOTE}
     police = texts["CANARY-POLICE-NOTE"]
@@ -230,8 +243,9 @@ def test_police_get_everything_held_as_json_audited_once(
 
     (event,) = events(app, "subject.disclosed")
     assert event.justification == "SAR-2026-117"
-    assert event.details["format"] == "json"
+    assert (event.details["format"], event.details["found_by"]) == ("json", "details")
     assert event.object_id == str(held.subject_id)
+    assert event.details["subjects"] == [held.subject_id]
     assert event.details["merged"] == [MERGED_REFERENCE]
 
 
@@ -307,26 +321,117 @@ def test_only_police_and_administrators_may_disclose_or_erase(
         assert subject is not None and subject.name == "Canary Name"
 
 
-def test_an_administrator_finds_a_subject_by_its_exact_reference_only(
+def test_an_administrator_finds_a_person_by_their_exact_details_never_by_reference(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
     make_subject(client, login_as, police_note())
     login_as(Role.ADMIN)
-    for partial in ("RF-2026", "Canary Name", "RF-2026-000"):
-        refused = access(client, reference=partial)
-        assert refused.status_code == 400
-        assert "There is no red flag with the reference" in refused.get_data(as_text=True)
+    page = client.get(f"{ACCESS}?reference={REFERENCE}").get_data(as_text=True)
+    assert 'name="reference"' not in page and f'value="{REFERENCE}"' not in page
 
-    response = access(client)
-    assert response.status_code == 200
-    assert response.get_json()["name"] == "Canary Name"
+    # A reference (sequential, so it could be paged through) is no way in.
+    by_reference = access(client, reference=REFERENCE, full_name="", date_of_birth="")
+    assert by_reference.status_code == 400
+    assert "Enter the person's full name" in by_reference.get_data(as_text=True)
+    assert events(app, "subject.disclosed") == []
+
+    # Near matches find nothing, say so plainly, list nothing, and are audited.
+    near = [
+        {"full_name": "Canary Nam"},
+        {"full_name": "Canary"},
+        {"full_name": "Canary Name Jones"},
+        {"date_of_birth": "1990-01-03"},
+        {"date_of_birth": "1991-01-02"},
+        # Day and month swapped: the address agrees, but a date of birth is held.
+        {"date_of_birth": "1990-02-01", "address": "1 Canary Street"},
+    ]
+    for number, details in enumerate(near, start=1):
+        response = access(client, reason=f"SAR-NEAR-{number}", **details)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, details
+        assert response.mimetype == "text/html"
+        assert "No red flag holds the name" in page
+        assert REFERENCE not in page and "Tall man" not in page  # nothing is listed
+    missed = events(app, "subject.access_no_match")
+    assert [e.justification for e in missed] == [f"SAR-NEAR-{n}" for n in range(1, len(near) + 1)]
+    assert [e.details["address_given"] for e in missed] == [False] * (len(near) - 1) + [True]
+    assert events(app, "subject.disclosed") == []
+
+    # The name is also found among the aliases; any letter case and spacing.
+    for name in (" CANARY  name", "birdy"):
+        response = access(client, full_name=name, reason="SAR-FOUND")
+        assert response.status_code == 200
+        (profile,) = response.get_json()["profiles"]
+        assert profile["reference"] == REFERENCE and profile["name"] == "Canary Name"
+    found = events(app, "subject.disclosed")
+    assert [(e.justification, e.details["found_by"]) for e in found] == [
+        ("SAR-FOUND", "details")
+    ] * 2
 
     erased = erase(client)
     assert erased.status_code == 302
     assert erased.headers["Location"] == "/dashboard"
-    assert len(events(app, "subject.disclosed")) == 1
     (event,) = events(app, "subject.erased")
     assert event.justification == "Erasure request ER-9"
+    # Erased: nothing is held, and the page says so.
+    gone = access(client, reason="SAR-AFTER")
+    assert "No red flag holds the name Canary Name with the date of birth 2 January 1990." in (
+        gone.get_data(as_text=True)
+    )
+
+
+def test_police_may_give_the_reference_of_a_red_flag_instead(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    subject_id = make_subject(client, login_as, police_note())
+    response = access(client, reference=" rf-2026-0001 ", full_name="", date_of_birth="")
+    assert response.status_code == 200
+    (profile,) = response.get_json()["profiles"]
+    assert profile["reference"] == REFERENCE
+    (event,) = events(app, "subject.disclosed")
+    assert (event.object_id, event.details["found_by"]) == (str(subject_id), "reference")
+
+
+def test_a_red_flag_without_a_date_of_birth_is_found_by_name_and_address(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    login_as(Role.OFFICER)
+    made = client.post(
+        "/subjects/new",
+        data=subject_form(date_of_birth="", address="Flat 2, 1 Wind Street, Swansea SA1 1DP"),
+    )
+    assert made.status_code == 302
+    login_as(Role.ADMIN)
+    for address in ("", "2 Wind Street", "SA1 1DQ", "1 Wind Street"):
+        response = access(client, address=address)
+        assert "No red flag holds the name" in response.get_data(as_text=True), address
+    for address in ("sa1  1dp", "SA11DP", "flat 2 1 wind street swansea sa1 1dp"):
+        response = access(client, address=address)
+        assert response.mimetype == "application/json", address
+        (profile,) = response.get_json()["profiles"]
+        assert profile["reference"] == REFERENCE
+    missed = events(app, "subject.access_no_match")
+    assert [e.details["address_given"] for e in missed] == [False, True, True, True]
+
+
+def test_several_profiles_of_the_same_person_come_in_one_file(
+    app: Flask, client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    first = make_subject(client, login_as, police_note())
+    second = client.post("/subjects/new", data=subject_form(aliases="", address="Elsewhere"))
+    assert second.status_code == 302
+    other = client.post("/subjects/new", data=subject_form(date_of_birth="1985-05-05"))
+    assert other.status_code == 302
+    login_as(Role.ADMIN)
+    response = access(client)
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="RF-2026-0001-RF-2026-0002.json"'
+    )
+    references = [profile["reference"] for profile in response.get_json()["profiles"]]
+    assert references == ["RF-2026-0001", "RF-2026-0002"]
+    (event,) = events(app, "subject.disclosed")
+    assert event.object_id is None and event.details["subjects"][0] == first
+    assert event.details["references"] == references
 
 
 def test_erasure_removes_the_personal_data_and_keeps_the_counts(
@@ -377,9 +482,10 @@ def test_erasure_removes_the_personal_data_and_keeps_the_counts(
     assert client.get(f"/subjects/{held.subject_id}").status_code == 404
     assert client.get(f"/subjects/{held.merged_id}").status_code == 404
     assert REFERENCE not in client.get("/subjects/?q=RF-2026").get_data(as_text=True)
-    again = access(client)
+    again = access(client, reference=REFERENCE)
     assert again.status_code == 400
     assert f"There is no red flag with the reference {REFERENCE}" in again.get_data(as_text=True)
+    assert "No red flag holds the name" in access(client).get_data(as_text=True)
 
 
 def test_a_merged_reference_leads_to_the_whole_person(
@@ -392,7 +498,16 @@ def test_a_merged_reference_leads_to_the_whole_person(
     login_as(Role.OFFICER)
     response = access(client, reference=MERGED_REFERENCE)
     assert response.headers["Content-Disposition"] == f'attachment; filename="{REFERENCE}.json"'
-    assert response.get_json()["merged_profiles"][0]["reference"] == MERGED_REFERENCE
+    (profile,) = response.get_json()["profiles"]
+    assert profile["merged_profiles"][0]["reference"] == MERGED_REFERENCE
+    # The merged profile's own details (no date of birth, its address) lead there too.
+    login_as(Role.ADMIN)
+    response = access(client, full_name="Merged Canary", address="2 merged street")
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{REFERENCE}.json"'
+    # Its name joined the aliases of the profile kept, which has the date of birth.
+    response = access(client, full_name="merged canary")
+    (profile,) = response.get_json()["profiles"]
+    assert profile["reference"] == REFERENCE
 
 
 def test_bad_input_is_explained_kept_and_nothing_is_written(
@@ -410,8 +525,19 @@ def test_bad_input_is_explained_kept_and_nothing_is_written(
     no_reason = access(client, reason="  ")
     assert no_reason.status_code == 400
     assert "Enter the request reference or the reason" in no_reason.get_data(as_text=True)
-    no_reference = access(client, reference="")
-    assert "Enter the red flag reference" in no_reference.get_data(as_text=True)
+    nothing = access(client, full_name=" ", date_of_birth="", address="SA1 1DP")
+    assert nothing.status_code == 400
+    page = nothing.get_data(as_text=True)
+    assert "Enter the person's full name" in page
+    assert "Enter the person's date of birth" in page
+    assert 'value="SA1 1DP"' in page
+    for wrong in ("31/02/1990", "1990-13-01", "soon", "2099-01-01", "1850-01-01"):
+        refused = access(client, date_of_birth=wrong, full_name="Kept Name")
+        assert refused.status_code == 400, wrong
+        page = refused.get_data(as_text=True)
+        assert "Enter the date of birth as a date in the past, for example 1990-01-31" in page
+        assert 'value="Kept Name"' in page
+    assert access(client, date_of_birth="02/01/1990").mimetype == "application/json"
     bad_format = access(client, file_format="xml")
     assert bad_format.status_code == 400
 
@@ -429,7 +555,8 @@ def test_bad_input_is_explained_kept_and_nothing_is_written(
         as_text=True
     )
 
-    assert events(app, "subject.disclosed") == []
+    assert len(events(app, "subject.disclosed")) == 1  # the one well-formed request
+    assert events(app, "subject.access_no_match") == []
     assert events(app, "subject.erased") == []
     with app.app_context():
         subject = db.session.scalar(select(Subject))
@@ -451,4 +578,6 @@ def test_the_pages_open_with_the_reference_filled_in_from_the_profile(
         assert f'value="{REFERENCE}"' in page.get_data(as_text=True)
     login_as(Role.ADMIN)
     assert client.get(ACCESS).status_code == 200
+    admin_page = client.get(f"{ACCESS}?reference={REFERENCE}").get_data(as_text=True)
+    assert f'value="{REFERENCE}"' not in admin_page  # administrators never ask by reference
     assert client.get(ERASE).status_code == 200
