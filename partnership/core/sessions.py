@@ -25,12 +25,12 @@ from typing import Any
 
 import msgspec
 from flask import Flask, Request, Response
-from flask_babel.speaklater import LazyString
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from flask_session.redis import RedisSessionInterface
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from partnership.core.lazy import LazyText
 from partnership.core.models import ServerSession, utcnow
 from partnership.core.outage import is_outage
 from partnership.extensions import db
@@ -47,7 +47,7 @@ class PortalSession(ServerSideSession):
 def _encode_other(value: Any) -> Any:
     # Flash messages may be lazy translations (Flask-Login's "Sign in to see this page."):
     # stored as the text they read in this request's language.
-    if isinstance(value, LazyString):
+    if isinstance(value, LazyText):
         return str(value)
     raise NotImplementedError(f"a session cannot hold {type(value).__name__}")
 
