@@ -95,6 +95,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "audit_events": ("actor_email", "action", "object_type", "object_id"),
     "dispersal_authorisations": ("reference", "signed_rank"),
     "report_runs": ("id", "state"),
+    "server_sessions": ("session_id",),
     "set_password_links": ("token_hash",),
     "sightings": (
         "submission_key",

@@ -44,6 +44,7 @@ NOT_PAGES = frozenset(
     {
         "static",
         "home.healthz",
+        "home.readyz",
         "home.index",
         "home.language",
         "public.exit_page",
