@@ -127,6 +127,7 @@ def create() -> Any:
         form.day.data, form.clock.data = local_parts(utcnow())
         if source is not None:
             _prefill_from(form, source)
+            form.opened_on(source)
     elif form.validate_on_submit():
         key = form.submission_key.data or ""
         existing = service.find_by_submission_key(user, key)
@@ -142,7 +143,7 @@ def create() -> Any:
                     service.link_source(user, sighting, source)
                 return sighting
 
-            sighting = save_or_keep(form, work)
+            sighting = save_or_keep(form, work, source)
             if sighting is None:
                 existing = service.find_by_submission_key(user, key)
                 if existing is not None:  # two taps raced: the other one saved it
@@ -242,13 +243,15 @@ def correct(sighting_id: int) -> Any:
         )
         return redirect(url_for("sightings.detail", sighting_id=sighting.id))
     form = SightingForm(data=_form_data(sighting) if request.method == "GET" else None)
+    if request.method == "GET":
+        form.opened_on(sighting)
     _prepare(form, user)
     del form.photos
     if form.validate_on_submit():
         data = _data_from(form, earliest=sighting.occurred_at)
         if data is not None:
             saved = save_or_keep(
-                form, lambda: service.correct_sighting(user, sighting, data, utcnow())
+                form, lambda: service.correct_sighting(user, sighting, data, utcnow()), sighting
             )
             if not form.form_errors:
                 flash(
