@@ -153,7 +153,7 @@ def user_role(user_id: int) -> Any:
             save_or_keep(
                 form,
                 lambda: service.change_membership(actor(), user, role, rank, designated),
-                user,
+                record=user,
             )
             if not form.errors:
                 flash(_("The role of %(name)s is changed.", name=user.name), "success")
@@ -183,7 +183,7 @@ def _account_action(user_id: int, action: str) -> Any:
     function, message = messages[action]
     form = AccountActionForm()
     if form.validate_on_submit():
-        save_or_keep(form, lambda: function(actor(), user), user)
+        save_or_keep(form, lambda: function(actor(), user), record=user)
         if not form.errors:
             flash(message, "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -279,7 +279,9 @@ def organisation_edit(org_id: int) -> Any:
             form.name.errors = [_("An organisation with this name already exists")]
         else:
             name, active = form.name.data or "", bool(form.active.data)
-            save_or_keep(form, lambda: service.update_organisation(actor(), org, name, active), org)
+            save_or_keep(
+                form, lambda: service.update_organisation(actor(), org, name, active), record=org
+            )
             if not form.errors:
                 flash(_("%(name)s is saved.", name=org.name), "success")
                 return redirect(url_for("admin.organisations"))

@@ -79,7 +79,7 @@ def _changed_meanwhile(record: locking.Versioned | None, loaded: int | None) -> 
 
 
 def save_or_keep(
-    form: Any, work: Callable[[], T], record: locking.Versioned | None = None
+    form: Any, work: Callable[[], T], *, record: locking.Versioned | None = None
 ) -> T | None:
     """Run ``work`` (a service call that adds and flushes) and commit, as one transaction.
 

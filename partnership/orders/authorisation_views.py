@@ -181,7 +181,9 @@ def authorisation_end(authorisation_id: int) -> Any:
     elif form.validate_on_submit():
         reason = form.reason.data or ""
         save_or_keep(
-            form, lambda: service.end_early(user, authorisation, reason, utcnow()), authorisation
+            form,
+            lambda: service.end_early(user, authorisation, reason, utcnow()),
+            record=authorisation,
         )
         if not form.errors and not form.form_errors:
             flash(

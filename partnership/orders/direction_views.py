@@ -396,7 +396,9 @@ def direction_vary(direction_id: int) -> Any:
         data = _variation_data(form)
         if data is not None:
             change = save_or_keep(
-                form, lambda: service.vary_direction(user, direction, data, utcnow()), direction
+                form,
+                lambda: service.vary_direction(user, direction, data, utcnow()),
+                record=direction,
             )
             if change is not None:
                 flash(
@@ -431,7 +433,7 @@ def direction_withdraw(direction_id: int) -> Any:
         change = save_or_keep(
             form,
             lambda: service.withdraw_direction(user, direction, reason, in_writing, utcnow()),
-            direction,
+            record=direction,
         )
         if change is not None:
             flash(_("Direction %(reference)s withdrawn.", reference=direction.reference), "success")

@@ -203,7 +203,7 @@ def notice_vary(notice_id: int) -> Any:
             reasons=form.reasons.data or "",
         )
         changed = save_or_keep(
-            form, lambda: service.vary_notice(user, notice, data, utcnow()), notice
+            form, lambda: service.vary_notice(user, notice, data, utcnow()), record=notice
         )
         if changed is not None:
             flash(_("Changes saved.") if changed else _("Nothing was changed."), "success")
@@ -223,7 +223,7 @@ def notice_lift(notice_id: int) -> Any:
     if form.validate_on_submit():
         reason = form.reason.data or ""
         lifted = save_or_keep(
-            form, lambda: service.lift_notice(user, notice, reason, utcnow()), notice
+            form, lambda: service.lift_notice(user, notice, reason, utcnow()), record=notice
         )
         if lifted is not None:
             flash(_("Notice %(reference)s lifted.", reference=notice.reference), "success")
@@ -246,7 +246,7 @@ def notice_appeal(notice_id: int) -> Any:
             received_on=form.received_on.data, grounds=form.grounds.data or ""
         )
         appeal = save_or_keep(
-            form, lambda: service.record_appeal(user, notice, data, utcnow()), notice
+            form, lambda: service.record_appeal(user, notice, data, utcnow()), record=notice
         )
         if appeal is not None:
             flash(_("Appeal recorded."), "success")
@@ -282,7 +282,7 @@ def appeal_decide(notice_id: int, appeal_id: int) -> Any:
                 ends_on=ends_on,
                 review_on=review_on,
             ),
-            notice,
+            record=notice,
         )
         if decided is not None:
             flash(_("Appeal decision recorded."), "success")

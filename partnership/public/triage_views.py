@@ -168,7 +168,9 @@ def triage_step(report_id: int) -> Any:
             area_id=_id(form.area_id.data),
             subject_reference=form.subject_reference.data or "",
         )
-        saved = save_or_keep(form, lambda: triage.triage_report(user, found, data, utcnow()), found)
+        saved = save_or_keep(
+            form, lambda: triage.triage_report(user, found, data, utcnow()), record=found
+        )
         if saved is not None:
             flash(
                 _(

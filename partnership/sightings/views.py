@@ -143,7 +143,7 @@ def create() -> Any:
                     service.link_source(user, sighting, source)
                 return sighting
 
-            sighting = save_or_keep(form, work, source)
+            sighting = save_or_keep(form, work, record=source)
             if sighting is None:
                 existing = service.find_by_submission_key(user, key)
                 if existing is not None:  # two taps raced: the other one saved it
@@ -251,7 +251,9 @@ def correct(sighting_id: int) -> Any:
         data = _data_from(form, earliest=sighting.occurred_at)
         if data is not None:
             saved = save_or_keep(
-                form, lambda: service.correct_sighting(user, sighting, data, utcnow()), sighting
+                form,
+                lambda: service.correct_sighting(user, sighting, data, utcnow()),
+                record=sighting,
             )
             if not form.form_errors:
                 flash(

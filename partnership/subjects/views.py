@@ -115,7 +115,7 @@ def edit(subject_id: int) -> Any:
     if form.validate_on_submit():
         data = _subject_data(form)
         changed = save_or_keep(
-            form, lambda: service.update_subject(user, subject, data, utcnow()), subject
+            form, lambda: service.update_subject(user, subject, data, utcnow()), record=subject
         )
         if not form.form_errors:
             flash(_("Changes saved.") if changed else _("Nothing was changed."), "success")
@@ -233,7 +233,9 @@ def note_renew(subject_id: int, note_id: int) -> Any:
         form.opened_on(note)
     if form.validate_on_submit():
         reason = form.reason.data or ""
-        renewal = save_or_keep(form, lambda: service.renew_note(user, note, reason, utcnow()), note)
+        renewal = save_or_keep(
+            form, lambda: service.renew_note(user, note, reason, utcnow()), record=note
+        )
         if renewal is not None:
             flash(
                 _("Note kept until %(day)s.", day=local_date(renewal.new_review_on)),
@@ -270,7 +272,9 @@ def merge(subject_id: int) -> Any:
         else:
             reason = form.reason.data or ""
             kept = save_or_keep(
-                form, lambda: service.merge_subjects(user, subject, other, reason, now), subject
+                form,
+                lambda: service.merge_subjects(user, subject, other, reason, now),
+                record=subject,
             )
             if kept is not None:
                 flash(

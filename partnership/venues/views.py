@@ -111,7 +111,9 @@ def venue_edit(venue_id: int) -> Any:
     details = _venue_details(form)
     if details is not None:
         active = bool(form.active.data)
-        save_or_keep(form, lambda: service.update_venue(actor(), venue, details, active), venue)
+        save_or_keep(
+            form, lambda: service.update_venue(actor(), venue, details, active), record=venue
+        )
         if not form.errors:
             flash(_("%(name)s is saved.", name=venue.name), "success")
             return redirect(url_for("venues.venues"))
@@ -183,7 +185,7 @@ def area_edit(area_id: int) -> Any:
                     geometry=geometry,
                     active=active,
                 ),
-                area,
+                record=area,
             )
             if not form.errors:
                 flash(_("%(name)s is saved.", name=area.name), "success")
