@@ -2,6 +2,7 @@
 
 from partnership.alerts.models import Alert, AlertRead
 from partnership.auth.models import Organisation, SetPasswordLink, User
+from partnership.core.locking import RecordChange
 from partnership.core.models import AuditEvent
 from partnership.orders.models import (
     Breach,
@@ -45,6 +46,7 @@ __all__ = [
     "PublicReport",
     "PublicReportBehaviour",
     "PublicReportPhoto",
+    "RecordChange",
     "RedFlagNote",
     "ReportRun",
     "SafeSpaceUse",

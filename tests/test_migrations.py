@@ -291,6 +291,46 @@ def rows_23b070fdfbea(conn: Connection) -> None:
         conn.execute(text(statement), {**now, "data": b"jpg"})
 
 
+def rows_5c1e7a9d3b42(conn: Connection) -> None:
+    now = {"now": NOW}
+    # Rows from before start at version 1; a new row gets 1 without naming it.
+    versioned = (
+        "organisations",
+        "users",
+        "venues",
+        "areas",
+        "sightings",
+        "safe_space_uses",
+        "welfare_notes",
+        "subjects",
+        "red_flag_notes",
+        "public_reports",
+        "dispersal_authorisations",
+        "dispersal_directions",
+        "exclusion_notices",
+    )
+    for table in versioned:
+        query = f"SELECT count(*) FROM {table} WHERE version <> 1"  # noqa: S608 (names above)
+        assert conn.execute(text(query)).scalar() == 0
+    conn.execute(text("DELETE FROM organisations WHERE id = 905"))
+    conn.execute(
+        text(
+            "INSERT INTO organisations (id, name, kind, active, created_at)"
+            " VALUES (905, 'Migration Pastors', 'street_pastors', true, :now)"
+        ),
+        now,
+    )
+    conn.execute(text("UPDATE subjects SET version = 2, aliases = 'Mig' WHERE id = 903"))
+    conn.execute(
+        text(
+            "INSERT INTO record_changes (id, record_type, record_id, version, changed_at,"
+            " changed_by_id, changed_by_name, fields) VALUES (905, 'subjects', 903, 2, :now,"
+            " 901, 'M', '[\"aliases\"]')"
+        ),
+        now,
+    )
+
+
 # Each revision inserts rows into the tables it adds or changes. A new revision
 # fails test_every_revision_has_rows until it has an entry here.
 def rows_5e55a0b1c2d3(conn: Connection) -> None:
@@ -311,6 +351,7 @@ ROWS: dict[str, Callable[[Connection], None]] = {
     "72dbae3e2fcb": rows_72dbae3e2fcb,
     "23b070fdfbea": rows_23b070fdfbea,
     "5e55a0b1c2d3": rows_5e55a0b1c2d3,
+    "5c1e7a9d3b42": rows_5c1e7a9d3b42,
 }
 
 

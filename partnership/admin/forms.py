@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from partnership.auth.forms import email_field
 from partnership.core.enums import Locale, OrgKind, Rank, Role
 from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.locking import VersionedForm
 
 
 def _blank(label: Any) -> list[SelectChoice]:
@@ -42,7 +43,7 @@ class OrganisationForm(FlaskForm):
             raise ValidationError(_l("Choose the kind of organisation"))
 
 
-class OrganisationEditForm(FlaskForm):
+class OrganisationEditForm(VersionedForm):
     name = OrganisationForm.name
     active = BooleanField(_l("Active (its members can sign in)"))
 
@@ -87,8 +88,27 @@ class UserCreateForm(MembershipFields):
     field_order = ("name", "email", "organisation_id", "role", "rank", "designated_pcso", "locale")
 
 
-class UserRoleForm(MembershipFields):
-    pass
+# An account's fields that its managers change, for the message about someone else's change.
+ACCOUNT_CHANGE_LABELS: dict[str, Any] = {
+    "role": _l("Role"),
+    "rank": _l("Police rank"),
+    "designated_pcso": _l("Designated PCSO (may give Section 35 directions)"),
+    "active": _l("Status"),
+    "name": _l("Full name"),
+    "email": _l("Email address"),
+    "organisation_id": _l("Organisation"),
+}
+
+
+class UserRoleForm(MembershipFields, VersionedForm):
+    change_labels = ACCOUNT_CHANGE_LABELS
+
+
+class AccountActionForm(VersionedForm):
+    """A button on an account's page (deactivate, reactivate, unlock, reset two-factor
+    sign-in): the version of the account the page showed."""
+
+    change_labels = ACCOUNT_CHANGE_LABELS
 
 
 class AuditFilterForm(FlaskForm):

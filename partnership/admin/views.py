@@ -8,11 +8,11 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from partnership.admin import bp, service
 from partnership.admin.forms import (
+    AccountActionForm,
     AuditFilterForm,
     OrganisationEditForm,
     OrganisationForm,
@@ -27,6 +27,7 @@ from partnership.core.enums import OrgKind, Rank, Role
 from partnership.core.models import AuditEvent
 from partnership.core.nights import LONDON
 from partnership.core.pagination import page_number
+from partnership.core.saving import save_or_keep
 from partnership.extensions import db
 
 # Organisations are the partnership's to manage; accounts also their own force's inspectors'.
@@ -144,14 +145,22 @@ def user_create() -> Any:
     return render_template("admin/user_create.html", form=form), (400 if form.errors else 200)
 
 
+def _role_form(user: User) -> UserRoleForm:
+    """The role form as the account is now, opened on its version."""
+    form = UserRoleForm(
+        formdata=None,
+        roles=service.assignable_roles(actor()),
+        data={"role": user.role, "rank": user.rank or "", "designated_pcso": user.designated_pcso},
+    )
+    form.opened_on(user)
+    return form
+
+
 @bp.route("/users/<int:user_id>")
 @roles_required(*ACCOUNT_MANAGERS)
 def user_detail(user_id: int) -> str:
     user = _load_user(user_id)
-    form = UserRoleForm(
-        roles=service.assignable_roles(actor()),
-        data={"role": user.role, "rank": user.rank or "", "designated_pcso": user.designated_pcso},
-    )
+    form = _role_form(user)
     return render_template("admin/user_detail.html", user=user, form=form, now=datetime.now(UTC))
 
 
@@ -166,16 +175,21 @@ def user_role(user_id: int) -> Any:
         membership = _apply_membership(form, user.organisation)
         if membership is not None:
             role, rank = membership
-            service.change_membership(actor(), user, role, rank, bool(form.designated_pcso.data))
-            db.session.commit()
-            flash(_("The role of %(name)s is changed.", name=user.name), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+            designated = bool(form.designated_pcso.data)
+            save_or_keep(
+                form,
+                lambda: service.change_membership(actor(), user, role, rank, designated),
+                record=user,
+            )
+            if not form.errors:
+                flash(_("The role of %(name)s is changed.", name=user.name), "success")
+                return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template(
         "admin/user_detail.html", user=user, form=form, now=datetime.now(UTC)
     ), 400
 
 
-def _account_action(user_id: int, action: str) -> Response:
+def _account_action(user_id: int, action: str) -> Any:
     user = _load_user(user_id)
     if user.id == actor().id and action in {"deactivate", "reset_two_factor"}:
         flash(_("You cannot do that to your own account."), "error")
@@ -193,33 +207,42 @@ def _account_action(user_id: int, action: str) -> Response:
         "unlock": (service.unlock_user, _("%(name)s is unlocked.", name=user.name)),
     }
     function, message = messages[action]
-    function(actor(), user)
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("admin.user_detail", user_id=user.id))
+    form = AccountActionForm()
+    if form.validate_on_submit():
+        save_or_keep(form, lambda: function(actor(), user), record=user)
+        if not form.errors:
+            flash(message, "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    # Refused: the page again, showing the account as it is now and what changed.
+    shown = _role_form(user)
+    shown.form_errors = form.form_errors
+    shown.stale_now = getattr(form, "stale_now", [])
+    return render_template(
+        "admin/user_detail.html", user=user, form=shown, now=datetime.now(UTC)
+    ), 400
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @roles_required(*ACCOUNT_MANAGERS)
-def user_deactivate(user_id: int) -> Response:
+def user_deactivate(user_id: int) -> Any:
     return _account_action(user_id, "deactivate")
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @roles_required(*ACCOUNT_MANAGERS)
-def user_reactivate(user_id: int) -> Response:
+def user_reactivate(user_id: int) -> Any:
     return _account_action(user_id, "reactivate")
 
 
 @bp.route("/users/<int:user_id>/reset-two-factor", methods=["POST"])
 @roles_required(*ACCOUNT_MANAGERS)
-def user_reset_two_factor(user_id: int) -> Response:
+def user_reset_two_factor(user_id: int) -> Any:
     return _account_action(user_id, "reset_two_factor")
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
 @roles_required(*ACCOUNT_MANAGERS)
-def user_unlock(user_id: int) -> Response:
+def user_unlock(user_id: int) -> Any:
     return _account_action(user_id, "unlock")
 
 
@@ -275,15 +298,21 @@ def organisation_create() -> Any:
 @roles_required(*MANAGERS)
 def organisation_edit(org_id: int) -> Any:
     org = _load_organisation(org_id)
-    form = OrganisationEditForm(obj=org)
+    # The organisation fills the form only when it opens: a sent form keeps what was typed.
+    form = OrganisationEditForm(obj=org if request.method == "GET" else None)
+    if request.method == "GET":
+        form.opened_on(org)
     if form.validate_on_submit():
         if service.organisation_name_taken(form.name.data or "", except_org=org):
             form.name.errors = [_("An organisation with this name already exists")]
         else:
-            service.update_organisation(actor(), org, form.name.data or "", bool(form.active.data))
-            db.session.commit()
-            flash(_("%(name)s is saved.", name=org.name), "success")
-            return redirect(url_for("admin.organisations"))
+            name, active = form.name.data or "", bool(form.active.data)
+            save_or_keep(
+                form, lambda: service.update_organisation(actor(), org, name, active), record=org
+            )
+            if not form.errors:
+                flash(_("%(name)s is saved.", name=org.name), "success")
+                return redirect(url_for("admin.organisations"))
     return render_template("admin/organisation_form.html", form=form, organisation=org), (
         400 if form.errors else 200
     )

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnership.core.enums import OrgKind, Rank, Role
+from partnership.core.locking import Versioned
 from partnership.core.models import UTCDateTime, utcnow
 from partnership.extensions import db
 
@@ -17,7 +18,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class Organisation(db.Model):  # type: ignore[name-defined]
+class Organisation(Versioned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,13 +37,26 @@ class Organisation(db.Model):  # type: ignore[name-defined]
         return f"<Organisation {self.id} {self.name!r} {self.kind}>"
 
 
-class User(db.Model):  # type: ignore[name-defined]
+class User(Versioned, db.Model):  # type: ignore[name-defined]
     """A person who signs in. Flask-Login identifies them by ``session_token``,
     which changes on sign-out, password change and deactivation, so every copy of
     an old session cookie stops working at once."""
 
     __tablename__ = "users"
     __table_args__ = (Index("ix_users_organisation_id", "organisation_id"),)
+    # Signing in, and the person's own password, language and authenticator, are not edits
+    # of the account by its managers: they move no version on.
+    unversioned = Versioned.unversioned | {
+        "password_hash",
+        "password_changed_at",
+        "session_token",
+        "totp_secret",
+        "totp_last_step",
+        "failed_logins",
+        "locked_until",
+        "last_login_at",
+        "locale",
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from partnership.core import outage
@@ -52,3 +53,11 @@ def install(app: Flask) -> None:
         outage.rollback()
         outage.forget_the_user()
         return render_template("errors/error.html", status=500, csrf=False), 500
+
+    @app.errorhandler(StaleDataError)
+    def lost_race(_error: StaleDataError) -> tuple[str, int]:
+        # A save that reached the database just after someone else's change to the same
+        # record, on a page without a form to show it on (forms use save_or_keep).
+        app.logger.info("a save lost a race with another on %s", request.path)
+        db.session.rollback()
+        return render_template("errors/error.html", status=409, csrf=False), 409

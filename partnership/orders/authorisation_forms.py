@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -21,6 +20,7 @@ from wtforms.validators import Length, Optional
 
 from partnership.core.enums import Necessity
 from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.locking import VersionedForm
 from partnership.core.when import fold_choices, moment_from_fields
 
 TEXT_LIMIT = 5000
@@ -109,9 +109,12 @@ class AuthorisationForm(FlaskForm):
         )
 
 
-class EndAuthorisationForm(FlaskForm):
-    # The version the page was opened on: a save over someone else's change is refused.
-    version = HiddenField()
+class EndAuthorisationForm(VersionedForm):
+    change_labels = {
+        "ended_at": _l("Ended early"),
+        "ended_by_id": None,
+        "end_reason": None,
+    }
     reason = _text(
         _l("Why is it ending early?"),
         _l("For example, the event is over or the disorder has stopped"),

@@ -152,7 +152,8 @@ def authorisation_detail(authorisation_id: int) -> str:
     ).all()
     end_form = None
     if service.may_end(user, authorisation, now):
-        end_form = EndAuthorisationForm(formdata=None, version=str(authorisation.version))
+        end_form = EndAuthorisationForm(formdata=None)
+        end_form.opened_on(authorisation)
     return render_template(
         "orders/authorisations/detail.html",
         authorisation=authorisation,
@@ -176,13 +177,13 @@ def authorisation_end(authorisation_id: int) -> Any:
             return redirect(
                 url_for("orders.authorisation_detail", authorisation_id=authorisation.id)
             )
-        form.version.data = str(authorisation.version)
+        form.opened_on(authorisation)
     elif form.validate_on_submit():
         reason = form.reason.data or ""
-        version = form.version.data
         save_or_keep(
             form,
-            lambda: service.end_early(user, authorisation, reason, version, utcnow()),
+            lambda: service.end_early(user, authorisation, reason, utcnow()),
+            record=authorisation,
         )
         if not form.errors and not form.form_errors:
             flash(

@@ -24,7 +24,7 @@ from partnership.core.nights import to_local
 from partnership.core.saving import Refused
 from partnership.extensions import db
 from partnership.orders.models import DispersalAuthorisation
-from partnership.orders.service import check_version, next_reference
+from partnership.orders.service import next_reference
 from partnership.venues.models import Area
 
 PREFIX = "S34"
@@ -283,20 +283,18 @@ def end_early(
     actor: User,
     authorisation: DispersalAuthorisation,
     reason: str,
-    version: Any,
     now: datetime,
 ) -> None:
     """End ``authorisation`` at ``now``, before its end: no direction can be given under it
     from then on (directions already given run their course).
 
-    Refused (nothing changed) unless ``actor`` is an inspector (or above), the form was
-    opened on the version saved now (else :class:`~partnership.orders.service.StaleEdit`),
-    it has not been ended already nor run out, and a reason is given. Flushes and leaves
-    one ``authorisation.ended_early`` audit event.
+    Refused (nothing changed) unless ``actor`` is an inspector (or above), it has not been
+    ended already nor run out, and a reason is given. Flushes and leaves one
+    ``authorisation.ended_early`` audit event. (The form's version is checked by
+    :func:`~partnership.core.saving.save_or_keep`.)
     """
     if not may_authorise(actor):
         raise Refused(END_RANK_REFUSAL)
-    check_version(authorisation, version)
     if authorisation.ended_at is not None:
         raise Refused(
             _l(

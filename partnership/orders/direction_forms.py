@@ -22,6 +22,7 @@ from wtforms.validators import Length, Optional
 
 from partnership.core.enums import TITLES, BreachOutcome, Exemption, Under16Action
 from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.locking import VersionedForm
 from partnership.core.when import fold_choices, moment_from_fields
 from partnership.orders.directions import PERIOD_AUTHORISATION, PERIOD_MAX, PERIOD_OTHER
 
@@ -223,9 +224,19 @@ class DirectionForm(_Moments, FlaskForm):
         return [getattr(self, f"exempt_{exemption.value}") for exemption in Exemption]
 
 
-class VaryForm(_Moments, FlaskForm):
-    # The version the page was opened on: a save over someone else's change is refused.
-    version = HiddenField()
+# A direction's columns that a variation or withdrawal changes, as the forms name them.
+DIRECTION_CHANGE_LABELS: dict[str, Any] = {
+    "ends_at": _l("End date"),
+    "excluded_geometry": _l("Excluded area"),
+    "excluded_description": _l("Excluded area"),
+    "leave_by": _l("Leave by"),
+    "route": _l("Route"),
+    "withdrawn_at": _l("Withdrawn"),
+}
+
+
+class VaryForm(_Moments, VersionedForm):
+    change_labels = DIRECTION_CHANGE_LABELS
     ends_day = DateField(_l("End date"), validators=[Optional()])
     ends_clock = _clock(_l("End time"))
     ends_fold = _fold()
@@ -242,8 +253,8 @@ class VaryForm(_Moments, FlaskForm):
     )
 
 
-class WithdrawForm(FlaskForm):
-    version = HiddenField()
+class WithdrawForm(VersionedForm):
+    change_labels = DIRECTION_CHANGE_LABELS
     reason = _text(_l("Why is it being withdrawn?"), _l("As you told the person"), most=1000)
     notice_in_writing = _yes_no(
         _l("Did you give them notice of the withdrawal in writing?"), default=YES

@@ -340,15 +340,8 @@ def _still_changeable(direction: DispersalDirection) -> Any:
     return redirect(url_for("orders.direction_detail", direction_id=direction.id))
 
 
-def _reopened(form: VaryForm | WithdrawForm, direction: DispersalDirection) -> None:
-    """After a refusal the page shows the direction as saved now, with the answers typed; a
-    form opened on an older version moves on to the current one, so that sending it again
-    (having seen the direction as it is) saves it."""
-    form.version.data = str(direction.version)
-
-
 def _vary_defaults(form: VaryForm, direction: DispersalDirection) -> None:
-    form.version.data = str(direction.version)
+    form.opened_on(direction)
     form.ends_day.data, form.ends_clock.data = local_parts(direction.ends_at)
     form.ends_fold.data = _fold_of(direction.ends_at)
     form.excluded_area.data = WHOLE if direction.excluded_geometry is None else PART
@@ -402,16 +395,16 @@ def direction_vary(direction_id: int) -> Any:
     elif form.validate_on_submit():
         data = _variation_data(form)
         if data is not None:
-            version = form.version.data
             change = save_or_keep(
-                form, lambda: service.vary_direction(user, direction, data, version, utcnow())
+                form,
+                lambda: service.vary_direction(user, direction, data, utcnow()),
+                record=direction,
             )
             if change is not None:
                 flash(
                     _("Direction %(reference)s varied.", reference=direction.reference), "success"
                 )
                 return redirect(url_for("orders.direction_detail", direction_id=direction.id))
-            _reopened(form, direction)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "orders/directions/vary.html",
@@ -432,17 +425,15 @@ def direction_withdraw(direction_id: int) -> Any:
         gone = _still_changeable(direction)
         if gone is not None:
             return gone
-        form.version.data = str(direction.version)
+        form.opened_on(direction)
         form.notice_in_writing.data = "yes"
     elif form.validate_on_submit():
         reason = form.reason.data or ""
         in_writing = form.notice_in_writing.data != NO
-        version = form.version.data
         change = save_or_keep(
             form,
-            lambda: service.withdraw_direction(
-                user, direction, reason, in_writing, version, utcnow()
-            ),
+            lambda: service.withdraw_direction(user, direction, reason, in_writing, utcnow()),
+            record=direction,
         )
         if change is not None:
             flash(_("Direction %(reference)s withdrawn.", reference=direction.reference), "success")

@@ -42,7 +42,6 @@ from partnership.orders.models import (
     DispersalDirection,
 )
 from partnership.orders.service import (
-    check_version,
     next_reference,
     visible_authorisations,
     visible_directions,
@@ -822,20 +821,18 @@ def vary_direction(
     actor: User,
     direction: DispersalDirection,
     data: VariationData,
-    version: Any,
     now: datetime,
 ) -> DirectionChange:
     """Vary ``direction`` at ``now``, with its own notice.
 
-    Refused (nothing changed) unless the form was opened on the version saved now (else
-    :class:`~partnership.orders.service.StaleEdit`); ``actor`` may give directions; it has
-    not been withdrawn nor ended; a reason is given; the new end is after now and never
+    Refused (nothing changed) unless ``actor`` may give directions; it has not been
+    withdrawn nor ended; a reason is given; the new end is after now and never
     more than 48 hours from when the direction was first given; the area is the whole
     locality or a described part inside it; the time to leave by falls while it runs;
     and something changes. Adds a :class:`DirectionChange` with what was in force before
-    and after, flushes and leaves one ``direction.varied`` audit event.
+    and after, flushes and leaves one ``direction.varied`` audit event. (The form's
+    version is checked by :func:`~partnership.core.saving.save_or_keep`.)
     """
-    check_version(direction, version)
     _check_changeable(actor, direction, now)
     _check_notice(data.reason)
     if data.ends_at is None:
@@ -913,17 +910,15 @@ def withdraw_direction(
     direction: DispersalDirection,
     reason: str,
     notice_in_writing: bool,
-    version: Any,
     now: datetime,
 ) -> DirectionChange:
     """Withdraw ``direction`` at ``now``, with its own notice: the person may return.
 
-    Refused (nothing changed) unless the form was opened on the version saved now (else
-    :class:`~partnership.orders.service.StaleEdit`); ``actor`` may give directions; it has
-    not been withdrawn already nor ended; and a reason is given. Adds a
-    :class:`DirectionChange`, flushes and leaves one ``direction.withdrawn`` audit event.
+    Refused (nothing changed) unless ``actor`` may give directions; it has not been
+    withdrawn already nor ended; and a reason is given. Adds a :class:`DirectionChange`,
+    flushes and leaves one ``direction.withdrawn`` audit event. (The form's version is
+    checked by :func:`~partnership.core.saving.save_or_keep`.)
     """
-    check_version(direction, version)
     _check_changeable(actor, direction, now)
     _check_notice(reason)
     change = DirectionChange(

@@ -4,8 +4,8 @@ and withdrawals, partnership exclusion notices with their appeals, and breaches 
 Section 34/35 records are police records (members see only the areas and times in force);
 partnership exclusion notices are the coordinator's (member venues see who is excluded).
 Visibility is decided in :mod:`partnership.orders.service`. Every order carries a version
-number: a save based on an older version is refused (optimistic locking), never merged
-silently.
+number (:class:`~partnership.core.locking.Versioned`): a save based on an older version is
+refused, never merged silently.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnership.auth.models import User
+from partnership.core.locking import Versioned
 from partnership.core.models import UTCDateTime, utcnow
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
@@ -35,7 +36,7 @@ from partnership.subjects.models import Subject
 from partnership.venues.models import Area, Venue
 
 
-class DispersalAuthorisation(db.Model):  # type: ignore[name-defined]
+class DispersalAuthorisation(Versioned, db.Model):  # type: ignore[name-defined]
     """A Section 34 authorisation: an inspector (or above) authorises the use of dispersal
     directions in a locality for at most 48 hours, in writing, with the grounds and a
     recorded regard to ECHR Articles 10 and 11, signed by the inspector's account."""
@@ -47,7 +48,6 @@ class DispersalAuthorisation(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     # The locality: a copy of the shape at the time (an existing area's, or drawn for it).
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     locality_name: Mapped[str] = mapped_column(String(200))
@@ -80,15 +80,13 @@ class DispersalAuthorisation(db.Model):  # type: ignore[name-defined]
         back_populates="authorisation", order_by="DispersalDirection.given_at"
     )
 
-    __mapper_args__ = {"version_id_col": version}
-
     def in_force(self, moment: datetime) -> bool:
         """Whether directions may be given under it at ``moment``."""
         end = min(self.ends_at, self.ended_at) if self.ended_at else self.ends_at
         return self.starts_at <= moment < end
 
 
-class DispersalDirection(db.Model):  # type: ignore[name-defined]
+class DispersalDirection(Versioned, db.Model):  # type: ignore[name-defined]
     """A Section 35 direction given to one person, with everything Section 38 requires to be
     recorded. Variations and withdrawals are :class:`DirectionChange` rows; the columns here
     hold what is in force now."""
@@ -102,7 +100,6 @@ class DispersalDirection(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     authorisation_id: Mapped[int] = mapped_column(ForeignKey("dispersal_authorisations.id"))
     # The person: a red flag, or entered here (name, date of birth or apparent age,
     # address, description).
@@ -152,8 +149,6 @@ class DispersalDirection(db.Model):  # type: ignore[name-defined]
         cascade="all, delete-orphan", order_by="Breach.occurred_at"
     )
 
-    __mapper_args__ = {"version_id_col": version}
-
     def active(self, moment: datetime) -> bool:
         return self.withdrawn_at is None and self.given_at <= moment < self.ends_at
 
@@ -182,7 +177,7 @@ class DirectionChange(db.Model):  # type: ignore[name-defined]
     changed_by: Mapped[User | None] = relationship()
 
 
-class ExclusionNotice(db.Model):  # type: ignore[name-defined]
+class ExclusionNotice(Versioned, db.Model):  # type: ignore[name-defined]
     """A partnership (Pubwatch-style, civil) exclusion notice: a person barred from every
     member venue for 3, 6 or 12 months or to a set date, for stated incidents, with the way
     to appeal and the review date."""
@@ -195,7 +190,6 @@ class ExclusionNotice(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
     # A warning given before, if there was one.
     warned_on: Mapped[date | None] = mapped_column(Date)
@@ -231,8 +225,6 @@ class ExclusionNotice(db.Model):  # type: ignore[name-defined]
     breaches: Mapped[list[Breach]] = relationship(
         cascade="all, delete-orphan", order_by="Breach.occurred_at"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
     def active(self, today: date) -> bool:
         return self.lifted_at is None and self.starts_on <= today <= self.ends_on

@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -22,6 +21,7 @@ from wtforms.validators import Length, Optional
 
 from partnership.core.enums import AppealOutcome, VenueBreachAction
 from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.locking import VersionedForm
 from partnership.core.when import fold_choices, when_choices
 
 TEXT_LIMIT = 4000
@@ -82,13 +82,26 @@ class NoticeForm(FlaskForm):
     appeal_by = _day(_l("Last day to appeal"), _l("Leave empty for 14 days after the day of issue"))
 
 
-class AppealForm(FlaskForm):
+# A notice's columns that a variation, lifting or appeal changes, as the forms name them.
+NOTICE_CHANGE_LABELS: dict[str, Any] = {
+    "ends_on": _l("End date"),
+    "review_on": _l("Review date"),
+    "reasons": _l("Reasons for the notice"),
+    "duration_months": None,
+    "lifted_at": _l("Lifted"),
+    "lift_reason": None,
+    "appeals": _l("Appeals"),
+}
+
+
+class AppealForm(VersionedForm):
+    change_labels = NOTICE_CHANGE_LABELS
     received_on = _day(_l("Date the appeal was received"))
     grounds = _text(_l("Grounds of the appeal"))
 
 
-class DecideAppealForm(FlaskForm):
-    version = HiddenField()
+class DecideAppealForm(VersionedForm):
+    change_labels = NOTICE_CHANGE_LABELS
     outcome = RadioField(_l("Outcome"), choices=AppealOutcome.choices(), validate_choice=False)
     reason = _text(_l("Reason for the decision"))
     ends_on = _day(_l("New end date"), _l("Only if the notice is varied"))
@@ -97,15 +110,15 @@ class DecideAppealForm(FlaskForm):
     )
 
 
-class VaryNoticeForm(FlaskForm):
-    version = HiddenField()
+class VaryNoticeForm(VersionedForm):
+    change_labels = NOTICE_CHANGE_LABELS
     ends_on = _day(_l("End date"), _l("At most 12 months from the start"))
     review_on = _day(_l("Review date"), _l("Before the notice ends"))
     reasons = _text(_l("Reasons for the notice"))
 
 
-class LiftNoticeForm(FlaskForm):
-    version = HiddenField()
+class LiftNoticeForm(VersionedForm):
+    change_labels = NOTICE_CHANGE_LABELS
     reason = _text(_l("Why is the notice lifted?"), most=2000)
 
 

@@ -66,13 +66,6 @@ def _back(notice: ExclusionNotice) -> Any:
     return redirect(url_for("orders.notice_detail", notice_id=notice.id))
 
 
-def _reopened(form: Any, notice: ExclusionNotice) -> None:
-    """After a refusal the page shows the notice as saved now, with the answers typed; a
-    form opened on an older version moves on to the current one, so that sending it again
-    (having seen the notice as it is) saves it."""
-    form.version.data = str(notice.version)
-
-
 @bp.route("/notices/")
 @roles_required(*NOTICE_READERS)
 def notices() -> str:
@@ -211,21 +204,19 @@ def notice_vary(notice_id: int) -> Any:
     notice = _load(notice_id)
     form = VaryNoticeForm(obj=notice if request.method == "GET" else None)
     if request.method == "GET":
-        form.version.data = str(notice.version)
+        form.opened_on(notice)
     if form.validate_on_submit():
         data = service.VariationData(
             ends_on=form.ends_on.data,
             review_on=form.review_on.data,
             reasons=form.reasons.data or "",
         )
-        version = form.version.data
         changed = save_or_keep(
-            form, lambda: service.vary_notice(user, notice, data, version, utcnow())
+            form, lambda: service.vary_notice(user, notice, data, utcnow()), record=notice
         )
         if changed is not None:
             flash(_("Changes saved.") if changed else _("Nothing was changed."), "success")
             return _back(notice)
-        _reopened(form, notice)
     status = 400 if request.method == "POST" else 200
     return render_template("orders/notices/vary.html", form=form, notice=notice), status
 
@@ -237,17 +228,15 @@ def notice_lift(notice_id: int) -> Any:
     notice = _load(notice_id)
     form = LiftNoticeForm()
     if request.method == "GET":
-        form.version.data = str(notice.version)
+        form.opened_on(notice)
     if form.validate_on_submit():
         reason = form.reason.data or ""
-        version = form.version.data
         lifted = save_or_keep(
-            form, lambda: service.lift_notice(user, notice, reason, version, utcnow())
+            form, lambda: service.lift_notice(user, notice, reason, utcnow()), record=notice
         )
         if lifted is not None:
             flash(_("Notice %(reference)s lifted.", reference=notice.reference), "success")
             return _back(notice)
-        _reopened(form, notice)
     status = 400 if request.method == "POST" else 200
     return render_template("orders/notices/lift.html", form=form, notice=notice), status
 
@@ -259,12 +248,15 @@ def notice_appeal(notice_id: int) -> Any:
     notice = _load(notice_id)
     form = AppealForm()
     if request.method == "GET":
+        form.opened_on(notice)
         form.received_on.data = service.local_today(utcnow())
     if form.validate_on_submit():
         data = service.AppealData(
             received_on=form.received_on.data, grounds=form.grounds.data or ""
         )
-        appeal = save_or_keep(form, lambda: service.record_appeal(user, notice, data, utcnow()))
+        appeal = save_or_keep(
+            form, lambda: service.record_appeal(user, notice, data, utcnow()), record=notice
+        )
         if appeal is not None:
             flash(_("Appeal recorded."), "success")
             return _back(notice)
@@ -282,11 +274,10 @@ def appeal_decide(notice_id: int, appeal_id: int) -> Any:
         abort(404)
     form = DecideAppealForm()
     if request.method == "GET":
-        form.version.data = str(notice.version)
+        form.opened_on(notice)
     if form.validate_on_submit():
         outcome = form.outcome.data or ""
         reason = form.reason.data or ""
-        version = form.version.data
         ends_on: date | None = form.ends_on.data
         review_on: date | None = form.review_on.data
         decided = save_or_keep(
@@ -296,16 +287,15 @@ def appeal_decide(notice_id: int, appeal_id: int) -> Any:
                 appeal,
                 outcome,
                 reason,
-                version,
                 utcnow(),
                 ends_on=ends_on,
                 review_on=review_on,
             ),
+            record=notice,
         )
         if decided is not None:
             flash(_("Appeal decision recorded."), "success")
             return _back(notice)
-        _reopened(form, notice)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "orders/notices/decide.html", form=form, notice=notice, appeal=appeal

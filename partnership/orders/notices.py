@@ -24,7 +24,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from partnership.auth.models import Organisation, User
-from partnership.core import audit
+from partnership.core import audit, locking
 from partnership.core.enums import POLICE_ROLES, AppealOutcome, Role, Sharing, VenueBreachAction
 from partnership.core.i18n import local_date
 from partnership.core.lazy import lazy_gettext as _l
@@ -43,7 +43,6 @@ from partnership.orders.service import (
     NOTICE_MANAGERS,
     NOTICE_READERS,
     areas_in_force,
-    check_version,
     next_reference,
     visible_directions,
     visible_notices,
@@ -429,8 +428,9 @@ def record_appeal(
     """Record an appeal against ``notice`` received on a day from its issue to today, with
     its grounds; one undecided appeal at a time, and none against a lifted notice. An
     appeal received after the last day to appeal is recorded too (the audit event says
-    it was late): whether to hear it is the partnership's decision. Raises
-    :class:`NoticeRefused`."""
+    it was late): whether to hear it is the partnership's decision. Recording one moves
+    the notice's version on (its appeals changed), so two people recording an appeal at
+    once cannot both succeed. Raises :class:`NoticeRefused`."""
     _manager(actor)
     if notice.lifted_at is not None:
         raise NoticeRefused(_("This notice has been lifted, so there is nothing to appeal."))
@@ -459,6 +459,7 @@ def record_appeal(
         created_at=now,
     )
     db.session.add(appeal)
+    locking.changed(notice, "appeals")
     db.session.flush()
     db.session.expire(notice, ["appeals"])
     audit.record(
@@ -478,7 +479,6 @@ def decide_appeal(
     appeal: NoticeAppeal,
     outcome: str,
     reason: str,
-    version: Any,
     now: datetime,
     *,
     ends_on: date | None = None,
@@ -486,16 +486,14 @@ def decide_appeal(
 ) -> NoticeAppeal:
     """Record the outcome of an undecided appeal with its reason: ``upheld`` (the notice
     stands), ``varied`` (a new end date, and optionally a new review date, checked like
-    an issue's) or ``overturned`` (the notice is lifted at ``now``). ``version`` is the
-    notice's version the form was opened on: a notice changed since is refused
-    (:class:`~partnership.orders.service.StaleEdit`). Every decision moves the notice's
-    version on, so two people deciding at once cannot both succeed. Raises
-    :class:`NoticeRefused`."""
+    an issue's) or ``overturned`` (the notice is lifted at ``now``). Every decision moves the
+    notice's version on (its appeals changed), so two people deciding at once cannot both
+    succeed; the form's version is checked by :func:`~partnership.core.saving.save_or_keep`.
+    Raises :class:`NoticeRefused`."""
     _manager(actor)
     notice = db.session.get(ExclusionNotice, appeal.notice_id)
     if notice is None:  # the foreign key forbids this
         raise LookupError(f"appeal {appeal.id} belongs to no notice")
-    check_version(notice, version)
     if appeal.outcome:
         raise NoticeRefused(_("This appeal has already been decided."))
     if notice.lifted_at is not None:
@@ -537,6 +535,7 @@ def decide_appeal(
     appeal.decided_by_id = actor.id
     appeal.decided_by_name = actor.name
     notice.updated_at = now
+    locking.changed(notice, "appeals")
     db.session.flush()
     audit.record(
         "notice.appeal_decided",
@@ -571,16 +570,14 @@ def _changeable(notice: ExclusionNotice, now: datetime) -> None:
 
 
 def vary_notice(
-    actor: User, notice: ExclusionNotice, data: VariationData, version: Any, now: datetime
+    actor: User, notice: ExclusionNotice, data: VariationData, now: datetime
 ) -> list[str]:
     """Change a notice's end date, review date or reasons; returns the names of the fields
     changed (audited with the dates before and after; reasons by name only). A notice
-    lifted or expired cannot be changed, and a change made to an older version than the
-    one saved now is refused (:class:`~partnership.orders.service.StaleEdit`). The end
-    date cannot move before today (lift the notice instead) nor break the issuing rules.
-    Raises :class:`NoticeRefused`."""
+    lifted or expired cannot be changed (the form's version is checked by
+    :func:`~partnership.core.saving.save_or_keep`). The end date cannot move before today
+    (lift the notice instead) nor break the issuing rules. Raises :class:`NoticeRefused`."""
     _manager(actor)
-    check_version(notice, version)
     _changeable(notice, now)
     if data.ends_on is not None and data.ends_on < notice_day(now):
         raise NoticeRefused(
@@ -619,14 +616,12 @@ def vary_notice(
 
 
 def lift_notice(
-    actor: User, notice: ExclusionNotice, reason: str, version: Any, now: datetime
+    actor: User, notice: ExclusionNotice, reason: str, now: datetime
 ) -> ExclusionNotice:
     """Lift a notice at ``now`` with the reason (kept on the notice and as the audit
-    event's justification). A notice already lifted or expired is refused, and so is a
-    lifting based on an older version than the one saved now. Raises
+    event's justification). A notice already lifted or expired is refused. Raises
     :class:`NoticeRefused`."""
     _manager(actor)
-    check_version(notice, version)
     _changeable(notice, now)
     reason = reason.strip()
     if not reason:

@@ -1,4 +1,4 @@
-"""Orders: who sees which order (one rule per kind), references, and the optimistic lock.
+"""Orders: who sees which order (one rule per kind), and references.
 
 The services of each kind of order live beside this module (authorisations.py,
 directions.py, notices.py); they add and flush and leave their audit event, and the view
@@ -14,8 +14,6 @@ from sqlalchemy import Select, and_, exists, false, func, or_, select
 
 from partnership.auth.models import User
 from partnership.core.enums import POLICE_ROLES, Role
-from partnership.core.lazy import lazy_gettext as _l
-from partnership.core.saving import Refused
 from partnership.extensions import db
 from partnership.orders.models import (
     DispersalAuthorisation,
@@ -31,30 +29,6 @@ AREA_VIEWERS = frozenset(
 )
 NOTICE_MANAGERS = frozenset({Role.COORDINATOR})
 NOTICE_READERS = POLICE_ROLES | NOTICE_MANAGERS
-
-
-class StaleEdit(Refused):
-    """Someone else saved the order since this form was opened."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            _l(
-                "Someone else changed this order while you were editing it, so your changes"
-                " were not saved. Your answers are still here: check the order as it is now,"
-                " then send them again."
-            )
-        )
-
-
-def check_version(record: Any, submitted: Any) -> None:
-    """Refuse a change made to an older version of ``record`` than the one saved now (the
-    form carries the version it was opened on). Raises :class:`StaleEdit`."""
-    try:
-        version = int(submitted)
-    except (TypeError, ValueError):
-        raise StaleEdit() from None
-    if version != record.version:
-        raise StaleEdit()
 
 
 def next_reference(model: Any, prefix: str, year: int) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnership.auth.models import User
 from partnership.core.enums import TriageStatus
+from partnership.core.locking import Versioned
 from partnership.core.models import StoredImage, UTCDateTime, utcnow
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
@@ -22,7 +23,7 @@ from partnership.subjects.models import Subject
 from partnership.venues.models import Area, Venue
 
 
-class PublicReport(db.Model):  # type: ignore[name-defined]
+class PublicReport(Versioned, db.Model):  # type: ignore[name-defined]
     """What a member of the public told the partnership, and what the police did with it."""
 
     __tablename__ = "public_reports"
@@ -32,6 +33,8 @@ class PublicReport(db.Model):  # type: ignore[name-defined]
         Index("ix_public_reports_venue_id_night", "venue_id", "night"),
         Index("ix_public_reports_area_id_night", "area_id", "night"),
     )
+    # Who made the latest step, and when, is the audit trail's record of each step.
+    unversioned = Versioned.unversioned | {"triaged_at", "triaged_by_id"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Given to the person on their receipt: random, so it says nothing of how many came before.

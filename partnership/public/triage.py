@@ -186,8 +186,9 @@ def triage_report(
     """Record one triage step: the status (urgent only with the action taken), the note,
     and the venue, area and red flag card the report is linked to (a card by its
     reference, which must be one ``actor`` may see). Leaves one audit event with the
-    status and which links changed, never the free text. If two officers triage at once
-    the later step stands; both are in the history."""
+    status and which links changed, never the free text. (Of two officers triaging at
+    once, the second is refused by the version check in
+    :func:`~partnership.core.saving.save_or_keep`, told what the first did.)"""
     if data.status not in TRIAGE_CHOICES:
         raise Refused(_l("Choose what to do with this report"), "status")
     action = data.urgent_action.strip()

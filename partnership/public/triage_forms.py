@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core.enums import TITLES, TriageStatus
 from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.locking import VersionedForm
 from partnership.public.triage import TRIAGE_CHOICES, URGENT_NEEDS_ACTION
 
 
@@ -27,7 +27,11 @@ def _text(label: Any, limit: int, description: Any = None) -> TextAreaField:
     )
 
 
-class TriageForm(FlaskForm):
+class TriageForm(VersionedForm):
+    change_labels = {
+        "subject_id": _l("Link to a red flag card"),
+        "sighting_id": _l("A sighting logged from it"),
+    }
     status = RadioField(
         _l("What should happen with this report?"),
         choices=_status_choices(),

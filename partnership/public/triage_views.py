@@ -124,6 +124,7 @@ def report(report_id: int) -> tuple[str, int]:
     triage.record_viewed(actor(), found)
     db.session.commit()
     form = TriageForm(data=_form_data(found))
+    form.opened_on(found)
     _choices(form, found)
     return _render(found, form)
 
@@ -167,7 +168,9 @@ def triage_step(report_id: int) -> Any:
             area_id=_id(form.area_id.data),
             subject_reference=form.subject_reference.data or "",
         )
-        saved = save_or_keep(form, lambda: triage.triage_report(user, found, data, utcnow()))
+        saved = save_or_keep(
+            form, lambda: triage.triage_report(user, found, data, utcnow()), record=found
+        )
         if saved is not None:
             flash(
                 _(

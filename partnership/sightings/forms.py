@@ -24,6 +24,7 @@ from partnership.core.enums import (
     Vulnerability,
 )
 from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.locking import VersionedForm
 from partnership.core.when import fold_choices, when_choices
 
 MAX_PHOTOS = 5
@@ -49,7 +50,17 @@ def _short_text(label: Any, limit: int = 200) -> StringField:
     )
 
 
-class SightingForm(DescriptionFields, FlaskForm):
+class SightingForm(DescriptionFields, VersionedForm):
+    # Correcting, ``version`` is the sighting's; logging one from another record, it is
+    # that record's (which the new sighting is linked to).
+    change_labels = {
+        "occurred_at": _l("When did it happen?"),
+        "night": None,
+        "area_id": None,
+        "latitude": _l("Place on the map"),
+        "longitude": _l("Place on the map"),
+        "sighting_id": _l("A sighting logged from it"),
+    }
     submission_key = HiddenField()
     # "safe_space_use:<id>" or "welfare_note:<id>": the record this sighting is logged from.
     source = HiddenField()

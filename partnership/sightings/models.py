@@ -20,12 +20,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnership.auth.models import Organisation, User
 from partnership.core.description import DescribedPerson
+from partnership.core.locking import Versioned
 from partnership.core.models import StoredImage, UTCDateTime, utcnow
 from partnership.extensions import db
 from partnership.venues.models import Area, Venue
 
 
-class Sighting(DescribedPerson, db.Model):  # type: ignore[name-defined]
+class Sighting(Versioned, DescribedPerson, db.Model):  # type: ignore[name-defined]
     """What someone saw: the behaviour and the victim's response, not who the person is.
 
     Visibility is decided in :func:`partnership.sightings.service.visible_sightings`.
@@ -42,6 +43,8 @@ class Sighting(DescribedPerson, db.Model):  # type: ignore[name-defined]
         # The partnership report counts details obtained by when, over a range.
         Index("ix_sightings_details_obtained_at", "details_obtained_at"),
     )
+    # Police recording that they obtained the person's details is not a correction.
+    unversioned = Versioned.unversioned | {"details_obtained_at"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The key a double-tapped submit sends twice: one record, not two.

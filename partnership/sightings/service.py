@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, and_, false, or_, select
 
 from partnership.auth.models import User
-from partnership.core import audit
+from partnership.core import audit, locking
 from partnership.core.enums import POLICE_ROLES, Role, Sharing
 from partnership.core.models import utcnow
 from partnership.core.nights import night_bounds, night_of, to_local
@@ -257,6 +257,8 @@ def correct_sighting(
 ) -> SightingRevision | None:
     """Change a sighting and keep what it said before in its history; None if nothing changed."""
     before = snapshot(sighting)
+    if sorted(set(data.behaviours)) != before["behaviours"]:
+        locking.changed(sighting, "behaviours")  # rows of their own: not in its columns
     _apply(sighting, data)
     db.session.flush()
     after = snapshot(sighting)

@@ -127,6 +127,7 @@ def create() -> Any:
         form.day.data, form.clock.data = local_parts(utcnow())
         if source is not None:
             _prefill_from(form, source)
+            form.opened_on(source)
     elif form.validate_on_submit():
         key = form.submission_key.data or ""
         existing = service.find_by_submission_key(user, key)
@@ -143,7 +144,10 @@ def create() -> Any:
                 return sighting
 
             sighting = save_or_keep(
-                form, work, raced=lambda: service.find_by_submission_key(user, key)
+                form,
+                work,
+                raced=lambda: service.find_by_submission_key(user, key),
+                record=source,
             )
             if sighting is not None:
                 flash(_("Sighting saved. Thank you."), "success")
@@ -240,13 +244,17 @@ def correct(sighting_id: int) -> Any:
         )
         return redirect(url_for("sightings.detail", sighting_id=sighting.id))
     form = SightingForm(data=_form_data(sighting) if request.method == "GET" else None)
+    if request.method == "GET":
+        form.opened_on(sighting)
     _prepare(form, user)
     del form.photos
     if form.validate_on_submit():
         data = _data_from(form, earliest=sighting.occurred_at)
         if data is not None:
             saved = save_or_keep(
-                form, lambda: service.correct_sighting(user, sighting, data, utcnow())
+                form,
+                lambda: service.correct_sighting(user, sighting, data, utcnow()),
+                record=sighting,
             )
             if not form.form_errors:
                 flash(

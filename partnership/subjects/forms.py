@@ -27,6 +27,7 @@ from partnership.core.enums import (
     ViewReason,
 )
 from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.locking import VersionedForm
 from partnership.core.models import utcnow
 
 
@@ -39,7 +40,7 @@ def _text(label: Any, limit: int, required: Any = None, area: bool = False) -> A
     return kind(label, validators=checks)
 
 
-class SubjectForm(DescriptionFields, FlaskForm):
+class SubjectForm(DescriptionFields, VersionedForm):
     description = _text(_l("Description"), 2000, required=_l("Describe the person"), area=True)
     name = _text(_l("Name (police only)"), 200)
     aliases = _text(_l("Aliases (police only)"), 500)
@@ -93,7 +94,8 @@ class NoteForm(FlaskForm):
         return valid
 
 
-class RenewForm(FlaskForm):
+class RenewForm(VersionedForm):
+    change_labels = {"review_on": _l("Review date"), "subject_id": None}
     reason = _text(
         _l("Why should this note be kept for 90 more days?"),
         2000,
@@ -131,7 +133,17 @@ class JustifyForm(_ReasonForm):
     needs_detail = _l("Say why you are looking at this red flag")
 
 
-class MergeForm(FlaskForm):
+class MergeForm(VersionedForm):
+    # The kept profile's fields anyone who may merge it sees (never the personal ones).
+    change_labels = {
+        "description": _l("Description"),
+        "apparent_sex": _l("Apparent sex"),
+        "age_band": _l("Apparent age"),
+        "height": _l("Height"),
+        "build": _l("Build"),
+        "clothing": _l("Clothing"),
+        "distinguishing_features": _l("Anything distinctive"),
+    }
     other = _text(
         _l("Reference of the other red flag"),
         20,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnership.auth.models import Organisation, User
 from partnership.core.description import DescribedPerson
+from partnership.core.locking import Versioned
 from partnership.core.models import StoredImage, UTCDateTime, utcnow
 from partnership.extensions import db
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from partnership.welfare.models import SafeSpaceUse, WelfareNote
 
 
-class Subject(DescribedPerson, db.Model):  # type: ignore[name-defined]
+class Subject(Versioned, DescribedPerson, db.Model):  # type: ignore[name-defined]
     """A person of concern: a description everyone allowed may see, and personal
     details (name, aliases, date of birth, address) for police.
 
@@ -73,7 +74,7 @@ class Subject(DescribedPerson, db.Model):  # type: ignore[name-defined]
     )
 
 
-class RedFlagNote(db.Model):  # type: ignore[name-defined]
+class RedFlagNote(Versioned, db.Model):  # type: ignore[name-defined]
     """What was seen or known about a subject, shared with police or the partnership,
     until its review date; renewing it needs a reason.
 
@@ -85,6 +86,8 @@ class RedFlagNote(db.Model):  # type: ignore[name-defined]
         Index("ix_red_flag_notes_subject_id", "subject_id"),
         Index("ix_red_flag_notes_sharing_review_on", "sharing", "review_on"),
     )
+    # Expiry is the review date passing, not an edit: a renewal opened before it still saves.
+    unversioned = Versioned.unversioned | {"expired_at"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))

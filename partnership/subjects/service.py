@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 
 from partnership.auth.models import User
-from partnership.core import audit
+from partnership.core import audit, locking
 from partnership.core.enums import POLICE_ROLES, NoteSharing, Role, ViewReason
 from partnership.core.saving import Refused
 from partnership.core.uploads import CleanImage
@@ -289,6 +289,8 @@ def renew_note(actor: User, note: RedFlagNote, reason: str, now: datetime) -> No
     )
     note.review_on = renewal.new_review_on
     note.expired_at = None
+    # A renewal is a change of the note even on a day that leaves its review date as it was.
+    locking.changed(note, "review_on")
     db.session.add(renewal)
     db.session.flush()
     audit.record(

@@ -132,9 +132,13 @@ def edit(subject_id: int) -> Any:
     if given is None:  # reading the details needs a reason too
         return redirect(url_for("subjects.profile", subject_id=subject.id))
     form = SubjectForm(obj=subject if request.method == "GET" else None)
+    if request.method == "GET":
+        form.opened_on(subject)
     if form.validate_on_submit():
         data = _subject_data(form)
-        changed = save_or_keep(form, lambda: service.update_subject(user, subject, data, utcnow()))
+        changed = save_or_keep(
+            form, lambda: service.update_subject(user, subject, data, utcnow()), record=subject
+        )
         if not form.form_errors:
             flash(_("Changes saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("subjects.profile", subject_id=subject.id))
@@ -241,9 +245,13 @@ def note_renew(subject_id: int, note_id: int) -> Any:
     subject = _load(subject_id)
     note = _load_note(subject, note_id)
     form = RenewForm()
+    if request.method == "GET":
+        form.opened_on(note)
     if form.validate_on_submit():
         reason = form.reason.data or ""
-        renewal = save_or_keep(form, lambda: service.renew_note(user, note, reason, utcnow()))
+        renewal = save_or_keep(
+            form, lambda: service.renew_note(user, note, reason, utcnow()), record=note
+        )
         if renewal is not None:
             flash(
                 _("Note kept until %(day)s.", day=local_date(renewal.new_review_on)),
@@ -271,6 +279,8 @@ def merge(subject_id: int) -> Any:
     if subject.merged_into_id is not None or given is None:
         return redirect(url_for("subjects.profile", subject_id=subject.id))
     form = MergeForm()
+    if request.method == "GET":
+        form.opened_on(subject)
     if form.validate_on_submit():
         now = utcnow()
         other = service.find_by_reference(user, form.other.data or "", now.date())
@@ -279,7 +289,9 @@ def merge(subject_id: int) -> Any:
         else:
             reason = form.reason.data or ""
             kept = save_or_keep(
-                form, lambda: service.merge_subjects(user, subject, other, reason, now)
+                form,
+                lambda: service.merge_subjects(user, subject, other, reason, now),
+                record=subject,
             )
             if kept is not None:
                 flash(

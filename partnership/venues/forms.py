@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core import geo
 from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.locking import VersionedForm
 
 
 def parse_coordinate(text: str | None) -> float | None:
@@ -34,7 +35,7 @@ def _postcode(_form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("Enter a real UK postcode, like SA1 1DP"))
 
 
-class VenueForm(FlaskForm):
+class VenueForm(VersionedForm):
     name = StringField(
         _l("Name of the venue"),
         validators=[
@@ -124,7 +125,7 @@ class GeoJSONField(TextAreaField):
             self.errors.append(str(error.message))
 
 
-class AreaForm(FlaskForm):
+class AreaForm(VersionedForm):
     name = StringField(
         _l("Name of the area"),
         validators=[

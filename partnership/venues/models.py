@@ -9,11 +9,12 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnership.auth.models import Organisation
+from partnership.core.locking import Versioned
 from partnership.core.models import UTCDateTime, utcnow
 from partnership.extensions import db
 
 
-class Venue(db.Model):  # type: ignore[name-defined]
+class Venue(Versioned, db.Model):  # type: ignore[name-defined]
     """A licensed premises, owned by a member organisation of kind ``licensed_premises``.
 
     Venues are not sensitive: every signed-in member sees the list; coordinators
@@ -41,7 +42,7 @@ class Venue(db.Model):  # type: ignore[name-defined]
         return f"<Venue {self.id} {self.name!r}>"
 
 
-class Area(db.Model):  # type: ignore[name-defined]
+class Area(Versioned, db.Model):  # type: ignore[name-defined]
     """A named polygon (GeoJSON Polygon or MultiPolygon geometry, WGS84 longitude/latitude)."""
 
     __tablename__ = "areas"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from partnership.auth.models import Organisation
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import Role
+from partnership.core.saving import save_or_keep
 from partnership.extensions import db
 from partnership.venues import bp, service
 from partnership.venues.forms import AreaForm, VenueForm
@@ -104,13 +105,18 @@ def venue_edit(venue_id: int) -> Any:
             "active": venue.active,
         }
     )
+    if request.method == "GET":
+        form.opened_on(venue)
     _organisation_choices(form, venue.organisation)
     details = _venue_details(form)
     if details is not None:
-        service.update_venue(actor(), venue, details, bool(form.active.data))
-        db.session.commit()
-        flash(_("%(name)s is saved.", name=venue.name), "success")
-        return redirect(url_for("venues.venues"))
+        active = bool(form.active.data)
+        save_or_keep(
+            form, lambda: service.update_venue(actor(), venue, details, active), record=venue
+        )
+        if not form.errors:
+            flash(_("%(name)s is saved.", name=venue.name), "success")
+            return redirect(url_for("venues.venues"))
     return render_template(
         "venues/venue_form.html",
         form=form,
@@ -160,21 +166,30 @@ def area_edit(area_id: int) -> Any:
             "active": area.active,
         }
     )
-    if form.validate_on_submit() and form.geometry.geometry is not None:
+    if request.method == "GET":
+        form.opened_on(area)
+    geometry = form.geometry.geometry if form.validate_on_submit() else None
+    if geometry is not None:
         if service.area_name_taken(form.name.data or "", except_area=area):
             form.name.errors = [_("An area with this name already exists")]
         else:
-            service.update_area(
-                actor(),
-                area,
-                name=form.name.data or "",
-                description=form.description.data or "",
-                geometry=form.geometry.geometry,
-                active=bool(form.active.data),
+            name, description = form.name.data or "", form.description.data or ""
+            active = bool(form.active.data)
+            save_or_keep(
+                form,
+                lambda: service.update_area(
+                    actor(),
+                    area,
+                    name=name,
+                    description=description,
+                    geometry=geometry,
+                    active=active,
+                ),
+                record=area,
             )
-            db.session.commit()
-            flash(_("%(name)s is saved.", name=area.name), "success")
-            return redirect(url_for("venues.areas"))
+            if not form.errors:
+                flash(_("%(name)s is saved.", name=area.name), "success")
+                return redirect(url_for("venues.areas"))
     return render_template(
         "venues/area_form.html",
         form=form,

@@ -12,13 +12,14 @@ from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnership.auth.models import Organisation, User
+from partnership.core.locking import Versioned
 from partnership.core.models import UTCDateTime, utcnow
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
 from partnership.venues.models import Venue
 
 
-class SafeSpaceUse(db.Model):  # type: ignore[name-defined]
+class SafeSpaceUse(Versioned, db.Model):  # type: ignore[name-defined]
     """Someone helped in a venue's Safe Space, without a name by default."""
 
     __tablename__ = "safe_space_uses"
@@ -56,7 +57,7 @@ class SafeSpaceUse(db.Model):  # type: ignore[name-defined]
     sighting: Mapped[Sighting | None] = relationship()
 
 
-class WelfareNote(db.Model):  # type: ignore[name-defined]
+class WelfareNote(Versioned, db.Model):  # type: ignore[name-defined]
     """A patrol encounter: where, when, the help given and any hand-over."""
 
     __tablename__ = "welfare_notes"

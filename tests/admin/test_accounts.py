@@ -169,9 +169,11 @@ def test_deactivate_and_reactivate_are_audited(
 ) -> None:
     login_as(Role.ADMIN)
     user = make_user(Role.WELFARE)
-    client.post(f"/admin/users/{user.id}/deactivate")
+    # Each button carries the version of the account its page showed.
+    client.post(f"/admin/users/{user.id}/deactivate", data={"version": "1"})
     assert not reload(app, user).active
-    client.post(f"/admin/users/{user.id}/reactivate")
+    version = str(reload(app, user).version)
+    client.post(f"/admin/users/{user.id}/reactivate", data={"version": version})
     assert reload(app, user).active
     assert [e.action for e in events(app) if e.object_id == str(user.id)][-2:] == [
         "user.deactivated",
@@ -184,7 +186,7 @@ def test_reset_two_factor_makes_the_user_enrol_again(
 ) -> None:
     login_as(Role.ADMIN)
     officer = make_user(Role.OFFICER)
-    client.post(f"/admin/users/{officer.id}/reset-two-factor")
+    client.post(f"/admin/users/{officer.id}/reset-two-factor", data={"version": "1"})
     assert reload(app, officer).totp_secret is None
     browser = app.test_client()
     response = sign_in(browser, reload(app, officer))
@@ -201,7 +203,8 @@ def test_unlock_lets_a_locked_user_in(
         browser.post("/auth/login", data={"email": user.email, "password": "wrong password!"})
     assert reload(app, user).locked_until is not None
     assert "Locked until" in client.get(f"/admin/users/{user.id}").get_data(as_text=True)
-    client.post(f"/admin/users/{user.id}/unlock")
+    # Failed sign-ins are not edits of the account: the page's version still holds.
+    client.post(f"/admin/users/{user.id}/unlock", data={"version": "1"})
     assert sign_in(app.test_client(), user).status_code == 302
 
 
@@ -232,7 +235,9 @@ def test_an_organisation_can_be_renamed_and_deactivated(
 ) -> None:
     login_as(Role.ADMIN)
     org = make_org(OrgKind.WELFARE, "Old Name")
-    response = client.post(f"/admin/organisations/{org.id}/edit", data={"name": "New Name"})
+    response = client.post(
+        f"/admin/organisations/{org.id}/edit", data={"name": "New Name", "version": "1"}
+    )
     assert response.status_code == 302
     with app.app_context():
         saved = db.session.get(Organisation, org.id)

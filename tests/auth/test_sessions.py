@@ -119,7 +119,7 @@ def test_deactivation_ends_the_users_sessions_at_once(app: Flask, make_user: Mak
 
     admin_browser = app.test_client()
     sign_in(admin_browser, coordinator)
-    response = admin_browser.post(f"/admin/users/{user.id}/deactivate")
+    response = admin_browser.post(f"/admin/users/{user.id}/deactivate", data={"version": "1"})
     assert response.status_code == 302
 
     assert not signed_in(victim_browser)
@@ -140,13 +140,15 @@ def test_deactivating_an_organisation_ends_its_members_sessions(
     sign_in(admin_browser, admin)
     org_id = user.organisation_id
     response = admin_browser.post(
-        f"/admin/organisations/{org_id}/edit", data={"name": user.organisation.name}
+        f"/admin/organisations/{org_id}/edit",
+        data={"name": user.organisation.name, "version": "1"},
     )
     assert response.status_code == 302
     assert not signed_in(browser)
     assert sign_in(app.test_client(), user).status_code == 200  # refused
     admin_browser.post(
-        f"/admin/organisations/{org_id}/edit", data={"name": user.organisation.name, "active": "y"}
+        f"/admin/organisations/{org_id}/edit",
+        data={"name": user.organisation.name, "active": "y", "version": "2"},
     )
     assert sign_in(app.test_client(), user).status_code == 302
 
@@ -161,14 +163,17 @@ def test_role_change_makes_the_user_sign_in_again(app: Flask, make_user: MakeUse
 
     # A local authority has no police officers: refused, and nothing changes.
     refused = admin_browser.post(
-        f"/admin/users/{analyst.id}/role", data={"role": "officer", "rank": "constable"}
+        f"/admin/users/{analyst.id}/role",
+        data={"role": "officer", "rank": "constable", "version": "1"},
     )
     assert refused.status_code == 400
     assert "cannot belong to" in refused.get_data(as_text=True)
     assert reload(app, analyst).role == "analyst"
     assert signed_in(browser)
 
-    response = admin_browser.post(f"/admin/users/{analyst.id}/role", data={"role": "coordinator"})
+    response = admin_browser.post(
+        f"/admin/users/{analyst.id}/role", data={"role": "coordinator", "version": "1"}
+    )
     assert response.status_code == 302
     assert reload(app, analyst).role == "coordinator"
     assert not signed_in(browser)  # signs in again, now with two-factor

@@ -35,11 +35,7 @@ SQUARE = {
         [[-3.945, 51.618], [-3.935, 51.618], [-3.935, 51.622], [-3.945, 51.622], [-3.945, 51.618]]
     ],
 }
-STALE = (
-    "Someone else changed this order while you were editing it, so your changes"
-    " were not saved. Your answers are still here: check the order as it is now,"
-    " then send them again."
-)
+STALE = "Someone else changed this while you were editing it"
 
 
 @pytest.fixture(autouse=True)

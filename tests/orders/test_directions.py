@@ -53,11 +53,7 @@ PART_OUTSIDE = {
         [[-3.94, 51.62], [-3.92, 51.62], [-3.92, 51.64], [-3.94, 51.64], [-3.94, 51.62]]
     ],
 }
-STALE = (
-    "Someone else changed this order while you were editing it, so your changes"
-    " were not saved. Your answers are still here: check the order as it is now,"
-    " then send them again."
-)
+STALE = "Someone else changed this while you were editing it"
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ venue", and the Orders section of a red flag's page."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -37,7 +38,7 @@ MakeUser = Callable[..., User]
 # Friday afternoon (GMT): the night of Friday 27 November has not begun.
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 27)
-STALE = "Someone else changed this order while you were editing it"
+STALE = "Someone else changed this while you were editing it"
 
 
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
@@ -451,7 +452,15 @@ def test_police_and_the_coordinator_read_notices_and_each_view_is_audited(
 
 
 def appeal(client: FlaskClient, notice_id: int, **overrides: str) -> Any:
-    data = {"received_on": TODAY.isoformat(), "grounds": "I was not there that night"}
+    """Open the appeal form (for the notice's version) and send it."""
+    opened = page(client.get(f"/orders/notices/{notice_id}/appeals/new"))
+    found = re.search(r'name="version" type="hidden" value="(\d+)"', opened)
+    assert found is not None
+    data = {
+        "version": found.group(1),
+        "received_on": TODAY.isoformat(),
+        "grounds": "I was not there that night",
+    }
     data.update(overrides)
     return client.post(f"/orders/notices/{notice_id}/appeals/new", data=data)
 
@@ -490,9 +499,11 @@ def test_appeals_are_recorded_and_each_outcome_does_what_it_says(app: Flask, wor
     again = decide(client, notice_id, first.id, notice.version, outcome="overturned")
     assert again.status_code == 400 and "This appeal has already been decided." in page(again)
 
-    # Varied: asks the new end date, checked like an issue's.
+    # Varied: asks the new end date, checked like an issue's. (Recording an appeal moves
+    # the notice's version on.)
     assert appeal(client, notice_id).status_code == 302
     second = appeals(app)[1]
+    notice = load(app, notice_id)
     missing = decide(client, notice_id, second.id, notice.version, outcome="varied")
     assert missing.status_code == 400 and "Enter the new end date" in page(missing)
     too_long = decide(
@@ -520,6 +531,7 @@ def test_appeals_are_recorded_and_each_outcome_does_what_it_says(app: Flask, wor
     # Overturned: the notice is lifted.
     assert appeal(client, notice_id).status_code == 302
     third = appeals(app)[2]
+    notice = load(app, notice_id)
     assert (
         decide(client, notice_id, third.id, notice.version, outcome="overturned").status_code == 302
     )
@@ -627,30 +639,33 @@ def test_the_second_of_two_edits_from_the_same_version_is_refused_with_the_input
     notice_id = issue(first, world)
     if second_save == "decide":
         assert appeal(first, notice_id).status_code == 302
-    # Both open their forms on version 1; the first saves.
-    assert vary(first, notice_id, 1, ends_on="2027-04-01").status_code == 302
-    assert load(app, notice_id).version == 2
+    opened = load(app, notice_id).version
+    # Both open their forms on the same version; the first saves.
+    assert vary(first, notice_id, opened, ends_on="2027-04-01").status_code == 302
+    assert load(app, notice_id).version == opened + 1
     if second_save == "vary":
-        response = vary(second, notice_id, 1, ends_on="2027-06-30", reasons="SECOND-EDITOR-TEXT")
+        response = vary(
+            second, notice_id, opened, ends_on="2027-06-30", reasons="SECOND-EDITOR-TEXT"
+        )
     elif second_save == "lift":
         response = second.post(
             f"/orders/notices/{notice_id}/lift",
-            data={"version": "1", "reason": "SECOND-EDITOR-TEXT"},
+            data={"version": str(opened), "reason": "SECOND-EDITOR-TEXT"},
         )
     else:
         (pending,) = appeals(app)
         response = decide(
-            second, notice_id, pending.id, 1, outcome="overturned", reason="SECOND-EDITOR-TEXT"
+            second, notice_id, pending.id, opened, outcome="overturned", reason="SECOND-EDITOR-TEXT"
         )
     assert response.status_code == 400
     body = page(response)
     assert STALE in body and "SECOND-EDITOR-TEXT" in body
     # The page shows the notice as it is now, and the form moves on to its version.
     assert "Thursday 1 April 2027" in body
-    assert 'name="version" type="hidden" value="2"' in body
+    assert f'name="version" type="hidden" value="{opened + 1}"' in body
     notice = load(app, notice_id)
     assert notice.ends_on == date(2027, 4, 1) and notice.lifted_at is None
-    assert notice.version == 2
+    assert notice.version == opened + 1
     assert all(not a.outcome for a in appeals(app))
     assert events(app, "notice.lifted") == [] and events(app, "notice.appeal_decided") == []
 

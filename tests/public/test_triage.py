@@ -182,7 +182,11 @@ def test_a_report_goes_from_the_queue_to_a_sighting_shared_with_the_partnership(
     # Urgent without the action taken: refused, the note kept, nothing saved.
     refused = client.post(
         f"/public-reports/{middle.id}/triage",
-        data=triage_form(status="urgent", triage_note="Checked CCTV request"),
+        data=triage_form(
+            version=str(load(app, middle.id).version),
+            status="urgent",
+            triage_note="Checked CCTV request",
+        ),
     )
     assert refused.status_code == 400
     assert "Say what action was taken on this urgent report" in text(refused)
@@ -194,6 +198,7 @@ def test_a_report_goes_from_the_queue_to_a_sighting_shared_with_the_partnership(
     done = client.post(
         f"/public-reports/{middle.id}/triage",
         data=triage_form(
+            version=str(load(app, middle.id).version),
             status="urgent",
             urgent_action="Patrol sent to the bus station at 10:15",
             triage_note="Checked CCTV request",
@@ -216,6 +221,7 @@ def test_a_report_goes_from_the_queue_to_a_sighting_shared_with_the_partnership(
     unknown = client.post(
         f"/public-reports/{middle.id}/triage",
         data=triage_form(
+            version=str(load(app, middle.id).version),
             status="urgent",
             urgent_action="Patrol sent to the bus station at 10:15",
             venue_id=str(venue.id),
@@ -235,6 +241,7 @@ def test_a_report_goes_from_the_queue_to_a_sighting_shared_with_the_partnership(
     linked = client.post(
         f"/public-reports/{middle.id}/triage",
         data=triage_form(
+            version=str(load(app, middle.id).version),
             status="urgent",
             urgent_action="Patrol sent to the bus station at 10:15",
             venue_id=str(venue.id),
@@ -411,9 +418,15 @@ def test_a_tampered_status_or_venue_is_refused(
 ) -> None:
     report = add_public_report(app)
     login_as(Role.OFFICER)
-    bad_status = client.post(f"/public-reports/{report.id}/triage", data=triage_form(status="new"))
+    bad_status = client.post(
+        f"/public-reports/{report.id}/triage",
+        data=triage_form(version=str(load(app, report.id).version), status="new"),
+    )
     assert bad_status.status_code == 400
-    bad_venue = client.post(f"/public-reports/{report.id}/triage", data=triage_form(venue_id="9x"))
+    bad_venue = client.post(
+        f"/public-reports/{report.id}/triage",
+        data=triage_form(version=str(load(app, report.id).version), venue_id="9x"),
+    )
     assert bad_venue.status_code == 400
     assert load(app, report.id).status == "new"
     assert events(app, "public_report.triaged") == []

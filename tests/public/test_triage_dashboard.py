@@ -82,7 +82,9 @@ def test_the_warning_goes_once_the_report_is_triaged(
     report = add_public_report(app, received_at=RECEIVED)
     login_as(Role.INSPECTOR)
     assert f"1 {WARNING}" in text(client, "/dashboard")
-    response = client.post(f"/public-reports/{report.id}/triage", data={"status": "not_for_action"})
+    response = client.post(
+        f"/public-reports/{report.id}/triage", data={"status": "not_for_action", "version": "1"}
+    )
     assert response.status_code == 302
     dashboard = text(client, "/dashboard")
     assert WARNING not in dashboard

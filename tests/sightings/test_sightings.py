@@ -266,9 +266,12 @@ def test_corrections_by_the_author_within_a_day_and_by_police_are_kept(
     location = browser.post("/sightings/new", data=form(None)).headers["Location"]
     sighting_id = int(location.rsplit("/", 1)[1])
 
+    # Each correction form carries the version of the sighting it was opened on.
     response = browser.post(
         f"/sightings/{sighting_id}/correct",
-        data=form(None, when="other", day="2026-11-28", clock="00:40", clothing="Green shirt"),
+        data=form(
+            None, when="other", day="2026-11-28", clock="00:40", clothing="Green shirt", version="1"
+        ),
     )
     assert response.status_code == 302
     update(app, Sighting, sighting_id, created_at=NOW - timedelta(hours=25))
@@ -291,6 +294,7 @@ def test_corrections_by_the_author_within_a_day_and_by_police_are_kept(
             clock="00:40",
             clothing="Green shirt",
             description="Left in a taxi",
+            version=str(sightings(app)[0].version),
         ),
     )
     (saved,) = sightings(app)
@@ -320,14 +324,28 @@ def test_police_correct_an_old_sighting_keeping_its_time(
     update(app, Sighting, sighting_id, occurred_at=old, night=date(2026, 9, 20))
     kept = client.post(
         f"/sightings/{sighting_id}/correct",
-        data=form(None, when="other", day="2026-09-20", clock="23:30", clothing="Grey coat"),
+        data=form(
+            None,
+            when="other",
+            day="2026-09-20",
+            clock="23:30",
+            clothing="Grey coat",
+            version=str(sightings(app)[0].version),
+        ),
     )
     assert kept.status_code == 302
     (saved,) = sightings(app)
     assert saved.occurred_at == old and saved.clothing == "Grey coat"
     earlier = client.post(
         f"/sightings/{sighting_id}/correct",
-        data=form(None, when="other", day="2026-09-19", clock="23:30", clothing="Grey coat"),
+        data=form(
+            None,
+            when="other",
+            day="2026-09-19",
+            clock="23:30",
+            clothing="Grey coat",
+            version=str(sightings(app)[0].version),
+        ),
     )
     assert earlier.status_code == 400
     assert "The date cannot be before 20 September 2026" in earlier.get_data(as_text=True)

@@ -95,7 +95,7 @@ def everything(
         notes = db.session.get(Subject, subject_id).notes  # type: ignore[union-attr]
         shared_id = next(note.id for note in notes if note.sharing == "partnership")
     renewed = client.post(
-        f"/subjects/{subject_id}/notes/{shared_id}/renew", data={"reason": RENEWAL}
+        f"/subjects/{subject_id}/notes/{shared_id}/renew", data={"reason": RENEWAL, "version": "1"}
     )
     assert renewed.status_code == 302
     other = client.post(
@@ -108,7 +108,7 @@ def everything(
     justify(client, subject_id)
     merged = client.post(
         f"/subjects/{subject_id}/merge",
-        data={"other": MERGED_REFERENCE, "reason": "Same person", "confirm": "y"},
+        data={"other": MERGED_REFERENCE, "reason": "Same person", "confirm": "y", "version": "1"},
     )
     assert merged.status_code == 302, merged.get_data(as_text=True)
 

@@ -81,7 +81,15 @@ def link_sighting(app: Flask, subject_id: int, user: User, *, details: bool = Fa
 
 
 def merge_form(other: str, **overrides: str) -> dict[str, str]:
-    return {"other": other, "reason": "Same date of birth and tattoo", "confirm": "y", **overrides}
+    """The merge form, opened on the kept profile's first version (notes, links and
+    photos added since do not move it on)."""
+    return {
+        "other": other,
+        "reason": "Same date of birth and tattoo",
+        "confirm": "y",
+        "version": "1",
+        **overrides,
+    }
 
 
 def test_a_merge_moves_every_note_link_and_photo_and_the_old_reference_leads_on(

@@ -258,7 +258,10 @@ def test_changing_the_details_needs_a_reason_first(
     justify(client, subject_id, reason="note_review")
     page = client.get(f"/subjects/{subject_id}/edit").get_data(as_text=True)
     assert "Canary Name" in page and "1990-01-02" in page
-    changed = client.post(f"/subjects/{subject_id}/edit", data=subject_form(clothing="Red jacket"))
+    assert 'name="version" type="hidden" value="1"' in page
+    changed = client.post(
+        f"/subjects/{subject_id}/edit", data=subject_form(clothing="Red jacket", version="1")
+    )
     assert changed.status_code == 302
     (updated,) = events(app, "subject.updated")
     assert updated.details["fields"] == ["clothing"]
@@ -281,12 +284,13 @@ def test_a_note_is_renewed_with_a_reason_and_not_without(
     url = f"/subjects/{subject_id}/notes/{note.id}/renew"
     assert client.get(url).status_code == 200
     clock.now = NOW + timedelta(days=80)
-    refused = client.post(url, data={"reason": "  "})
+    refused = client.post(url, data={"reason": "  ", "version": "1"})
     assert refused.status_code == 400
     assert "Say why the note should be kept" in refused.get_data(as_text=True)
     assert notes(app)[0].review_on == date(2027, 2, 26)
 
-    assert client.post(url, data={"reason": "Seen again last week"}).status_code == 302
+    renewed = client.post(url, data={"reason": "Seen again last week", "version": "1"})
+    assert renewed.status_code == 302
     assert notes(app)[0].review_on == (NOW + timedelta(days=80)).date() + timedelta(days=90)
     with app.app_context():
         (renewal,) = db.session.scalars(select(NoteRenewal))

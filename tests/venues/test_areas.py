@@ -143,7 +143,12 @@ def test_an_area_is_renamed_redrawn_and_deactivated(
 
     response = client.post(
         f"/venues/areas/{area_id}/edit",
-        data=area_form(name="Wind Street", description="", geometry=json.dumps(polygon(SMALLER))),
+        data=area_form(
+            name="Wind Street",
+            description="",
+            geometry=json.dumps(polygon(SMALLER)),
+            version="1",
+        ),
     )
     assert response.status_code == 302
     with app.app_context():
@@ -165,12 +170,12 @@ def test_an_area_keeps_its_own_name_but_not_anothers(
     login_as(Role.COORDINATOR)
     area_id = make_area(app, "Wind Street zone")
     make_area(app, "Kingsway zone", SMALLER)
-    same = area_form(name="Wind Street zone", description="Now described", active="y")
+    same = area_form(name="Wind Street zone", description="Now described", active="y", version="1")
     assert client.post(f"/venues/areas/{area_id}/edit", data=same).status_code == 302
     (event,) = events(app, "area.updated")
     assert event.details["changes"] == {"description": ["", "Now described"]}
 
-    taken = area_form(name="KINGSWAY ZONE", active="y")
+    taken = area_form(name="KINGSWAY ZONE", active="y", version="2")
     response = client.post(f"/venues/areas/{area_id}/edit", data=taken)
     assert response.status_code == 400
     assert "An area with this name already exists" in response.get_data(as_text=True)

@@ -173,6 +173,7 @@ def test_a_venue_is_changed_and_deactivated(
     )
     data["address"] = "3 Wind Street, Swansea"
     data["licence_number"] = "PL/SWA/0387"
+    data["version"] = "1"  # the version the page was opened on
     response = client.post(f"/venues/{venue_id}/edit", data=data)
     assert response.status_code == 302
     with app.app_context():
@@ -206,6 +207,7 @@ def test_saving_a_venue_unchanged_writes_no_audit_event(
         licence_number="PL/SWA/0387",
         has_safe_space=None,  # an unticked box is not sent
         active="y",
+        version="1",
     )
     assert client.post(f"/venues/{venue_id}/edit", data=data).status_code == 302
     assert events(app, "venue.updated") == []

@@ -50,7 +50,10 @@ def test_a_safe_space_use_becomes_a_sighting_in_one_step(
     assert f'value="safe_space_use:{use_id}"' in form
     assert f'<option value="{venue.id}" selected' in form
 
-    response = client.post("/sightings/new", data=sighting_answers(f"safe_space_use:{use_id}"))
+    # The form carries the version of the record it is logged from (1: unchanged since).
+    response = client.post(
+        "/sightings/new", data={**sighting_answers(f"safe_space_use:{use_id}"), "version": "1"}
+    )
     assert response.status_code == 302
     (sighting,) = rows(app, Sighting)
     (use,) = rows(app, SafeSpaceUse)
@@ -67,7 +70,9 @@ def test_a_welfare_note_concern_becomes_a_sighting(
     note_id = record_id(location)
     form = client.get(f"/sightings/new?source=welfare_note:{note_id}").get_data(as_text=True)
     assert 'value="Bus stop on Kingsway"' in form
-    client.post("/sightings/new", data=sighting_answers(f"welfare_note:{note_id}"))
+    client.post(
+        "/sightings/new", data={**sighting_answers(f"welfare_note:{note_id}"), "version": "1"}
+    )
     (note,) = rows(app, WelfareNote)
     (sighting,) = rows(app, Sighting)
     assert note.sighting_id == sighting.id
