@@ -34,6 +34,7 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "areas": ("name", "description"),
     "organisations": ("name",),
     "users": ("name",),
+    "record_changes": ("changed_by_name",),
     "venues": ("name", "address", "postcode", "licence_number"),
     "audit_events": ("organisation_name", "justification"),
     "dispersal_authorisations": (
@@ -96,6 +97,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "dispersal_authorisations": ("reference", "signed_rank"),
     "report_runs": ("id", "state"),
     "server_sessions": ("session_id",),
+    "record_changes": ("record_type",),
     "set_password_links": ("token_hash",),
     "sightings": (
         "submission_key",

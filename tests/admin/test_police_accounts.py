@@ -172,9 +172,16 @@ def test_an_inspector_manages_the_accounts_of_their_own_force_only(
     # Locked out, reset, deactivated and back: all audited with the inspector as actor.
     update(app, User, colleague.id, failed_logins=5)
     for action in ("unlock", "reset-two-factor", "deactivate", "reactivate"):
-        assert client.post(f"/admin/users/{colleague.id}/{action}").status_code == 302
+        version = str(reload(app, colleague).version)
+        sent = client.post(f"/admin/users/{colleague.id}/{action}", data={"version": version})
+        assert sent.status_code == 302
     promoted = client.post(
-        f"/admin/users/{colleague.id}/role", data={"role": "officer", "rank": "sergeant"}
+        f"/admin/users/{colleague.id}/role",
+        data={
+            "role": "officer",
+            "rank": "sergeant",
+            "version": str(reload(app, colleague).version),
+        },
     )
     assert promoted.status_code == 302
     assert reload(app, colleague).rank == "sergeant"
