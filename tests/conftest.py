@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -63,21 +64,40 @@ def test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
-def _worker_database(url: str, worker: str) -> Iterator[str]:
-    """A PostgreSQL database of this pytest-xdist worker's own beside ``url``'s, made for
-    the run and dropped after it, so workers never empty each other's tables."""
-    base = make_url(config_module.database_uri(url, Path()))
-    name = f"{base.database}_{worker}"
-    server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+class Databases:
+    """Makes new, empty databases of the kind of ``like`` (SQLite files in ``folder``, or
+    PostgreSQL databases on the same server); :meth:`close` drops the PostgreSQL ones."""
+
+    def __init__(self, like: str, folder: Path) -> None:
+        self.folder = folder
+        self.server = None
+        self.made: list[str] = []
+        if not like.startswith("sqlite"):
+            base = make_url(config_module.database_uri(like, Path()))
+            self.server = base.set(database="postgres")
+
+    def make(self, name: str | None = None) -> str:
+        name = name or f"t_{uuid.uuid4().hex[:12]}"
+        if self.server is None:
+            return f"sqlite:///{self.folder / f'{name}.db'}"
+        self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+        self.made.append(name)
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def close(self) -> None:
+        if self.made:
+            self._run(*(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in self.made))
+            self.made.clear()
+
+    def _run(self, *statements: str) -> None:
+        assert self.server is not None
+        engine = create_engine(self.server, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                for statement in statements:
+                    conn.execute(text(statement))
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +106,23 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
     if url.startswith("sqlite") or worker_id == "master":
         yield url
         return
-    yield from _worker_database(url, worker_id)
+    # A database of this pytest-xdist worker's own, so workers never empty each other's.
+    databases = Databases(url, tmp_path_factory.mktemp("databases"))
+    yield databases.make(f"{_database_name(url)}_{worker_id}")
+    databases.close()
+
+
+def _database_name(url: str) -> str:
+    return str(make_url(config_module.database_uri(url, Path())).database)
+
+
+@pytest.fixture
+def new_database(database_url: str, tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Make new, empty databases of the test database's kind; PostgreSQL ones are dropped
+    after the test."""
+    databases = Databases(database_url, tmp_path)
+    yield databases.make
+    databases.close()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ import sqlite3
 import stat
 import tarfile
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from alembic.script import ScriptDirectory
 from click.testing import Result
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
 
 from partnership import create_app
@@ -46,36 +45,6 @@ OLDER_REVISION = "72dbae3e2fcb"
 
 
 # Databases, portals and data
-
-
-@pytest.fixture
-def new_database(database_url: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
-    """Make new, empty databases of the test database's kind; PostgreSQL ones are dropped
-    after the test."""
-    made: list[str] = []
-    server_url = None
-    if not database_url.startswith("sqlite"):
-        base = make_url(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-        server_url = base.set(database="postgres")
-
-    def make() -> str:
-        if server_url is None:
-            return f"sqlite:///{tmp_path / f'backup-{uuid.uuid4().hex[:8]}.db'}"
-        name = f"backup_{uuid.uuid4().hex[:10]}"
-        server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-        with server.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        server.dispose()
-        made.append(name)
-        return server_url.set(database=name).render_as_string(hide_password=False)
-
-    yield make
-    if server_url is not None and made:
-        server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-        with server.connect() as conn:
-            for name in made:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
 
 
 @pytest.fixture

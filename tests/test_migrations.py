@@ -6,10 +6,8 @@ the schema, version and rows it started with. On SQLite and (in CI) on PostgreSQ
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import textwrap
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +24,6 @@ from alembic.util import CommandError
 from flask import Flask, current_app
 from flask_migrate import downgrade, stamp, upgrade
 from sqlalchemy import Connection, create_engine, inspect, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from partnership import create_app
@@ -518,23 +515,9 @@ def assert_connections_as_the_app_expects() -> None:
 
 
 @pytest.fixture
-def empty_database(tmp_path: Path) -> Iterator[str]:
+def empty_database(new_database: Callable[..., str]) -> str:
     """A new, empty database of the same kind as the test database."""
-    base = os.environ.get("PARTNERSHIP_TEST_DATABASE_URL")
-    if not base or base.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"migrations_{uuid.uuid4().hex[:10]}"
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    return new_database()
 
 
 @pytest.fixture

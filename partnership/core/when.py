@@ -3,6 +3,7 @@ ago", or a date and time, with the two clock-change nights handled (DESIGN.md se
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -16,6 +17,29 @@ from partnership.core.nights import (
     to_local,
     to_utc,
 )
+
+_DAY_MONTH_YEAR = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*")
+
+
+def read_date(text: str | None, earliest: date, latest: date) -> date | None:
+    """A date typed as ``2026-11-16`` (what a date picker sends) or ``16/11/2026`` (also with
+    dots or dashes), from ``earliest`` to ``latest``; None when it is neither."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        found = _DAY_MONTH_YEAR.fullmatch(text)
+        if found is None:
+            return None
+        number, month, year = (int(part) for part in found.groups())
+        try:
+            day = date(year, month, number)
+        except ValueError:
+            return None
+    return day if earliest <= day <= latest else None
+
 
 # Quick choices, minutes before now.
 QUICK = {"now": 0, "15": 15, "30": 30, "60": 60}

@@ -3,7 +3,6 @@ string ``range``, ``from``, ``to``, ``area``, ``venue`` and ``behaviour``."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from wtforms.validators import ValidationError
 
 from partnership.core.enums import Behaviour
 from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.when import read_date
 from partnership.extensions import db
 from partnership.reports.figures import Filters, Period, preset
 from partnership.reports.service import DEFAULT_RANGE, MAX_NIGHTS, ReportChoice
@@ -28,7 +28,6 @@ RANGE_CHOICES = (
     SelectChoice("quarter", _l("Last 13 weeks (a quarter)")),
     SelectChoice(CUSTOM, _l("Choose the nights")),
 )
-_DAY_MONTH_YEAR = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*")
 # Nights a report can cover: anything else is a typing slip (and year 1 has no period
 # before it).
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
@@ -37,21 +36,7 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 def parse_night(text: str | None) -> date | None:
     """A night's date typed as ``2026-11-16`` (what a date picker sends) or ``16/11/2026``,
     from 2000 to 2099; None when it is neither."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        night = date.fromisoformat(text)
-    except ValueError:
-        found = _DAY_MONTH_YEAR.fullmatch(text)
-        if found is None:
-            return None
-        day, month, year = (int(part) for part in found.groups())
-        try:
-            night = date(year, month, day)
-        except ValueError:
-            return None
-    return night if EARLIEST <= night <= LATEST else None
+    return read_date(text, EARLIEST, LATEST)
 
 
 class ReportForm(FlaskForm):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -29,6 +28,7 @@ from partnership.core.enums import (
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
 from partnership.core.models import utcnow
+from partnership.core.when import read_date
 
 
 def _text(label: Any, limit: int, required: Any = None, area: bool = False) -> Any:
@@ -187,25 +187,10 @@ def _reference() -> Any:
     )
 
 
-_DAY_MONTH_YEAR = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*")
-
-
 def parse_birth_date(text: str | None, today: date) -> date | None:
     """A date of birth typed as ``1990-01-31`` (what a date picker sends) or ``31/01/1990``,
     from 1900 to ``today``; None when it is neither."""
-    text = (text or "").strip()
-    try:
-        born = date.fromisoformat(text)
-    except ValueError:
-        found = _DAY_MONTH_YEAR.fullmatch(text)
-        if found is None:
-            return None
-        day, month, year = (int(part) for part in found.groups())
-        try:
-            born = date(year, month, day)
-        except ValueError:
-            return None
-    return born if date(1900, 1, 1) <= born <= today else None
+    return read_date(text, date(1900, 1, 1), today)
 
 
 class AccessRequestForm(FlaskForm):

@@ -190,11 +190,15 @@ class Browser(requests.Session):
             timeout=30,
         )
 
-    def sign_in(self, email: str, password: str) -> requests.Response:
+    def sign_in_fields(self, email: str, password: str) -> list[tuple[str, str]]:
+        """The sign-in form as the page gives it, filled in."""
         page = self.open("/auth/login").text
-        fields = dict(form_of(page, action="/auth/login")["fields"])
-        fields.update(email=email, password=password)
-        return self.send_form("/auth/login", list(fields.items()))
+        return replace(
+            form_of(page, action="/auth/login")["fields"], email=email, password=password
+        )
+
+    def sign_in(self, email: str, password: str) -> requests.Response:
+        return self.send_form("/auth/login", self.sign_in_fields(email, password))
 
 
 def replace(fields: list[tuple[str, str]], **values: str | list[str]) -> list[tuple[str, str]]:

@@ -190,12 +190,7 @@ def test_signing_in_while_the_database_is_down_keeps_the_email_and_works_once_it
     postgres: ThrowawayPostgres, portal: Portal
 ) -> None:
     browser = Browser(portal)
-    page = browser.open("/auth/login").text
-    fields = replace(
-        form_of(page, action="/auth/login")["fields"],
-        email="door@anchor.example",
-        password=PASSWORD,
-    )
+    fields = browser.sign_in_fields("door@anchor.example", PASSWORD)
     postgres.stop()
     try:
         response = browser.send_form("/auth/login", fields)
@@ -215,12 +210,7 @@ def test_a_sign_in_that_meets_a_stopping_database_can_be_sent_again(
     postgres: ThrowawayPostgres, portal: Portal
 ) -> None:
     browser = Browser(portal)
-    page = browser.open("/auth/login").text
-    fields = replace(
-        form_of(page, action="/auth/login")["fields"],
-        email="door@anchor.example",
-        password=PASSWORD,
-    )
+    fields = browser.sign_in_fields("door@anchor.example", PASSWORD)
     portal.stop_database_on_next_flush()
     try:
         response = browser.send_form("/auth/login", fields)

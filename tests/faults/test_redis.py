@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.faults.conftest import Browser, Portal, form_of, replace
+from tests.faults.conftest import Browser, Portal, form_of
 from tests.faults.serve import PASSWORD
 from tests.faults.test_database import report_fields, sighting_fields_from
 from tests.throwaway import ThrowawayRedis
@@ -35,12 +35,7 @@ def count(portal: Portal, sql: str, *params: object) -> int:
 
 def timed_sign_in(portal: Portal) -> tuple[float, requests.Response]:
     browser = Browser(portal)
-    page = browser.open("/auth/login").text
-    fields = replace(
-        form_of(page, action="/auth/login")["fields"],
-        email="door@anchor.example",
-        password=PASSWORD,
-    )
+    fields = browser.sign_in_fields("door@anchor.example", PASSWORD)
     started = time.monotonic()
     response = browser.send_form("/auth/login", fields)
     return time.monotonic() - started, response
