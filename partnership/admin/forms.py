@@ -3,20 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from partnership.auth.forms import email_field
 from partnership.core.enums import Locale, OrgKind, Rank, Role
+from partnership.core.forms import Form
 
 
 def _blank(label: Any) -> list[SelectChoice]:
     return [SelectChoice("", label)]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(
         _l("Name"),
         validators=[
@@ -31,12 +31,12 @@ class OrganisationForm(FlaskForm):
     )
 
 
-class OrganisationEditForm(FlaskForm):
+class OrganisationEditForm(Form):
     name = OrganisationForm.name
     active = BooleanField(_l("Active (its members can sign in)"))
 
 
-class MembershipFields(FlaskForm):
+class MembershipFields(Form):
     """Role, rank and designation: shared by creating a user and changing their role."""
 
     role = SelectField(_l("Role"), validators=[DataRequired(_l("Choose a role"))])
@@ -77,7 +77,7 @@ class UserRoleForm(MembershipFields):
     pass
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

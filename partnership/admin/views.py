@@ -24,6 +24,7 @@ from partnership.auth.models import Organisation, User
 from partnership.core import audit
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import OrgKind, Rank, Role
+from partnership.core.forms import record_id
 from partnership.core.models import AuditEvent
 from partnership.core.nights import LONDON
 from partnership.core.pagination import page_number
@@ -92,7 +93,8 @@ def user_create() -> Any:
     form = UserCreateForm(roles=service.assignable_roles(actor()))
     form.organisation_id.choices = _organisation_choices()
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, int(form.organisation_id.data or 0))
+        chosen = record_id(form.organisation_id.data)
+        organisation = db.session.get(Organisation, chosen) if chosen else None
         membership = _apply_membership(form, organisation) if organisation else None
         email = form.email.data or ""
         if service.email_taken(email):

@@ -31,6 +31,7 @@ from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.description import CODED_FIELDS, match_description
 from partnership.core.enums import POLICE_ROLES, NoteSharing, Role, Sharing
+from partnership.core.forms import MAX_ID, record_id, whole_number
 from partnership.core.i18n import local_date
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
@@ -161,14 +162,15 @@ class Cursor:
     @classmethod
     def decode(cls, raw: str | None) -> Cursor | None:
         """The cursor in ``raw``, or None (the first page) if it is missing or malformed."""
-        micros, _sep, ident = (raw or "").partition("-")
-        if not micros.isdigit() or not ident.isdigit():
+        raw_micros, _sep, raw_id = (raw or "").partition("-")
+        micros, ident = whole_number(raw_micros, largest=MAX_ID), record_id(raw_id)
+        if micros is None or ident is None:
             return None
         try:
-            moment = _EPOCH + timedelta(microseconds=int(micros))
+            moment = _EPOCH + timedelta(microseconds=micros)
         except OverflowError:
             return None
-        return cls(moment, int(ident))
+        return cls(moment, ident)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

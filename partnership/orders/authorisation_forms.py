@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from partnership.core.enums import Necessity
+from partnership.core.forms import Form
 from partnership.core.when import fold_choices, moment_from_fields
 
 TEXT_LIMIT = 5000
@@ -38,7 +38,7 @@ def _fold() -> RadioField:
     return RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
 
 
-class AuthorisationForm(FlaskForm):
+class AuthorisationForm(Form):
     # Choices are the active areas, set by the view; the service explains a wrong one.
     area_id = SelectField(
         _l("Locality"),
@@ -109,7 +109,7 @@ class AuthorisationForm(FlaskForm):
         )
 
 
-class EndAuthorisationForm(FlaskForm):
+class EndAuthorisationForm(Form):
     # The version the page was opened on: a save over someone else's change is refused.
     version = HiddenField()
     reason = _text(

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from partnership.core.enums import TITLES, BreachOutcome, Exemption, Under16Action
+from partnership.core.forms import Form
 from partnership.core.when import fold_choices, moment_from_fields
 from partnership.orders.directions import PERIOD_AUTHORISATION, PERIOD_MAX, PERIOD_OTHER
 
@@ -111,7 +111,7 @@ class _Moments:
         )
 
 
-class DirectionForm(_Moments, FlaskForm):
+class DirectionForm(_Moments, Form):
     # The authorisation: choices are those in force now or lately, set by the view; the
     # service explains one that was not in force when the direction was given.
     authorisation_id = RadioField(
@@ -223,7 +223,7 @@ class DirectionForm(_Moments, FlaskForm):
         return [getattr(self, f"exempt_{exemption.value}") for exemption in Exemption]
 
 
-class VaryForm(_Moments, FlaskForm):
+class VaryForm(_Moments, Form):
     # The version the page was opened on: a save over someone else's change is refused.
     version = HiddenField()
     ends_day = DateField(_l("End date"), validators=[Optional()])
@@ -242,7 +242,7 @@ class VaryForm(_Moments, FlaskForm):
     )
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     version = HiddenField()
     reason = _text(_l("Why is it being withdrawn?"), _l("As you told the person"), most=1000)
     notice_in_writing = _yes_no(
@@ -250,7 +250,7 @@ class WithdrawForm(FlaskForm):
     )
 
 
-class BreachForm(_Moments, FlaskForm):
+class BreachForm(_Moments, Form):
     day = DateField(_l("Date"), validators=[Optional()])
     clock = _clock(_l("Time"))
     fold = _fold()

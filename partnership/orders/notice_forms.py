@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from partnership.core.enums import AppealOutcome, VenueBreachAction
+from partnership.core.forms import Form
 from partnership.core.when import fold_choices, when_choices
 
 TEXT_LIMIT = 4000
@@ -49,7 +49,7 @@ def duration_choices() -> list[SelectChoice]:
     ]
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     subject_reference = StringField(
         _l("Red flag reference"),
         description=_l("For example, RF-2026-0001"),
@@ -82,12 +82,12 @@ class NoticeForm(FlaskForm):
     appeal_by = _day(_l("Last day to appeal"), _l("Leave empty for 14 days after the day of issue"))
 
 
-class AppealForm(FlaskForm):
+class AppealForm(Form):
     received_on = _day(_l("Date the appeal was received"))
     grounds = _text(_l("Grounds of the appeal"))
 
 
-class DecideAppealForm(FlaskForm):
+class DecideAppealForm(Form):
     version = HiddenField()
     outcome = RadioField(_l("Outcome"), choices=AppealOutcome.choices(), validate_choice=False)
     reason = _text(_l("Reason for the decision"))
@@ -97,19 +97,19 @@ class DecideAppealForm(FlaskForm):
     )
 
 
-class VaryNoticeForm(FlaskForm):
+class VaryNoticeForm(Form):
     version = HiddenField()
     ends_on = _day(_l("End date"), _l("At most 12 months from the start"))
     review_on = _day(_l("Review date"), _l("Before the notice ends"))
     reasons = _text(_l("Reasons for the notice"))
 
 
-class LiftNoticeForm(FlaskForm):
+class LiftNoticeForm(Form):
     version = HiddenField()
     reason = _text(_l("Why is the notice lifted?"), most=2000)
 
 
-class VenueBreachForm(FlaskForm):
+class VenueBreachForm(Form):
     # Choices are the user's venues the notice covers, set by the view.
     venue_id = SelectField(_l("Which venue?"), validate_choice=False)
     when = RadioField(

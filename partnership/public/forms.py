@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     Field,
@@ -26,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core.enums import Behaviour, ReporterKind, TimeOfNight
+from partnership.core.forms import Form
 from partnership.core.geo import GeoError, check_point
 
 MAX_AGE = timedelta(days=365)
@@ -90,7 +90,7 @@ def parse_night(text: str | None) -> date | None:
     return None
 
 
-class PublicReportForm(FlaskForm):
+class PublicReportForm(Form):
     # The night it is now, set by the view before validating (the form reads no clock).
     tonight: date | None = None
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core.enums import TITLES, TriageStatus
+from partnership.core.forms import Form
 from partnership.public.triage import TRIAGE_CHOICES, URGENT_NEEDS_ACTION
 
 
@@ -27,7 +27,7 @@ def _text(label: Any, limit: int, description: Any = None) -> TextAreaField:
     )
 
 
-class TriageForm(FlaskForm):
+class TriageForm(Form):
     status = RadioField(
         _l("What should happen with this report?"),
         choices=_status_choices(),

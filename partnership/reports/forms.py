@@ -8,13 +8,13 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from partnership.core.enums import Behaviour
+from partnership.core.forms import Form
 from partnership.extensions import db
 from partnership.reports.figures import Filters, Period, preset
 from partnership.reports.service import DEFAULT_RANGE, MAX_NIGHTS, ReportChoice
@@ -54,7 +54,7 @@ def parse_night(text: str | None) -> date | None:
     return night if EARLIEST <= night <= LATEST else None
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     class Meta:
         csrf = False  # a GET report changes nothing
 

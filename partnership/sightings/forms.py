@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     DateField,
@@ -24,6 +23,7 @@ from partnership.core.enums import (
     VictimResponse,
     Vulnerability,
 )
+from partnership.core.forms import Form
 from partnership.core.when import fold_choices, when_choices
 
 MAX_PHOTOS = 5
@@ -49,7 +49,7 @@ def _short_text(label: Any, limit: int = 200) -> StringField:
     )
 
 
-class SightingForm(DescriptionFields, FlaskForm):
+class SightingForm(DescriptionFields, Form):
     submission_key = HiddenField()
     # "safe_space_use:<id>" or "welfare_note:<id>": the record this sighting is logged from.
     source = HiddenField()
@@ -131,7 +131,7 @@ class SightingForm(DescriptionFields, FlaskForm):
             raise ValidationError(_l("Attach up to %(n)d photos", n=MAX_PHOTOS))
 
 
-class SightingFilterForm(FlaskForm):
+class SightingFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -25,6 +24,7 @@ from partnership.core.enums import (
     SourceEvaluation,
     ViewReason,
 )
+from partnership.core.forms import Form
 
 
 def _text(label: Any, limit: int, required: Any = None, area: bool = False) -> Any:
@@ -36,7 +36,7 @@ def _text(label: Any, limit: int, required: Any = None, area: bool = False) -> A
     return kind(label, validators=checks)
 
 
-class SubjectForm(DescriptionFields, FlaskForm):
+class SubjectForm(DescriptionFields, Form):
     description = _text(_l("Description"), 2000, required=_l("Describe the person"), area=True)
     name = _text(_l("Name (police only)"), 200)
     aliases = _text(_l("Aliases (police only)"), 500)
@@ -47,7 +47,7 @@ class SubjectForm(DescriptionFields, FlaskForm):
     address = _text(_l("Address (police only)"), 500, area=True)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     behaviours = SelectMultipleField(
         _l("What behaviour is the note about?"),
         description=_l("Choose any that apply"),
@@ -90,7 +90,7 @@ class NoteForm(FlaskForm):
         return valid
 
 
-class RenewForm(FlaskForm):
+class RenewForm(Form):
     reason = _text(
         _l("Why should this note be kept for 90 more days?"),
         2000,
@@ -99,7 +99,7 @@ class RenewForm(FlaskForm):
     )
 
 
-class _ReasonForm(FlaskForm):
+class _ReasonForm(Form):
     """A reason from the short list, with details required for "Other"; the audit event of
     what it allows carries it (see :func:`partnership.subjects.service.reason_said`)."""
 
@@ -128,7 +128,7 @@ class JustifyForm(_ReasonForm):
     needs_detail = _l("Say why you are looking at this red flag")
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     other = _text(
         _l("Reference of the other red flag"),
         20,
@@ -146,7 +146,7 @@ class MergeForm(FlaskForm):
     )
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(Form):
     photo = FileField(
         _l("Photo"),
         description=_l("JPEG, PNG or WebP. Location and camera details are removed."),
@@ -154,7 +154,7 @@ class PhotoForm(FlaskForm):
     )
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False  # a GET search changes nothing
 
@@ -172,7 +172,7 @@ def _reference() -> Any:
     )
 
 
-class AccessRequestForm(FlaskForm):
+class AccessRequestForm(Form):
     reference = _reference()
     reason = StringField(
         _l("Request reference or reason"),
@@ -195,7 +195,7 @@ class AccessRequestForm(FlaskForm):
     )
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     reference = _reference()
     reason = _text(
         _l("Why is this red flag being erased?"),

@@ -4,11 +4,11 @@ import math
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core import geo
+from partnership.core.forms import Form
 
 
 def parse_coordinate(text: str | None) -> float | None:
@@ -21,20 +21,20 @@ def parse_coordinate(text: str | None) -> float | None:
 
 
 def _coordinate(message: Any) -> Any:
-    def check(_form: FlaskForm, field: Field) -> None:
+    def check(_form: Form, field: Field) -> None:
         if parse_coordinate(field.data) is None:
             raise ValidationError(message)
 
     return check
 
 
-def _postcode(_form: FlaskForm, field: Field) -> None:
+def _postcode(_form: Form, field: Field) -> None:
     normalised = geo.normalise_postcode(field.data or "")
     if normalised is None:
         raise ValidationError(_l("Enter a real UK postcode, like SA1 1DP"))
 
 
-class VenueForm(FlaskForm):
+class VenueForm(Form):
     name = StringField(
         _l("Name of the venue"),
         validators=[
@@ -124,7 +124,7 @@ class GeoJSONField(TextAreaField):
             self.errors.append(str(error.message))
 
 
-class AreaForm(FlaskForm):
+class AreaForm(Form):
     name = StringField(
         _l("Name of the area"),
         validators=[

@@ -1,0 +1,135 @@
+"""The rules every form follows, whatever its fields, and the safe reading of ids and whole
+numbers sent by a browser.
+
+Every form in the portal is a :class:`Form`. Before its fields read what was sent:
+
+- control characters (NUL and the other C0 and C1 controls; tab and line breaks are
+  text) are taken out, and the field says so: PostgreSQL cannot store a NUL, no one types
+  the others, and the person gets the form back with the cleaned answer to check;
+- a date outside :data:`FIRST_DATE` to :data:`LAST_DATE` is refused on its field and
+  read as no date, so no later sum (an end 48 hours on, a review 90 days on) overflows;
+- a JSON body is read as an empty form: the portal's forms are posted by browsers.
+
+Bytes that are not UTF-8 reach a form as text: Werkzeug keeps them as their %XX escapes in
+a urlencoded body and reads them as U+FFFD in a multipart one. Those are characters like
+any other and are kept: a browser always sends UTF-8, so only a broken or hostile client
+sends such bytes, and what it gets stored is readable and harmless.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+
+# The largest id a 64-bit signed integer column holds: a larger number names no record.
+MAX_ID = 2**63 - 1
+
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2099, 12, 31)
+
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+CONTROL_MESSAGE = _l(
+    "This answer had invisible control characters in it, which cannot be saved. They have "
+    "been taken out: check the answer and send the form again."
+)
+DATE_MESSAGE = _l(
+    "Enter a real date between the years %(first)d and %(last)d",
+    first=FIRST_DATE.year,
+    last=LAST_DATE.year,
+)
+
+
+def without_controls(text: str) -> str:
+    """``text`` with its control characters taken out."""
+    return _CONTROL.sub("", text)
+
+
+def has_controls(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
+def record_id(raw: object) -> int | None:
+    """The id ``raw`` names: a whole number from 1 to :data:`MAX_ID` written in ASCII
+    digits (a form's value) or given as an int; None for anything else, which names no
+    record (``str.isdigit`` also accepts "²", which is not a number)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        value = int(raw)
+    else:
+        return None
+    return value if 1 <= value <= MAX_ID else None
+
+
+def whole_number(raw: object, largest: int, smallest: int = 0) -> int | None:
+    """``raw`` (surrounding spaces aside) as a whole number from ``smallest`` to
+    ``largest``, in ASCII digits; None if it is anything else."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(largest)):
+        return None
+    value = int(text)
+    return value if smallest <= value <= largest else None
+
+
+def _cleaned(formdata: Any) -> tuple[Any, set[str]]:
+    """``formdata`` with control characters taken out of its text, and the names of the
+    fields that had some."""
+    if formdata is None or not hasattr(formdata, "items"):
+        return formdata, set()
+    affected: set[str] = set()
+    items: list[tuple[str, Any]] = []
+    for name, value in formdata.items(multi=True):
+        if isinstance(value, str) and has_controls(value):
+            affected.add(name)
+            value = without_controls(value)
+        items.append((name, value))
+    if not affected:
+        return formdata, affected
+    return MultiDict(items), affected
+
+
+class Form(FlaskForm):
+    """A Flask-WTF form with the portal's rules for what any field may hold (see the
+    module's docstring). Every form in the portal derives from it; a test fails on one
+    that does not."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            automatic = formdata is not None and not hasattr(formdata, "getlist")
+            if automatic and has_request_context() and request.is_json:
+                return MultiDict()
+            return super().wrap_formdata(form, formdata)
+
+    def process(
+        self,
+        formdata: Any = None,
+        obj: Any = None,
+        data: Any = None,
+        extra_filters: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        formdata, affected = _cleaned(self.meta.wrap_formdata(self, formdata))
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+        for field in self:
+            if field.name in affected:
+                field.process_errors.append(CONTROL_MESSAGE)
+            if _out_of_range(field.data) and field.raw_data:
+                field.data = None
+                field.process_errors.append(DATE_MESSAGE)
+
+
+def _out_of_range(value: Any) -> bool:
+    if not isinstance(value, date):
+        return False
+    day = value.date() if isinstance(value, datetime) else value
+    return not FIRST_DATE <= day <= LAST_DATE
