@@ -279,6 +279,40 @@ def rows_23b070fdfbea(conn: Connection) -> None:
         conn.execute(text(statement), {**now, "data": b"jpg"})
 
 
+def rows_ce32d29027a5(conn: Connection) -> None:
+    """A second author's records under the keys the first author's already use (allowed
+    now; the downgrade rewrites them), and digests of the answers."""
+    now = {"now": NOW}
+    digest = "d" * 64
+    statements = [
+        "DELETE FROM sightings WHERE id = 907",
+        "DELETE FROM safe_space_uses WHERE id = 907",
+        "DELETE FROM welfare_notes WHERE id = 907",
+        "DELETE FROM users WHERE id = 907",
+        "INSERT INTO users (id, email, name, organisation_id, role, rank, designated_pcso,"
+        " locale, session_token, active, failed_logins, created_at) VALUES (907,"
+        " 'n@example.org', 'N', 901, 'officer', 'constable', false, 'en', 'tok907', true, 0,"
+        " :now)",
+        "INSERT INTO sightings (id, submission_key, submission_digest, organisation_id,"
+        " author_id, sharing, occurred_at, night, place, other_behaviour, apparent_sex, age_band,"
+        " height, build, clothing, distinguishing_features, description, victim_response,"
+        " action_taken, vulnerabilities, created_at, updated_at) VALUES (907, 'key902', :digest,"
+        " 901, 907, 'police', :now, '2026-11-27', 'Castle Square', '', '', '', '', '', '', '',"
+        " '', 'not_known', 'no_action', '[]', :now, :now)",
+        "INSERT INTO safe_space_uses (id, submission_key, submission_digest, organisation_id,"
+        " author_id, venue_id, arrived_at, night, age_band, gender, reasons, support, handed_to,"
+        " notes, created_at) VALUES (907, 'ss902', :digest, 901, 907, 902, :now, '2026-11-27',"
+        " '', '', '[]', '[]', 'friend', '', :now)",
+        "INSERT INTO welfare_notes (id, submission_key, submission_digest, organisation_id,"
+        " author_id, occurred_at, night, place, age_band, gender, support, handed_to, notes,"
+        " created_at) VALUES (907, 'wn902', :digest, 901, 907, :now, '2026-11-27', 'Kingsway',"
+        " '', '', '[]', 'nobody', '', :now)",
+        "UPDATE public_reports SET submission_digest = :digest WHERE id = 906",
+    ]
+    for statement in statements:
+        conn.execute(text(statement), {**now, "digest": digest})
+
+
 # Each revision inserts rows into the tables it adds or changes. A new revision
 # fails test_every_revision_has_rows until it has an entry here.
 ROWS: dict[str, Callable[[Connection], None]] = {
@@ -288,6 +322,7 @@ ROWS: dict[str, Callable[[Connection], None]] = {
     "da5df94bf74a": rows_da5df94bf74a,
     "72dbae3e2fcb": rows_72dbae3e2fcb,
     "23b070fdfbea": rows_23b070fdfbea,
+    "ce32d29027a5": rows_ce32d29027a5,
 }
 
 
