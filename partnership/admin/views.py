@@ -24,7 +24,7 @@ from partnership.auth.models import Organisation, User
 from partnership.core import audit
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import OrgKind, Rank, Role
-from partnership.core.forms import record_id
+from partnership.core.forms import record_id, without_controls
 from partnership.core.models import AuditEvent
 from partnership.core.nights import LONDON
 from partnership.core.pagination import page_number
@@ -68,7 +68,8 @@ def _apply_membership(form: Any, organisation: Organisation) -> tuple[Role, Rank
 @roles_required(*MANAGERS)
 def users() -> str:
     query = service.manageable_users(actor()).join(User.organisation)
-    search = request.args.get("q", "").strip()[:100]
+    # A search term with a control character finds what it would without it.
+    search = without_controls(request.args.get("q", "")).strip()[:100]
     if search:
         like = f"%{search.lower()}%"
         query = query.where(

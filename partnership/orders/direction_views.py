@@ -239,7 +239,7 @@ def _direction_data(form: DirectionForm) -> service.DirectionData | None:
 
 def _preselected(user: User, now: datetime) -> DispersalAuthorisation | None:
     """The authorisation ``?authorisation_id=`` names (404 if there is none to see)."""
-    wanted = request.args.get("authorisation_id", type=int)
+    wanted = request.args.get("authorisation_id", type=record_id)
     if wanted is None:
         return None
     found = service.find_authorisation(user, wanted)
@@ -257,7 +257,7 @@ def direction_create() -> Any:
     preselected = _preselected(user, now)
     if preselected is not None and preselected not in choices:
         choices.append(preselected)
-    subject_id = request.args.get("subject_id", type=int)
+    subject_id = request.args.get("subject_id", type=record_id)
     subject = None
     if subject_id is not None:
         subject = subjects.find_visible(user, subject_id, now.date())

@@ -96,6 +96,7 @@ class FormSpec:
     type, "select" or "textarea") and the values its options offer."""
 
     action: str
+    method: str = "post"
     kinds: dict[str, str] = field(default_factory=dict)
     values: dict[str, list[str]] = field(default_factory=dict)
     choices: dict[str, list[str]] = field(default_factory=dict)
@@ -119,8 +120,8 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = {key: value or "" for key, value in attrs}
         if tag == "form":
-            if found.get("method", "get").lower() == "post":
-                self._form = FormSpec(action=found.get("action", ""))
+            method = found.get("method", "get").lower()
+            self._form = FormSpec(action=found.get("action", ""), method=method)
             return
         form = self._form
         name = found.get("name")
@@ -192,7 +193,7 @@ def form_for(page: str, url: str) -> FormSpec | None:
     """The form on ``page`` that posts to ``url`` (an empty action posts to the page)."""
     path = urlsplit(url).path
     for form in forms_on(page):
-        if urlsplit(form.action).path in ("", path):
+        if form.method == "post" and urlsplit(form.action).path in ("", path):
             return form
     return None
 

@@ -20,6 +20,7 @@ from partnership.core.enums import Role
 from partnership.core.forms import MAX_ID
 from partnership.core.urls import safe_next
 from tests.conftest import TEST_CONFIG, sign_in
+from tests.fuzz.harness import forms_on
 from tests.test_access_matrix import MATRIX, PUBLIC, RANK_REFUSED, endpoints
 
 _ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -112,6 +113,35 @@ def test_malformed_text_in_an_address_never_fails_the_server(
             path = _path(rule, {**PLAIN, name: raw})
             status = _open(client, rule, path)
             assert status < 500, (path, status)
+
+
+# Query values for the filters and pages of lists and reports.
+QUERY_VALUES = ["a\x00b\x1b", "9999-12-31", "31/12/9999", "99999999999999999999999", "\u00b2"]
+# Names read from the query string outside a page's filter form.
+QUERY_NAMES = ["page", "after", "next", "range", "source", "language", "subject_id"]
+PAGES = sorted(
+    e
+    for e, r in RULES.items()
+    if "GET" in (r.methods or ()) and not r.arguments and e not in ("static", "home.healthz")
+)
+
+
+@pytest.mark.parametrize("endpoint", PAGES)
+def test_malformed_query_values_never_fail_the_server(
+    endpoint: str, client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    """Every field of the page's filter forms, and the names read from the query string
+    outside them, given each malformed value at once."""
+    path = RULES[endpoint].rule
+    _visit(endpoint, login_as)
+    first = client.get(path)
+    body = first.get_data()  # read to the end: a CSV or a pack is made as it is sent
+    page = body.decode() if first.mimetype == "text/html" else ""
+    names = {n for f in forms_on(page) if f.method == "get" for n in f.kinds} | set(QUERY_NAMES)
+    for value in QUERY_VALUES:
+        response = client.get(path, query_string={name: value for name in sorted(names)})
+        response.get_data()
+        assert response.status_code < 500, (path, value)
 
 
 def _on_site(location: str) -> bool:
