@@ -29,7 +29,7 @@ from partnership.core.nights import to_local
 from partnership.extensions import db
 from partnership.subjects.models import Subject
 from partnership.venues.models import Area, Venue
-from tests.conftest import reload
+from tests.conftest import PASSWORD, reload
 from tests.orders.factories import SQUARE, add_authorisation
 from tests.test_access_matrix import (
     MATRIX,
@@ -56,6 +56,9 @@ PREFERENCE = (
     Role.OFFICER,
     Role.ANALYST,
 )
+
+# A new password the strength rules accept.
+PASSPHRASE = "lantern quiet harbour seventeen"
 
 # Forms that are drawn on another page than the one they post to: endpoint -> that page.
 FORM_PAGES = {
@@ -239,16 +242,15 @@ class Visit:
     form_page: str | None
     sign_in: Callable[[], None]
     good: dict[str, list[str]] = field(default_factory=dict)
-    spec: FormSpec | None = None
 
 
 @dataclass
 class World:
-    """Records the forms offer as choices: venues (one with a Safe Space, in the visitor's
-    organisation), an area, a Section 34 authorisation in force and a shared red flag."""
+    """Records the forms offer as choices: venues with a Safe Space (one in the visitor's
+    organisation, one in another's), an area, a Section 34 authorisation in force and a
+    shared red flag."""
 
     venue_id: int
-    other_venue_id: int
     area_id: int
     authorisation_id: int
     subject_reference: str
@@ -282,8 +284,8 @@ def build_world(
         area = Area(name=f"Fuzz zone {uuid.uuid4().hex[:6]}", geometry=SQUARE)
         db.session.add_all([own, other, area])
         db.session.commit()
-        ids = own.id, other.id, area.id
-    return World(ids[0], ids[1], ids[2], authorisation_id, "")
+        ids = own.id, area.id
+    return World(ids[0], ids[1], authorisation_id, "")
 
 
 def url_values(
@@ -381,6 +383,7 @@ def good_answers(endpoint: str, world: World) -> dict[str, list[str]]:
             "start_time": clock,
             "end_day": (now.date() + timedelta(days=1)).isoformat(),
             "end_time": "06:00",
+            "area_id": "",
             "necessity": ["crime_disorder"],
             "grounds": "Groups following women",
             "echr_regard": "No protest planned",
@@ -437,7 +440,23 @@ def good_answers(endpoint: str, world: World) -> dict[str, list[str]]:
             " [-3.93, 51.63], [-3.95, 51.63], [-3.95, 51.61]]]}",
         },
         "admin.organisation_create": {"name": "Fuzz organisation", "kind": "welfare"},
-        "admin.user_create": {"name": "Fuzz Person", "email": "fuzz@example.org"},
+        "admin.user_create": {"name": "Fuzz Person", "email": "fuzz@example.org", "rank": ""},
+        "admin.user_role": {"rank": ""},
+        "auth.login": {"email": "nobody@example.org", "password": "not the password"},
+        "auth.set_password": {"new_password": PASSPHRASE, "confirm": PASSPHRASE},
+        "auth.account_password": {
+            "current_password": PASSWORD,
+            "new_password": PASSPHRASE,
+            "confirm": PASSPHRASE,
+        },
+        "auth.two_factor": {"code": "123456"},
+        "auth.two_factor_setup": {"code": "123456"},
+        "orders.direction_breach": {"place": "Wind Street"},
+        "sightings.correct": {"behaviours": ["aspb.following"]},
+        "subjects.access_request": {"reference": world.subject_reference, "reason": "SAR 1"},
+        "subjects.erase": {"reference": world.subject_reference, "confirm": "y"},
+        "subjects.merge": {"other": world.subject_reference, "confirm": "y"},
+        "subjects.link": {"reference": world.subject_reference},
     }
     found = answers.get(endpoint, {})
     return {name: value if isinstance(value, list) else [value] for name, value in found.items()}
@@ -690,16 +709,22 @@ def _quoted(value: bytes) -> bytes:
 
 
 def baseline(spec: FormSpec, good: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The form as a browser would send it, with ``good`` answers laid over it; a radio
-    group none of whose options is chosen gets its first."""
+    """The form as a person would send it, so that one malformed value meets the code
+    that runs once the rest is valid: what the page draws, a choice made where none is
+    (a radio group's first option, a list's first real one), every empty text box filled
+    in, and ``good`` answers laid over that."""
     values: dict[str, list[str]] = {}
     for name in spec.names:
         kind = spec.kinds[name]
         if kind == "file":
             continue
         drawn = list(spec.values.get(name, []))
-        if kind == "radio" and not drawn and spec.choices.get(name):
-            drawn = [spec.choices[name][0]]
+        options = [option for option in spec.choices.get(name, []) if option]
+        unchosen = (kind == "radio" and not drawn) or (kind == "select" and drawn in ([], [""]))
+        if unchosen and options:
+            drawn = [options[0]]
+        elif kind == "textarea" and drawn in ([], [""]):
+            drawn = ["Written by the fuzz test"]
         values[name] = drawn
     for name, value in good.items():
         values[name] = list(value)

@@ -58,7 +58,8 @@ def test_malformed_posts_never_fail_the_server(
         data, content_type = body.encode()
         note(body.describe())
         response = client.post(found.url, data=data, content_type=content_type)
-        page = response.get_data(as_text=True)
+        sent_back = response.get_data()  # read to the end: a document is made as it is sent
+        page = sent_back.decode() if response.mimetype == "text/html" else ""
         status = response.status_code
         assert status < 500, page[:3000]
         if status == 400:
@@ -68,7 +69,8 @@ def test_malformed_posts_never_fail_the_server(
         location = response.headers.get("Location", "")
         if 300 <= status < 400 and same_site(location):
             shown = client.get(location)
-            assert shown.status_code < 500, shown.get_data(as_text=True)[:3000]
+            shown.get_data()
+            assert shown.status_code < 500, location
 
     for body in sweep(spec, found.good):
         post = example(body=body)(post)
