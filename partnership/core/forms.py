@@ -6,6 +6,8 @@ Every form in the portal is a :class:`Form`. Before its fields read what was sen
 - control characters (NUL and the other C0 and C1 controls; tab and line breaks are
   text) are taken out, and the field says so: PostgreSQL cannot store a NUL, no one types
   the others, and the person gets the form back with the cleaned answer to check;
+- the value of a choice (a select, radios, checkboxes) loses the spaces around it: no
+  option has any, and ``Optional`` would otherwise let "\\r\\n" past the list of choices;
 - a date outside :data:`FIRST_DATE` to :data:`LAST_DATE` is refused on its field and
   read as no date, so no later sum (an end 48 hours on, a review 90 days on) overflows;
 - a JSON body is read as an empty form: the portal's forms are posted by browsers.
@@ -26,6 +28,7 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
+from wtforms.fields.choices import SelectFieldBase
 
 # The largest id a 64-bit signed integer column holds: a larger number names no record.
 MAX_ID = 2**63 - 1
@@ -81,21 +84,28 @@ def whole_number(raw: object, largest: int, smallest: int = 0) -> int | None:
     return value if smallest <= value <= largest else None
 
 
-def _cleaned(formdata: Any) -> tuple[Any, set[str]]:
-    """``formdata`` with control characters taken out of its text, and the names of the
-    fields that had some."""
+def _cleaned(formdata: Any, choices: set[str]) -> tuple[Any, set[str]]:
+    """``formdata`` with control characters taken out of its text and the spaces around
+    the values of the ``choices`` fields, and the names of the fields that had control
+    characters. (No option's value has spaces around it; and ``Optional`` reads a value of
+    spaces as empty, so the field's data must be empty too.)"""
     if formdata is None or not hasattr(formdata, "items"):
         return formdata, set()
     affected: set[str] = set()
+    changed = False
     items: list[tuple[str, Any]] = []
     for name, value in formdata.items(multi=True):
-        if isinstance(value, str) and has_controls(value):
-            affected.add(name)
-            value = without_controls(value)
+        if isinstance(value, str):
+            kept = value
+            if has_controls(kept):
+                affected.add(name)
+                kept = without_controls(kept)
+            if name in choices:
+                kept = kept.strip()
+            changed = changed or kept != value
+            value = kept
         items.append((name, value))
-    if not affected:
-        return formdata, affected
-    return MultiDict(items), affected
+    return (MultiDict(items) if changed else formdata), affected
 
 
 class Form(FlaskForm):
@@ -118,7 +128,8 @@ class Form(FlaskForm):
         extra_filters: Any = None,
         **kwargs: Any,
     ) -> None:
-        formdata, affected = _cleaned(self.meta.wrap_formdata(self, formdata))
+        choices = {f.name for f in self._fields.values() if isinstance(f, SelectFieldBase)}
+        formdata, affected = _cleaned(self.meta.wrap_formdata(self, formdata), choices)
         super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
         for field in self:
             if field.name in affected:

@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
@@ -89,6 +96,22 @@ def test_bytes_that_are_not_utf8_arrive_as_text_and_are_kept(
 def test_a_hidden_field_with_control_characters_fails_validation(app: Flask) -> None:
     form = _posted(app, {"name": "Anne", "key": "abc\x00"})
     assert form.key.errors == [CONTROL_MESSAGE]
+
+
+class _Choice(Form):
+    rank = SelectField(
+        "Rank", choices=[SelectChoice("", "None"), SelectChoice("a", "A")], validators=[Optional()]
+    )
+
+
+@pytest.mark.parametrize(("raw", "read"), [("\r\n", ""), (" ", ""), (" a\t", "a"), ("a", "a")])
+def test_a_choice_loses_the_spaces_around_it(app: Flask, raw: str, read: str) -> None:
+    """Optional() reads a value of spaces as empty and skips the list of choices: the data
+    must then be empty too, not spaces a view would take for an answer."""
+    with app.test_request_context("/", method="POST", data={"rank": raw}):
+        form = _Choice()
+        assert form.validate()
+        assert form.rank.data == read
 
 
 @pytest.mark.parametrize("raw", ["9999-12-31", "0001-01-01", "1899-12-31", "2100-01-01"])
