@@ -31,7 +31,7 @@ from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.description import CODED_FIELDS, match_description
 from partnership.core.enums import POLICE_ROLES, NoteSharing, Role, Sharing
-from partnership.core.forms import MAX_ID, record_id, whole_number
+from partnership.core.forms import record_id, whole_number
 from partnership.core.i18n import local_date
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
@@ -163,7 +163,7 @@ class Cursor:
     def decode(cls, raw: str | None) -> Cursor | None:
         """The cursor in ``raw``, or None (the first page) if it is missing or malformed."""
         raw_micros, _sep, raw_id = (raw or "").partition("-")
-        micros, ident = whole_number(raw_micros, largest=MAX_ID), record_id(raw_id)
+        micros, ident = whole_number(raw_micros, largest=_MAX_MICROS), record_id(raw_id)
         if micros is None or ident is None:
             return None
         try:
@@ -174,6 +174,7 @@ class Cursor:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_MICROS = 2**63 - 1  # beyond any datetime; a larger number is no cursor
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,10 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectFieldBase
 
-# The largest id a 64-bit signed integer column holds: a larger number names no record.
-MAX_ID = 2**63 - 1
+# The largest id there can be: ids are INTEGER columns, which PostgreSQL keeps in 32 bits
+# (SQLite in 64), and it refuses a larger number in a comparison with one, so a larger
+# number names no record. (Were ids ever BIGINT, this would be 2**63 - 1.)
+MAX_ID = 2**31 - 1
 
 FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2099, 12, 31)

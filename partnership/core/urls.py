@@ -11,8 +11,9 @@ from partnership.core.forms import MAX_ID, has_controls
 
 class RecordIdConverter(IntegerConverter):
     """``<int:...>`` in every route: ASCII digits naming at most :data:`MAX_ID`. Anything
-    larger, negative or in other digits matches no route, so it answers 404 like an id
-    that names nothing, instead of overflowing the database's integer."""
+    larger (beyond 64 bits, or just beyond what an INTEGER column holds), negative or in
+    other digits matches no route, so it answers 404 like an id that names nothing,
+    instead of overflowing the database's integer."""
 
     regex = r"[0-9]+"
 

@@ -154,6 +154,7 @@ def test_a_json_body_is_read_as_an_empty_form(app: Flask, body: Any) -> None:
         (7, 7),
         (str(MAX_ID), MAX_ID),
         (str(MAX_ID + 1), None),
+        ("9223372036854775807", None),
         ("99999999999999999999999", None),
         ("0", None),
         ("-1", None),

@@ -777,7 +777,7 @@ _DATE_NAME = re.compile(r"(^|_)(day|date|on|by|birth|from|to)$")
 _CLOCK_NAME = re.compile(r"(^|_)(clock|time)$")
 
 DATES = [b"0001-01-01", b"9999-12-31", b"2026-02-30"]
-IDS = [HUGE_INT, b"-1", "\u00b2".encode()]
+IDS = [HUGE_INT, b"2147483648", b"-1", "\u00b2".encode()]
 CLOCKS = [b"99:99"]
 NUMBERS = [b"1e309", b"nan"]
 

@@ -24,7 +24,14 @@ from tests.fuzz.harness import forms_on
 from tests.test_access_matrix import MATRIX, PUBLIC, RANK_REFUSED, endpoints
 
 _ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-OUT_OF_RANGE = ["99999999999999999999999", str(MAX_ID + 1), "-1", "\u0661\u0662"]
+OUT_OF_RANGE = [
+    "99999999999999999999999",
+    str(2**63),
+    str(2**63 - 1),
+    str(MAX_ID + 1),
+    "-1",
+    "\u0661\u0662",
+]
 # Values for the arguments that are not ids: harmless ones, and malformed ones.
 PLAIN = {"token": "no-such-token", "code": "cy", "kind": "sighting", "run_id": "0" * 32}
 MALFORMED_TEXT = ["%00", "a%00b", "%0d%0a", "x" * 2000, "%ff%fe", "..%2f..", "%e2%80%ae"]
@@ -84,6 +91,16 @@ def test_the_largest_id_still_routes_and_one_more_does_not(app: Flask) -> None:
     for raw in OUT_OF_RANGE:
         with pytest.raises(NotFound):
             adapter.match(f"/sightings/{raw}")
+
+
+def test_the_largest_id_is_looked_up_and_names_nothing(
+    client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    """The largest id an INTEGER column holds reaches the database (on PostgreSQL too,
+    where one more would not fit) and is simply not found."""
+    login_as(Role.OFFICER)
+    assert client.get(f"/sightings/{MAX_ID}").status_code == 404
+    assert client.get(f"/subjects/{MAX_ID}").status_code == 404
 
 
 @pytest.mark.parametrize("endpoint", ID_ROUTES)
