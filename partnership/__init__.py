@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from partnership.admin import bp as admin_bp
     from partnership.alerts import bp as alerts_bp
     from partnership.auth import bp as auth_bp
+    from partnership.core import urls
     from partnership.home import bp as home_bp
     from partnership.orders import bp as orders_bp
     from partnership.public import bp as public_bp
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from partnership.venues import bp as venues_bp
     from partnership.welfare import bp as welfare_bp
 
+    urls.install(app)  # first: a route takes its converters as it is added
     for blueprint in (
         home_bp,
         auth_bp,

@@ -21,6 +21,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, delete, select, text
 from sqlalchemy.engine import make_url
 
@@ -35,6 +36,23 @@ from partnership.extensions import limiter
 from partnership.venues.models import Venue
 
 PASSWORD = "correct horse battery staple"
+
+# Hypothesis: "ci" (the default) tries a fixed set of examples, the same on every run, so a
+# failure in CI happens again locally, and keeps no example database; "deep"
+# (HYPOTHESIS_PROFILE=deep) tries many more, different each run, and keeps the failures
+# it finds in .hypothesis/ (git-ignored) to try first next time.
+_HYPOTHESIS = {
+    "deadline": None,
+    "print_blob": True,
+    "suppress_health_check": [
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+}
+settings.register_profile("ci", max_examples=20, derandomize=True, database=None, **_HYPOTHESIS)
+settings.register_profile("deep", max_examples=500, **_HYPOTHESIS)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The organisation kind each role is made in by default.
 DEFAULT_KIND = {

@@ -101,6 +101,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "set_password_links": ("token_hash",),
     "sightings": (
         "submission_key",
+        "submission_digest",
         "sharing",
         "victim_response",
         "action_taken",
@@ -117,6 +118,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "public_reports": (
         "reference",
         "submission_key",
+        "submission_digest",
         "reporter",
         "language",
         "time_of_night",
@@ -128,10 +130,10 @@ CODES: dict[str, tuple[str, ...]] = {
         "intelligence_assessment",
         "handling_code",
     ),
-    "safe_space_uses": ("submission_key", "age_band", "gender", "handed_to"),
+    "safe_space_uses": ("submission_key", "submission_digest", "age_band", "gender", "handed_to"),
     "sighting_behaviours": ("code",),
     "subject_photos": ("content_type", "sha256"),
-    "welfare_notes": ("submission_key", "age_band", "gender", "handed_to"),
+    "welfare_notes": ("submission_key", "submission_digest", "age_band", "gender", "handed_to"),
     "breaches": ("outcome",),
     "direction_changes": ("kind",),
     "notice_appeals": ("outcome",),

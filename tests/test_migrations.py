@@ -328,6 +328,55 @@ def rows_5c1e7a9d3b42(conn: Connection) -> None:
     )
 
 
+def rows_ce32d29027a5(conn: Connection) -> None:
+    """A second author's records, and digests of the answers."""
+    second_author(conn, ("key907", "ss907", "wn907"))
+
+
+def second_author(conn: Connection, keys: tuple[str, str, str]) -> None:
+    """A second author's sighting, Safe Space use and welfare note under ``keys``."""
+    now = {"now": NOW}
+    digest = "d" * 64
+    statements = [
+        "DELETE FROM sightings WHERE id = 907",
+        "DELETE FROM safe_space_uses WHERE id = 907",
+        "DELETE FROM welfare_notes WHERE id = 907",
+        "DELETE FROM users WHERE id = 907",
+        "INSERT INTO users (id, email, name, organisation_id, role, rank, designated_pcso,"
+        " locale, session_token, active, failed_logins, created_at) VALUES (907,"
+        " 'n@example.org', 'N', 901, 'officer', 'constable', false, 'en', 'tok907', true, 0,"
+        " :now)",
+        "INSERT INTO sightings (id, submission_key, submission_digest, organisation_id,"
+        " author_id, sharing, occurred_at, night, place, other_behaviour, apparent_sex, age_band,"
+        " height, build, clothing, distinguishing_features, description, victim_response,"
+        " action_taken, vulnerabilities, created_at, updated_at) VALUES (907, :sighting_key,"
+        " :digest,"
+        " 901, 907, 'police', :now, '2026-11-27', 'Castle Square', '', '', '', '', '', '', '',"
+        " '', 'not_known', 'no_action', '[]', :now, :now)",
+        "INSERT INTO safe_space_uses (id, submission_key, submission_digest, organisation_id,"
+        " author_id, venue_id, arrived_at, night, age_band, gender, reasons, support, handed_to,"
+        " notes, created_at) VALUES (907, :use_key, :digest, 901, 907, 902, :now, '2026-11-27',"
+        " '', '', '[]', '[]', 'friend', '', :now)",
+        "INSERT INTO welfare_notes (id, submission_key, submission_digest, organisation_id,"
+        " author_id, occurred_at, night, place, age_band, gender, support, handed_to, notes,"
+        " created_at) VALUES (907, :note_key, :digest, 901, 907, :now, '2026-11-27', 'Kingsway',"
+        " '', '', '[]', 'nobody', '', :now)",
+        "UPDATE public_reports SET submission_digest = :digest WHERE id = 906",
+    ]
+    sighting_key, use_key, note_key = keys
+    for statement in statements:
+        conn.execute(
+            text(statement),
+            {
+                **now,
+                "digest": digest,
+                "sighting_key": sighting_key,
+                "use_key": use_key,
+                "note_key": note_key,
+            },
+        )
+
+
 # Each revision inserts rows into the tables it adds or changes. A new revision
 # fails test_every_revision_has_rows until it has an entry here.
 def rows_5e55a0b1c2d3(conn: Connection) -> None:
@@ -349,6 +398,7 @@ ROWS: dict[str, Callable[[Connection], None]] = {
     "23b070fdfbea": rows_23b070fdfbea,
     "5e55a0b1c2d3": rows_5e55a0b1c2d3,
     "5c1e7a9d3b42": rows_5c1e7a9d3b42,
+    "ce32d29027a5": rows_ce32d29027a5,
 }
 
 
@@ -591,6 +641,34 @@ def test_every_revision_keeps_every_row_going_up_down_and_up_again(
         older = snapshot()
 
 
+def test_going_back_to_keys_unique_for_everyone_rewrites_another_authors_repeats(
+    migrating_app: Flask,
+) -> None:
+    """Keys became unique per author (ce32d29027a5): a second author may reuse the first
+    one's. The older schema wants them unique for everyone, so the downgrade rewrites the
+    repeats (a key only guards against a double tap) and keeps every row."""
+    migrate_with_rows()
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM sightings WHERE id = 907"))
+        conn.execute(text("DELETE FROM safe_space_uses WHERE id = 907"))
+        conn.execute(text("DELETE FROM welfare_notes WHERE id = 907"))
+        second_author(conn, ("key902", "ss902", "wn902"))
+    delete_what_would_be_lost("ce32d29027a5", snapshot().schema)
+    before = snapshot()
+    downgrade(revision=parent("ce32d29027a5"))
+    after = snapshot()
+    for table, first in (
+        ("sightings", "key902"),
+        ("safe_space_uses", "ss902"),
+        ("welfare_notes", "wn902"),
+    ):
+        keys = {row["id"]: row["submission_key"] for row in after.rows[table]}
+        assert len(keys) == len(before.rows[table])  # every row kept
+        assert len(set(keys.values())) == len(keys)  # unique for everyone again
+        assert keys[902] == first  # the first author's key is untouched
+        assert keys[907] != first and first in keys[907]
+
+
 def test_lose_data_yes_lets_a_downgrade_delete_what_the_older_schema_cannot_hold(
     migrating_app: Flask,
 ) -> None:
@@ -688,7 +766,10 @@ def test_a_failed_upgrade_leaves_the_previous_schema_and_a_retry_works(
     after = snapshot()
     assert after.rows["alembic_version"] == [{"version_num": "0ff1ce0ff1ce"}]
     assert "checks" in after.schema
-    assert [row["checked"] for row in after.rows["sightings"]] == [False]
+    assert after.rows["sightings"]
+    assert [row["checked"] for row in after.rows["sightings"]] == [False] * len(
+        after.rows["sightings"]
+    )
     assert [row["name"] for row in after.rows["venues"]] == ["The Anchor (checked)"]
     others = {table: shape for table, shape in fixed.schema.items() if table != "venues"}
     assert changed_rows(fixed, after, others) == {}
@@ -714,7 +795,7 @@ def test_an_upgrade_that_leaves_rows_referring_to_nothing_fails_and_changes_noth
         command.upgrade(alembic_config(directory), "head")
 
     if db.engine.dialect.name == "sqlite":
-        assert "1 row(s) of users refer to missing organisations" in str(failed.value)
+        assert "row(s) of users refer to missing organisations" in str(failed.value)
     assert snapshot() == before
     assert_connections_as_the_app_expects()
 

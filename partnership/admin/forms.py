@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.auth.forms import email_field
 from partnership.core.enums import Locale, OrgKind, Rank, Role
+from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
 
@@ -17,7 +17,7 @@ def _blank(label: Any) -> list[SelectChoice]:
     return [SelectChoice("", label)]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(
         _l("Name"),
         validators=[
@@ -48,7 +48,7 @@ class OrganisationEditForm(VersionedForm):
     active = BooleanField(_l("Active (its members can sign in)"))
 
 
-class MembershipFields(FlaskForm):
+class MembershipFields(Form):
     """Role, rank and designation: shared by creating a user and changing their role."""
 
     role = SelectField(_l("Role"), validators=[DataRequired(_l("Choose a role"))])
@@ -111,7 +111,7 @@ class AccountActionForm(VersionedForm):
     change_labels = ACCOUNT_CHANGE_LABELS
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

@@ -24,6 +24,7 @@ from partnership.auth.models import Organisation, User
 from partnership.core import audit
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import OrgKind, Rank, Role
+from partnership.core.forms import record_id, without_controls
 from partnership.core.models import AuditEvent
 from partnership.core.nights import LONDON
 from partnership.core.pagination import page_number
@@ -81,7 +82,8 @@ def _apply_membership(form: Any, organisation: Organisation) -> tuple[Role, Rank
 @roles_required(*ACCOUNT_MANAGERS)
 def users() -> str:
     query = service.manageable_users(actor()).join(User.organisation)
-    search = request.args.get("q", "").strip()[:100]
+    # A search term with a control character finds what it would without it.
+    search = without_controls(request.args.get("q", "")).strip()[:100]
     if search:
         like = f"%{search.lower()}%"
         query = query.where(
@@ -111,11 +113,10 @@ def user_create() -> Any:
     form = UserCreateForm(roles=service.assignable_roles(actor()))
     form.organisation_id.choices = _organisation_choices()
     if form.validate_on_submit():
-        chosen = form.organisation_id.data or ""
+        chosen = record_id(form.organisation_id.data)
         organisation = db.session.scalar(
             service.manageable_organisations(actor()).where(
-                Organisation.active.is_(True),
-                Organisation.id == (int(chosen) if chosen.isdigit() else 0),
+                Organisation.active.is_(True), Organisation.id == (chosen or 0)
             )
         )
         if organisation is None:  # not one offered: another force, or the police

@@ -30,6 +30,7 @@ from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.description import CODED_FIELDS, match_description
 from partnership.core.enums import POLICE_ROLES, NoteSharing, Role, Sharing
+from partnership.core.forms import record_id, whole_number
 from partnership.core.i18n import local_date
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.extensions import db
@@ -162,17 +163,19 @@ class Cursor:
     @classmethod
     def decode(cls, raw: str | None) -> Cursor | None:
         """The cursor in ``raw``, or None (the first page) if it is missing or malformed."""
-        micros, _sep, ident = (raw or "").partition("-")
-        if not micros.isdigit() or not ident.isdigit():
+        raw_micros, _sep, raw_id = (raw or "").partition("-")
+        micros, ident = whole_number(raw_micros, largest=_MAX_MICROS), record_id(raw_id)
+        if micros is None or ident is None:
             return None
         try:
-            moment = _EPOCH + timedelta(microseconds=int(micros))
+            moment = _EPOCH + timedelta(microseconds=micros)
         except OverflowError:
             return None
-        return cls(moment, int(ident))
+        return cls(moment, ident)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_MICROS = 2**63 - 1  # beyond any datetime; a larger number is no cursor
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from partnership.auth import service
 from partnership.core.enums import Locale
+from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = StringField(
         _l("Email address"),
         validators=[
@@ -22,7 +22,7 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password"))])
 
 
-class TwoFactorForm(FlaskForm):
+class TwoFactorForm(Form):
     code = StringField(
         _l("Security code"),
         description=_l("The 6-digit code shown in your authenticator app"),
@@ -48,7 +48,7 @@ class NewPasswordMixin:
             raise ValidationError(problems[0])
 
 
-class SetPasswordForm(NewPasswordMixin, FlaskForm):
+class SetPasswordForm(NewPasswordMixin, Form):
     new_password = PasswordField(
         _l("New password"),
         description=_l("At least 12 characters. A short sentence is easy to remember."),
@@ -71,7 +71,7 @@ class ChangePasswordForm(SetPasswordForm):
     field_order = ("current_password", "new_password", "confirm")
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     locale = RadioField(
         _l("Language"),
         choices=Locale.choices(),

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, literal, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
+from partnership.core.forms import record_id
 from partnership.extensions import db
 
 T = TypeVar("T")
@@ -30,9 +31,10 @@ class Cursor:
         """The cursor in ``raw``, or None (the first page) if it is missing or malformed."""
         if not raw or "_" not in raw:
             return None
-        night, _sep, ident = raw.partition("_")
+        night, _sep, raw_id = raw.partition("_")
+        ident = record_id(raw_id)
         try:
-            return cls(date.fromisoformat(night), int(ident))
+            return cls(date.fromisoformat(night), ident) if ident else None
         except ValueError:
             return None
 

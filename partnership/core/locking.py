@@ -25,7 +25,6 @@ from typing import Any, ClassVar
 from flask import has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, delete, event, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, Session, class_mapper, declared_attr, mapped_column
@@ -33,6 +32,7 @@ from sqlalchemy.orm.attributes import flag_dirty, instance_state
 from wtforms import Field, HiddenField
 from wtforms.fields.choices import SelectFieldBase
 
+from partnership.core.forms import Form
 from partnership.core.i18n import local_date, local_datetime
 from partnership.core.models import UTCDateTime, utcnow
 from partnership.extensions import db
@@ -150,7 +150,7 @@ def changes_since(record: Versioned, version: int) -> list[RecordChange]:
     )
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """A form that edits a record: it carries the version the page was opened on.
 
     ``change_labels`` names, for the message about someone else's change, a record's

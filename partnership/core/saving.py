@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from partnership.core import locking, outage
+from partnership.core.forms import record_id
 from partnership.extensions import db
 
 T = TypeVar("T")
@@ -41,10 +42,9 @@ class StaleEdit(Refused):
 def check_version(record: locking.Versioned, submitted: Any) -> None:
     """Refuse a change made to an older version of ``record`` than the one saved now (the
     form carries the version it was opened on). Raises :class:`StaleEdit`."""
-    try:
-        version = int(submitted)
-    except (TypeError, ValueError):
-        raise StaleEdit(None) from None
+    version = record_id(submitted)  # a positive whole number, as ids are
+    if version is None:
+        raise StaleEdit(None)
     if version != record.version:
         raise StaleEdit(version)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from partnership.core.enums import Necessity
+from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
 from partnership.core.when import fold_choices, moment_from_fields
@@ -38,7 +38,7 @@ def _fold() -> RadioField:
     return RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
 
 
-class AuthorisationForm(FlaskForm):
+class AuthorisationForm(Form):
     # Choices are the active areas, set by the view; the service explains a wrong one.
     area_id = SelectField(
         _l("Locality"),

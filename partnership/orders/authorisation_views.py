@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import POLICE_ROLES, Role
+from partnership.core.forms import record_id
 from partnership.core.models import utcnow
 from partnership.core.pagination import page_number
 from partnership.core.saving import save_or_keep, show_refusals
@@ -63,7 +64,7 @@ def _area_choices(form: AuthorisationForm) -> None:
 def _data_from(form: AuthorisationForm) -> service.AuthorisationData:
     raw_area = (form.area_id.data or "").strip()
     # Anything but an id (a tampered form) is an area that does not exist: id 0.
-    area_id = None if not raw_area else int(raw_area) if raw_area.isdigit() else 0
+    area_id = None if not raw_area else record_id(raw_area) or 0
     return service.AuthorisationData(
         area_id=area_id,
         locality_name=form.locality_name.data or "",

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from partnership.core.enums import TITLES, BreachOutcome, Exemption, Under16Action
+from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
 from partnership.core.when import fold_choices, moment_from_fields
@@ -112,7 +112,7 @@ class _Moments:
         )
 
 
-class DirectionForm(_Moments, FlaskForm):
+class DirectionForm(_Moments, Form):
     # The authorisation: choices are those in force now or lately, set by the view; the
     # service explains one that was not in force when the direction was given.
     authorisation_id = RadioField(
@@ -261,7 +261,7 @@ class WithdrawForm(VersionedForm):
     )
 
 
-class BreachForm(_Moments, FlaskForm):
+class BreachForm(_Moments, Form):
     day = DateField(_l("Date"), validators=[Optional()])
     clock = _clock(_l("Time"))
     fold = _fold()

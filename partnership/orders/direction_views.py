@@ -16,6 +16,7 @@ from partnership.auth.models import User
 from partnership.core import audit, geo
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import POLICE_ROLES
+from partnership.core.forms import record_id, whole_number
 from partnership.core.i18n import local_datetime
 from partnership.core.models import utcnow
 from partnership.core.nights import NonexistentTimeError, is_ambiguous, to_local
@@ -164,7 +165,7 @@ def _direction_data(form: DirectionForm) -> service.DirectionData | None:
         return None
     raw_authorisation = form.authorisation_id.data or ""
     raw_age = (form.apparent_age.data or "").strip()
-    apparent_age = int(raw_age) if raw_age.isdigit() else None
+    apparent_age = whole_number(raw_age, largest=999)  # the service says which ages make sense
     if raw_age and apparent_age is None:
         form.apparent_age.errors = [
             *form.apparent_age.errors,
@@ -206,7 +207,7 @@ def _direction_data(form: DirectionForm) -> service.DirectionData | None:
                     ),
                 ]
     return service.DirectionData(
-        authorisation_id=int(raw_authorisation) if raw_authorisation.isdigit() else None,
+        authorisation_id=record_id(raw_authorisation),
         given_at=given_at,
         place=form.place.data or "",
         in_uniform=bool(form.in_uniform.data),
@@ -238,7 +239,7 @@ def _direction_data(form: DirectionForm) -> service.DirectionData | None:
 
 def _preselected(user: User, now: datetime) -> DispersalAuthorisation | None:
     """The authorisation ``?authorisation_id=`` names (404 if there is none to see)."""
-    wanted = request.args.get("authorisation_id", type=int)
+    wanted = request.args.get("authorisation_id", type=record_id)
     if wanted is None:
         return None
     found = service.find_authorisation(user, wanted)
@@ -256,7 +257,7 @@ def direction_create() -> Any:
     preselected = _preselected(user, now)
     if preselected is not None and preselected not in choices:
         choices.append(preselected)
-    subject_id = request.args.get("subject_id", type=int)
+    subject_id = request.args.get("subject_id", type=record_id)
     subject = None
     if subject_id is not None:
         subject = subjects.find_visible(user, subject_id, now.date())

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from partnership.core.enums import AppealOutcome, VenueBreachAction
+from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
 from partnership.core.when import fold_choices, when_choices
@@ -49,7 +49,7 @@ def duration_choices() -> list[SelectChoice]:
     ]
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     subject_reference = StringField(
         _l("Red flag reference"),
         description=_l("For example, RF-2026-0001"),
@@ -122,7 +122,7 @@ class LiftNoticeForm(VersionedForm):
     reason = _text(_l("Why is the notice lifted?"), most=2000)
 
 
-class VenueBreachForm(FlaskForm):
+class VenueBreachForm(Form):
     # Choices are the user's venues the notice covers, set by the view.
     venue_id = SelectField(_l("Which venue?"), validate_choice=False)
     when = RadioField(

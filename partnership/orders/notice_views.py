@@ -14,6 +14,7 @@ from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import POLICE_ROLES, DocumentLanguage, Role
+from partnership.core.forms import record_id, whole_number
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.core.uploads import image_response
@@ -94,10 +95,10 @@ def _notice_data(form: NoticeForm) -> service.NoticeData:
         subject_reference=form.subject_reference.data or "",
         reasons=form.reasons.data or "",
         starts_on=form.starts_on.data,
-        duration_months=int(duration) if duration.isdigit() else None,
+        duration_months=whole_number(duration, largest=120, smallest=1),
         ends_on=form.ends_on.data if duration == CUSTOM_END else None,
         review_on=form.review_on.data,
-        incident_ids=[int(raw) for raw in form.incidents.data or [] if str(raw).isdigit()],
+        incident_ids=[i for raw in form.incidents.data or [] if (i := record_id(raw))],
         warned_on=form.warned_on.data,
         warning_note=form.warning_note.data or "",
         include_photo=bool(form.include_photo.data),
@@ -117,7 +118,8 @@ def notice_create() -> Any:
     if request.method == "GET":
         raw = request.args.get("subject_id", "")
         if raw:
-            subject = links.find_subject(user, int(raw), today) if raw.isdigit() else None
+            chosen = record_id(raw)
+            subject = links.find_subject(user, chosen, today) if chosen else None
             if subject is None:
                 abort(404)
             form.subject_reference.data = subject.reference

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     Field,
@@ -25,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core.enums import Behaviour, ReporterKind, TimeOfNight
+from partnership.core.forms import Form
 from partnership.core.geo import GeoError, check_point
 from partnership.core.lazy import lazy_gettext as _l
 
@@ -90,7 +90,7 @@ def parse_night(text: str | None) -> date | None:
     return None
 
 
-class PublicReportForm(FlaskForm):
+class PublicReportForm(Form):
     # The night it is now, set by the view before validating (the form reads no clock).
     tonight: date | None = None
 

@@ -39,8 +39,11 @@ class PublicReport(Versioned, db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     # Given to the person on their receipt: random, so it says nothing of how many came before.
     reference: Mapped[str] = mapped_column(String(16), unique=True)
-    # The key a double-tapped submit sends twice: one report, not two.
+    # The key a double-tapped submit sends twice: one report, not two; and a digest of the
+    # answers it came with (partnership.core.submissions). Reports have no author, so a
+    # key is unique among all of them; other answers sent with one are refused, not lost.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    submission_digest: Mapped[str | None] = mapped_column(String(64))
     reporter: Mapped[str] = mapped_column(String(20))  # ReporterKind
     language: Mapped[str] = mapped_column(String(5))  # the language it was written in
     # Where: a venue from the list, a pin on the map, a description, or any of them.

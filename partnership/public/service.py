@@ -71,9 +71,15 @@ def active_venues() -> list[Venue]:
 
 
 def receive_report(
-    answers: ReportAnswers, photo: CleanImage | None, submission_key: str, now: datetime
+    answers: ReportAnswers,
+    photo: CleanImage | None,
+    submission_key: str,
+    now: datetime,
+    digest: str | None = None,
 ) -> PublicReport:
     """Store a public report with its behaviours and photo, as one unit, and audit it.
+    ``digest`` is that of the answers the form's key came with
+    (:mod:`partnership.core.submissions`).
 
     Guarantees: contact details are stored only when the person asked to be contacted; the
     venue is used only if it is active; the area comes from the venue or the pin; the audit
@@ -86,6 +92,7 @@ def receive_report(
     report = PublicReport(
         reference=new_reference(),
         submission_key=submission_key,
+        submission_digest=digest,
         reporter=answers.reporter,
         language=answers.language,
         venue_id=venue.id if venue else None,

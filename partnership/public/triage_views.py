@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from partnership.core import audit
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import POLICE_ROLES, TriageStatus
+from partnership.core.forms import record_id
 from partnership.core.models import utcnow
 from partnership.core.pagination import page_number
 from partnership.core.saving import save_or_keep
@@ -149,7 +150,7 @@ def _id(raw: str | None) -> int | None:
     """A chosen id; anything else from a tampered form is an id that does not exist."""
     if not raw:
         return None
-    return int(raw) if raw.isdigit() else 0
+    return record_id(raw) or 0
 
 
 @triage_bp.route("/<int:report_id>/triage", methods=["POST"], endpoint="triage")

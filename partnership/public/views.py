@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from flask import (
@@ -23,8 +22,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from partnership.core import submissions
 from partnership.core.access import public
 from partnership.core.enums import LOCALES, Behaviour, Locale, ReporterKind, TimeOfNight
+from partnership.core.forms import record_id, whole_number
 from partnership.core.i18n import LANGUAGE_COOKIE
 from partnership.core.models import utcnow
 from partnership.core.nights import night_of
@@ -105,14 +106,19 @@ def session_ended(error: CSRFError) -> Any:
     form = PublicReportForm()
     form.venue_id.choices = _venue_choices(venues)
     form.tonight = night_of(utcnow())
-    step = int(form.step.data) if (form.step.data or "").isdigit() else 1
+    step = _step(form)
     form.form_errors.append(
         _(
             "Your session ended, so nothing has been sent yet. Your answers are still here: "
             "check them and carry on."
         )
     )
-    return _show_step(form, min(max(step, 1), CHECK_STEP), venues, 400)
+    return _show_step(form, step, venues, 400)
+
+
+def _step(form: PublicReportForm) -> int:
+    """The step the form was sent from (the first, if that is not a step)."""
+    return whole_number(form.step.data, largest=CHECK_STEP, smallest=1) or 1
 
 
 def _venue_choices(venues: list[Venue]) -> list[SelectChoice]:
@@ -145,7 +151,9 @@ def _summary(form: PublicReportForm, venues: dict[str, Venue]) -> dict[str, Any]
     """The answers in words, for the check page."""
     venue = venues.get(form.venue_id.data or "")
     night = form.chosen_night()
-    behaviours = [str(PLAIN_BEHAVIOURS[c]) for c in form.behaviours.data or [] if c != "other"]
+    # Unchecked answers reach here when the session ended (see session_ended).
+    chosen = form.behaviours.data or []
+    behaviours = [str(PLAIN_BEHAVIOURS[c]) for c in chosen if c in PLAIN_BEHAVIOURS]
     if Behaviour.OTHER.value in (form.behaviours.data or []):
         behaviours.append(_("Something else: %(what)s", what=form.other_behaviour.data or ""))
     return {
@@ -211,7 +219,7 @@ def _answers(form: PublicReportForm) -> service.ReportAnswers:
         night=night,
         time_of_night=form.time_of_night.data or "",
         behaviours=list(form.behaviours.data or []),
-        venue_id=int(form.venue_id.data) if form.venue_id.data else None,
+        venue_id=record_id(form.venue_id.data),
         place=form.place.data or "",
         latitude=pin[0] if pin else None,
         longitude=pin[1] if pin else None,
@@ -271,19 +279,21 @@ def report() -> Any:
     form.venue_id.choices = _venue_choices(venues)
     now = utcnow()
     form.tonight = night_of(now)
-    if request.method == "GET" or not form.submission_key.data:
-        form.submission_key.data = uuid.uuid4().hex
     if request.method == "GET":
+        form.submission_key.data = submissions.new_key()
         return _show_step(form, 1, venues)
 
-    step = int(form.step.data) if (form.step.data or "").isdigit() else 1
-    step = min(max(step, 1), CHECK_STEP)
+    step = _step(form)
+    if step < CHECK_STEP and not submissions.KEY.fullmatch(form.submission_key.data or ""):
+        # Nothing is stored before the report is sent: a lost key is simply replaced.
+        form.submission_key.data = submissions.new_key()
     action = request.form.get("action", "next")
     if action == "back":
         return _show_step(form, max(step - 1, 1), venues)
-    if action.startswith("change-") and action.removeprefix("change-").isdigit():
+    change = whole_number(action.removeprefix("change-"), largest=CHECK_STEP - 1, smallest=1)
+    if action.startswith("change-") and change is not None:
         form.returning.data = "1"
-        return _show_step(form, min(max(int(action.removeprefix("change-")), 1), 5), venues)
+        return _show_step(form, change, venues)
     if action == "stay":
         return _show_step(form, step, venues)
 
@@ -297,10 +307,15 @@ def report() -> Any:
 
 
 def _send(form: PublicReportForm, venues: list[Venue]) -> Any:
-    key = form.submission_key.data or ""
-    existing = service.find_by_submission_key(key)
-    if existing is not None:  # the same report sent twice: one report, the same receipt
-        return _receipt(existing)
+    sent = submissions.received(form)
+    if sent is None:
+        return _show_step(form, CHECK_STEP, venues, 400)
+    existing = service.find_by_submission_key(sent.key)
+    if existing is not None:
+        if submissions.same_answers(existing, sent):  # sent twice: one report, one receipt
+            return _receipt(existing)
+        submissions.refuse(form)
+        return _show_step(form, CHECK_STEP, venues, 400)
     if (form.website.data or "").strip():
         form.form_errors.append(
             _(
@@ -326,8 +341,8 @@ def _send(form: PublicReportForm, venues: list[Venue]) -> Any:
     answers = _answers(form)
     stored = save_or_keep(
         form,
-        lambda: service.receive_report(answers, photo, key, utcnow()),
-        raced=lambda: service.find_by_submission_key(key),
+        lambda: service.receive_report(answers, photo, sent.key, utcnow(), sent.digest),
+        raced=lambda: submissions.earlier(service.find_by_submission_key(sent.key), sent),
     )
     if stored is None:
         return _show_step(form, CHECK_STEP, venues, 400)

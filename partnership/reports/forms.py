@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from partnership.core.enums import Behaviour
+from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.when import read_date
 from partnership.extensions import db
@@ -39,7 +39,7 @@ def parse_night(text: str | None) -> date | None:
     return read_date(text, EARLIEST, LATEST)
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     class Meta:
         csrf = False  # a GET report changes nothing
 

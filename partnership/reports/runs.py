@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import secrets
 import time
 import types
@@ -60,6 +61,8 @@ PATIENCE_SECONDS: Final = 1.0
 WORKERS: Final = 2
 
 WAITING, RUNNING, DONE, FAILED = "waiting", "running", "done", "failed"
+# What a run's id can look like (secrets.token_urlsafe, in a 32-character column).
+RUN_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="report-run")
 
 
@@ -75,7 +78,10 @@ def state_of(run: ReportRun, now: datetime) -> str:
 
 
 def find_run(user: User, run_id: str) -> ReportRun | None:
-    """The run ``run_id`` if ``user`` asked for it; None for anyone else's or none."""
+    """The run ``run_id`` if ``user`` asked for it; None for anyone else's or none (and for
+    an address that cannot be a run's, which the database might not even take)."""
+    if not RUN_ID.fullmatch(run_id):
+        return None
     return db.session.scalar(
         select(ReportRun).where(ReportRun.id == run_id, ReportRun.user_id == user.id)
     )

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     DateField,
@@ -23,6 +22,7 @@ from partnership.core.enums import (
     VictimResponse,
     Vulnerability,
 )
+from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
 from partnership.core.when import fold_choices, when_choices
@@ -142,7 +142,7 @@ class SightingForm(DescriptionFields, VersionedForm):
             raise ValidationError(_l("Attach up to %(n)d photos", n=MAX_PHOTOS))
 
 
-class SightingFilterForm(FlaskForm):
+class SightingFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    UniqueConstraint,
     event,
     select,
 )
@@ -42,13 +43,19 @@ class Sighting(Versioned, DescribedPerson, db.Model):  # type: ignore[name-defin
         Index("ix_sightings_author_id", "author_id"),
         # The partnership report counts details obtained by when, over a range.
         Index("ix_sightings_details_obtained_at", "details_obtained_at"),
+        # A key is the author's own: another person's form never collides with it.
+        UniqueConstraint(
+            "author_id", "submission_key", name="uq_sightings_author_id_submission_key"
+        ),
     )
     # Police recording that they obtained the person's details is not a correction.
     unversioned = Versioned.unversioned | {"details_obtained_at"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The key a double-tapped submit sends twice: one record, not two.
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # The key a double-tapped submit sends twice: one record, not two; and a digest of the
+    # answers it came with (partnership.core.submissions).
+    submission_key: Mapped[str] = mapped_column(String(64))
+    submission_digest: Mapped[str | None] = mapped_column(String(64))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sharing: Mapped[str] = mapped_column(String(20))

@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, false, or_, select
 from partnership.auth.models import User
 from partnership.core import audit, locking
 from partnership.core.enums import POLICE_ROLES, Role, Sharing
+from partnership.core.forms import record_id
 from partnership.core.models import utcnow
 from partnership.core.nights import night_bounds, night_of, to_local
 from partnership.core.uploads import CleanImage
@@ -57,14 +58,15 @@ def find_source(user: User, source: str | None) -> Any:
     from partnership.welfare import service as welfare
 
     kind, _sep, raw_id = (source or "").partition(":")
-    if not raw_id.isdigit():
+    record = record_id(raw_id)
+    if record is None:
         return None
     if kind == "safe_space_use":
-        return welfare.find_safe_space_use(user, int(raw_id))
+        return welfare.find_safe_space_use(user, record)
     if kind == "welfare_note":
-        return welfare.find_welfare_note(user, int(raw_id))
+        return welfare.find_welfare_note(user, record)
     if kind == "public_report":
-        return triage.find_visible(user, int(raw_id))
+        return triage.find_visible(user, record)
     return None
 
 
@@ -216,11 +218,15 @@ def record_sighting(
     photos: list[CleanImage],
     submission_key: str,
     now: datetime,
+    *,
+    digest: str | None = None,
 ) -> Sighting:
     """Add a sighting with its photos, as one unit: the view's single commit saves
-    all of it or, if anything fails, none of it."""
+    all of it or, if anything fails, none of it. ``digest`` is that of the answers the
+    form's key came with (:mod:`partnership.core.submissions`)."""
     sighting = Sighting(
         submission_key=submission_key,
+        submission_digest=digest,
         organisation_id=actor.organisation_id,
         author_id=actor.id,
         created_at=now,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -22,9 +21,10 @@ from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
 from partnership.auth.models import Organisation, User
-from partnership.core import audit
+from partnership.core import audit, submissions
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import FRONTLINE_ROLES, Behaviour, Sharing
+from partnership.core.forms import record_id
 from partnership.core.keyset import Cursor, newest_first
 from partnership.core.models import utcnow
 from partnership.core.nights import is_ambiguous, night_of, to_local
@@ -83,7 +83,7 @@ def _data_from(form: SightingForm, earliest: datetime | None = None) -> service.
         return None
     return service.SightingData(
         occurred_at=occurred_at,
-        venue_id=int(form.venue_id.data) if form.venue_id.data else None,
+        venue_id=record_id(form.venue_id.data),
         place=form.place.data or "",
         latitude=_float(form.latitude.data),
         longitude=_float(form.longitude.data),
@@ -123,37 +123,43 @@ def create() -> Any:
     _prepare(form, user)
     source = service.find_source(user, request.values.get("source"))
     if request.method == "GET":
-        form.submission_key.data = uuid.uuid4().hex
+        form.submission_key.data = submissions.new_key()
         form.day.data, form.clock.data = local_parts(utcnow())
         if source is not None:
             _prefill_from(form, source)
             form.opened_on(source)
-    elif form.validate_on_submit():
-        key = form.submission_key.data or ""
-        existing = service.find_by_submission_key(user, key)
-        if existing is not None:  # the same form sent twice: one record
-            return redirect(url_for("sightings.detail", sighting_id=existing.id))
-        data = _data_from(form, service.earliest_for(source))
-        photos = _photos_from(form)
-        if data is not None and photos is not None:
+    else:
+        sent = submissions.received(form)
+        if form.validate_on_submit() and sent is not None:
+            existing = service.find_by_submission_key(user, sent.key)
+            if existing is not None:
+                if submissions.same_answers(existing, sent):  # the same form sent twice
+                    return redirect(url_for("sightings.detail", sighting_id=existing.id))
+                submissions.refuse(form)
+            else:
+                data = _data_from(form, service.earliest_for(source))
+                photos = _photos_from(form)
+                if data is not None and photos is not None:
 
-            def work() -> Sighting:
-                sighting = service.record_sighting(user, data, photos, key, utcnow())
-                if source is not None and source.sighting_id is None:
-                    service.link_source(user, sighting, source)
-                return sighting
+                    def work() -> Sighting:
+                        sighting = service.record_sighting(
+                            user, data, photos, sent.key, utcnow(), digest=sent.digest
+                        )
+                        if source is not None and source.sighting_id is None:
+                            service.link_source(user, sighting, source)
+                        return sighting
 
-            sighting = save_or_keep(
-                form,
-                work,
-                raced=lambda: service.find_by_submission_key(user, key),
-                record=source,
-            )
-            if sighting is not None:
-                flash(_("Sighting saved. Thank you."), "success")
-                return redirect(url_for("sightings.detail", sighting_id=sighting.id))
-    if not form.submission_key.data:
-        form.submission_key.data = uuid.uuid4().hex
+                    sighting = save_or_keep(
+                        form,
+                        work,
+                        raced=lambda: submissions.earlier(
+                            service.find_by_submission_key(user, sent.key), sent
+                        ),
+                        record=source,
+                    )
+                    if sighting is not None:
+                        flash(_("Sighting saved. Thank you."), "success")
+                        return redirect(url_for("sightings.detail", sighting_id=sighting.id))
     status = 400 if request.method == "POST" else 200
     return render_template("sightings/form.html", form=form, sighting=None), status
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -25,6 +24,7 @@ from partnership.core.enums import (
     SourceEvaluation,
     ViewReason,
 )
+from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
 from partnership.core.models import utcnow
@@ -51,7 +51,7 @@ class SubjectForm(DescriptionFields, VersionedForm):
     address = _text(_l("Address (police only)"), 500, area=True)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     behaviours = SelectMultipleField(
         _l("What behaviour is the note about?"),
         description=_l("Choose any that apply"),
@@ -104,7 +104,7 @@ class RenewForm(VersionedForm):
     )
 
 
-class _ReasonForm(FlaskForm):
+class _ReasonForm(Form):
     """A reason from the short list, with details required for "Other"; the audit event of
     what it allows carries it (see :func:`partnership.subjects.service.reason_said`)."""
 
@@ -161,7 +161,7 @@ class MergeForm(VersionedForm):
     )
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(Form):
     photo = FileField(
         _l("Photo"),
         description=_l("JPEG, PNG or WebP. Location and camera details are removed."),
@@ -169,7 +169,7 @@ class PhotoForm(FlaskForm):
     )
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False  # a GET search changes nothing
 
@@ -193,7 +193,7 @@ def parse_birth_date(text: str | None, today: date) -> date | None:
     return read_date(text, date(1900, 1, 1), today)
 
 
-class AccessRequestForm(FlaskForm):
+class AccessRequestForm(Form):
     """A subject access request: the person as the requester gave their details. Police
     may give a red flag's reference instead (``police=True``); administrators never."""
 
@@ -283,7 +283,7 @@ class AccessRequestForm(FlaskForm):
         return valid
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     reference = _reference()
     reason = _text(
         _l("Why is this red flag being erased?"),

@@ -13,6 +13,7 @@ from partnership.core import audit
 from partnership.core.access import actor, roles_required
 from partnership.core.description import DESCRIPTION_FIELDS
 from partnership.core.enums import POLICE_ROLES
+from partnership.core.forms import record_id
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.extensions import db
@@ -53,8 +54,9 @@ def _chosen_subject(form: LinkForm, user: User, today: date) -> Subject | None:
     problem put on the form."""
     chosen = request.form.get("subject_id", "")
     typed = (form.reference.data or "").strip()
-    if chosen.isdigit():
-        subject = links.find_subject(user, int(chosen), today)
+    if chosen:
+        found = record_id(chosen)
+        subject = links.find_subject(user, found, today) if found else None
         if subject is None:
             form.form_errors.append(
                 _("That red flag can no longer be linked. Choose another or enter a reference.")

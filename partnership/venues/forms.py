@@ -3,11 +3,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core import geo
+from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
 
@@ -22,14 +22,14 @@ def parse_coordinate(text: str | None) -> float | None:
 
 
 def _coordinate(message: Any) -> Any:
-    def check(_form: FlaskForm, field: Field) -> None:
+    def check(_form: Form, field: Field) -> None:
         if parse_coordinate(field.data) is None:
             raise ValidationError(message)
 
     return check
 
 
-def _postcode(_form: FlaskForm, field: Field) -> None:
+def _postcode(_form: Form, field: Field) -> None:
     normalised = geo.normalise_postcode(field.data or "")
     if normalised is None:
         raise ValidationError(_l("Enter a real UK postcode, like SA1 1DP"))

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from partnership.auth.models import Organisation
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import Role
+from partnership.core.forms import record_id
 from partnership.core.saving import save_or_keep
 from partnership.extensions import db
 from partnership.venues import bp, service
@@ -39,10 +40,8 @@ def _venue_details(form: VenueForm) -> service.VenueDetails | None:
         return None
     organisation = None
     if form.organisation_id.data:
-        try:
-            organisation = service.venue_organisation(int(form.organisation_id.data))
-        except ValueError:
-            organisation = None
+        chosen = record_id(form.organisation_id.data)
+        organisation = service.venue_organisation(chosen) if chosen else None
         if organisation is None:
             form.organisation_id.errors = [
                 *form.organisation_id.errors,

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    Form,
     HiddenField,
     RadioField,
     SelectField,
@@ -15,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from partnership.core.enums import AgeBand, Gender, HandedTo, SafeSpaceReason, Support
+from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.when import fold_choices, when_choices
 
@@ -82,7 +81,7 @@ class PersonHelpedFields(Form):
     notes = _notes()
 
 
-class SafeSpaceUseForm(PersonHelpedFields, FlaskForm):
+class SafeSpaceUseForm(PersonHelpedFields, Form):
     submission_key = HiddenField()
     venue_id = SelectField(_l("Which venue?"), validate_choice=False, validators=[Optional()])
 
@@ -120,7 +119,7 @@ class SafeSpaceUseForm(PersonHelpedFields, FlaskForm):
     )
 
 
-class WelfareNoteForm(PersonHelpedFields, FlaskForm):
+class WelfareNoteForm(PersonHelpedFields, Form):
     submission_key = HiddenField()
     venue_id = SelectField(_l("Where was it?"), validate_choice=False, validators=[Optional()])
     place = StringField(_l("Or describe the place"), validators=[Optional(), _limit(300)])
@@ -143,7 +142,7 @@ class WelfareNoteForm(PersonHelpedFields, FlaskForm):
     )
 
 
-class NightsFilterForm(FlaskForm):
+class NightsFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnership.auth.models import Organisation, User
@@ -28,10 +28,15 @@ class SafeSpaceUse(Versioned, db.Model):  # type: ignore[name-defined]
         Index("ix_safe_space_uses_organisation_id_night", "organisation_id", "night"),
         Index("ix_safe_space_uses_handed_to_organisation_id", "handed_to_organisation_id"),
         Index("ix_safe_space_uses_venue_id_night", "venue_id", "night"),
+        UniqueConstraint(
+            "author_id", "submission_key", name="uq_safe_space_uses_author_id_submission_key"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # The author's key for the form and a digest of its answers (partnership.core.submissions).
+    submission_key: Mapped[str] = mapped_column(String(64))
+    submission_digest: Mapped[str | None] = mapped_column(String(64))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
@@ -65,10 +70,15 @@ class WelfareNote(Versioned, db.Model):  # type: ignore[name-defined]
         Index("ix_welfare_notes_night_id", "night", "id"),
         Index("ix_welfare_notes_organisation_id_night", "organisation_id", "night"),
         Index("ix_welfare_notes_handed_to_organisation_id", "handed_to_organisation_id"),
+        UniqueConstraint(
+            "author_id", "submission_key", name="uq_welfare_notes_author_id_submission_key"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # The author's key for the form and a digest of its answers (partnership.core.submissions).
+    submission_key: Mapped[str] = mapped_column(String(64))
+    submission_digest: Mapped[str | None] = mapped_column(String(64))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -249,8 +249,12 @@ def safe_space_use_problems(actor: User, data: SafeSpaceUseData) -> list[Problem
     return problems
 
 
-def record_safe_space_use(actor: User, data: SafeSpaceUseData, submission_key: str) -> SafeSpaceUse:
+def record_safe_space_use(
+    actor: User, data: SafeSpaceUseData, submission_key: str, digest: str | None = None
+) -> SafeSpaceUse:
     """Add a Safe Space use written by ``actor`` for their organisation, and audit it.
+    ``digest`` is that of the answers the form's key came with
+    (:mod:`partnership.core.submissions`).
 
     Raises :class:`Refused` without writing anything if the answers break a rule of
     :func:`safe_space_use_problems`. The night is the one the arrival falls in; a
@@ -262,6 +266,7 @@ def record_safe_space_use(actor: User, data: SafeSpaceUseData, submission_key: s
         raise Refused(problems)
     use = SafeSpaceUse(
         submission_key=submission_key,
+        submission_digest=digest,
         organisation_id=actor.organisation_id,
         author_id=actor.id,
         venue_id=data.venue_id,
@@ -306,8 +311,12 @@ def welfare_note_problems(data: WelfareNoteData) -> list[Problem]:
     return problems
 
 
-def record_welfare_note(actor: User, data: WelfareNoteData, submission_key: str) -> WelfareNote:
+def record_welfare_note(
+    actor: User, data: WelfareNoteData, submission_key: str, digest: str | None = None
+) -> WelfareNote:
     """Add a welfare note written by ``actor`` for their organisation, and audit it.
+    ``digest`` is that of the answers the form's key came with
+    (:mod:`partnership.core.submissions`).
 
     Raises :class:`Refused` without writing anything if the answers break a rule of
     :func:`welfare_note_problems`. The night is the one the moment falls in; a
@@ -319,6 +328,7 @@ def record_welfare_note(actor: User, data: WelfareNoteData, submission_key: str)
         raise Refused(problems)
     note = WelfareNote(
         submission_key=submission_key,
+        submission_digest=digest,
         organisation_id=actor.organisation_id,
         author_id=actor.id,
         occurred_at=data.occurred_at,

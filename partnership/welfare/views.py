@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -13,9 +12,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 from wtforms.fields.choices import SelectChoice
 
 from partnership.auth.models import User
-from partnership.core import audit
+from partnership.core import audit, submissions
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import POLICE_ROLES, Role
+from partnership.core.forms import record_id
 from partnership.core.keyset import Cursor, newest_first
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
@@ -35,7 +35,6 @@ PAGE_SIZE = 25
 READERS = (Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR)
 SAFE_SPACE_WRITERS = (Role.PREMISES_STAFF, Role.OFFICER, Role.INSPECTOR)
 NOTE_WRITERS = (Role.WELFARE,)
-MAX_KEY = 64  # the submission_key column's width
 
 # Which form fields hold each part of a moment, as core/when.py names them.
 WHEN_FIELDS = {"when": "when", "day": "day", "clock": "clock", "fold": "fold"}
@@ -67,19 +66,6 @@ def _moment(
         return False, None
 
 
-def _id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
-
-
-def _submission_key(form: Any) -> str:
-    """The form's key, or a fresh one (kept on the form) if it came back empty or too long."""
-    key = (form.submission_key.data or "").strip()
-    if not key or len(key) > MAX_KEY:
-        key = uuid.uuid4().hex
-        form.submission_key.data = key
-    return key
-
-
 def _handover_choices() -> list[SelectChoice]:
     return [SelectChoice("", _("Choose an organisation"))] + [
         SelectChoice(str(o.id), f"{o.name} ({o.kind_enum.label})")
@@ -89,7 +75,7 @@ def _handover_choices() -> list[SelectChoice]:
 
 def _start(form: Any, now: datetime) -> None:
     """A new form: its key, and today's date and time ready for an "Earlier" answer."""
-    form.submission_key.data = uuid.uuid4().hex
+    form.submission_key.data = submissions.new_key()
     form.day.data, form.clock.data = local_parts(now)
 
 
@@ -97,7 +83,7 @@ def _safe_space_data(
     form: SafeSpaceUseForm, arrived_at: datetime, left_at: datetime | None
 ) -> service.SafeSpaceUseData:
     return service.SafeSpaceUseData(
-        venue_id=_id(form.venue_id.data),
+        venue_id=record_id(form.venue_id.data),
         arrived_at=arrived_at,
         left_at=left_at,
         age_band=form.age_band.data or "",
@@ -105,7 +91,7 @@ def _safe_space_data(
         reasons=list(form.reasons.data or []),
         support=list(form.support.data or []),
         handed_to=form.handed_to.data or "",
-        handed_to_organisation_id=_id(form.handed_to_organisation_id.data),
+        handed_to_organisation_id=record_id(form.handed_to_organisation_id.data),
         notes=form.notes.data or "",
     )
 
@@ -132,12 +118,15 @@ def safe_space_use_create() -> Any:
             form.venue_id.data = str(venues[0].id)
         return render_template("welfare/safe_space_form.html", form=form)
 
-    key = _submission_key(form)
+    sent = submissions.received(form)
     valid = form.validate_on_submit()
-    if valid:
-        existing = service.find_safe_space_use_by_key(user, key)
-        if existing is not None:  # the same form sent twice: one record
-            return redirect(url_for("welfare.safe_space_use_detail", use_id=existing.id))
+    if valid and sent is not None:
+        existing = service.find_safe_space_use_by_key(user, sent.key)
+        if existing is not None:
+            if submissions.same_answers(existing, sent):  # the same form sent twice
+                return redirect(url_for("welfare.safe_space_use_detail", use_id=existing.id))
+            submissions.refuse(form)
+            valid = False
     arrived, arrived_at = _moment(form, WHEN_FIELDS, form.when.data or "", now)
     left, left_at = (
         (True, None)
@@ -150,28 +139,33 @@ def safe_space_use_create() -> Any:
     problems = service.safe_space_use_problems(user, data)
     for problem in problems:
         _add_error(form, problem.field, problem.message)
-    if valid and arrived and left and not problems:
+    if valid and sent is not None and arrived and left and not problems:
         use = save_or_keep(
             form,
-            lambda: service.record_safe_space_use(user, data, key),
-            raced=lambda: service.find_safe_space_use_by_key(user, key),
+            lambda: service.record_safe_space_use(user, data, sent.key, sent.digest),
+            raced=lambda: submissions.earlier(
+                service.find_safe_space_use_by_key(user, sent.key), sent
+            ),
         )
         if use is not None:
             flash(_("Safe Space use saved. Thank you."), "success")
             return redirect(url_for("welfare.safe_space_use_detail", use_id=use.id))
+        raced = service.find_safe_space_use_by_key(user, sent.key)
+        if raced is not None and submissions.same_answers(raced, sent):
+            return redirect(url_for("welfare.safe_space_use_detail", use_id=raced.id))
     return render_template("welfare/safe_space_form.html", form=form), 400
 
 
 def _welfare_note_data(form: WelfareNoteForm, occurred_at: datetime) -> service.WelfareNoteData:
     return service.WelfareNoteData(
         occurred_at=occurred_at,
-        venue_id=_id(form.venue_id.data),
+        venue_id=record_id(form.venue_id.data),
         place=form.place.data or "",
         age_band=form.age_band.data or "",
         gender=form.gender.data or "",
         support=list(form.support.data or []),
         handed_to=form.handed_to.data or "",
-        handed_to_organisation_id=_id(form.handed_to_organisation_id.data),
+        handed_to_organisation_id=record_id(form.handed_to_organisation_id.data),
         notes=form.notes.data or "",
     )
 
@@ -190,26 +184,34 @@ def welfare_note_create() -> Any:
         _start(form, now)
         return render_template("welfare/note_form.html", form=form)
 
-    key = _submission_key(form)
+    sent = submissions.received(form)
     valid = form.validate_on_submit()
-    if valid:
-        existing = service.find_welfare_note_by_key(user, key)
-        if existing is not None:  # the same form sent twice: one record
-            return redirect(url_for("welfare.welfare_note_detail", note_id=existing.id))
+    if valid and sent is not None:
+        existing = service.find_welfare_note_by_key(user, sent.key)
+        if existing is not None:
+            if submissions.same_answers(existing, sent):  # the same form sent twice
+                return redirect(url_for("welfare.welfare_note_detail", note_id=existing.id))
+            submissions.refuse(form)
+            valid = False
     understood, occurred_at = _moment(form, WHEN_FIELDS, form.when.data or "", now)
     data = _welfare_note_data(form, occurred_at or now)
     problems = service.welfare_note_problems(data)
     for problem in problems:
         _add_error(form, problem.field, problem.message)
-    if valid and understood and not problems:
+    if valid and sent is not None and understood and not problems:
         note = save_or_keep(
             form,
-            lambda: service.record_welfare_note(user, data, key),
-            raced=lambda: service.find_welfare_note_by_key(user, key),
+            lambda: service.record_welfare_note(user, data, sent.key, sent.digest),
+            raced=lambda: submissions.earlier(
+                service.find_welfare_note_by_key(user, sent.key), sent
+            ),
         )
         if note is not None:
             flash(_("Welfare note saved. Thank you."), "success")
             return redirect(url_for("welfare.welfare_note_detail", note_id=note.id))
+        raced = service.find_welfare_note_by_key(user, sent.key)
+        if raced is not None and submissions.same_answers(raced, sent):
+            return redirect(url_for("welfare.welfare_note_detail", note_id=raced.id))
     return render_template("welfare/note_form.html", form=form), 400
 
 
