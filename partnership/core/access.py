@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from partnership.auth.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 # Flask's own static route (our CSS and JS, and the npm-built vendor folder).
 _BUILT_IN_PUBLIC = {"static"}
@@ -107,3 +108,14 @@ def actor() -> User:
     """The signed-in user as a model instance, for service functions."""
     user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     return user
+
+
+def get_or_404(record: T | None) -> T:
+    """``record``, or 404 when there is none or the reader may not see it.
+
+    Both answer the same, so a record someone may not see is never told to exist.
+    Pass what a feature's ``find_visible_*`` function returned.
+    """
+    if record is None:
+        abort(404)
+    return record
