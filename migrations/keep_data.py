@@ -21,7 +21,7 @@ downgrade drops in a module-level ``DROPS``::
 ``columns`` maps ``table.column`` to the value that holds nothing (``None`` for NULL, or
 e.g. ``""`` for a text column that is never NULL). ``disposable`` names tables and columns
 whose content is worked out again by the upgrade or is a short-lived cache, so dropping them
-loses nothing. tests/test_migrations.py checks that every table and column a downgrade drops
+loses nothing. tests/core/test_migrations.py checks that every table and column a downgrade drops
 is named in one of the three.
 
 Revisions import this module by name (alembic.ini puts this folder on ``sys.path``), so it

@@ -5,7 +5,7 @@ visible to the roles that see each kind (a sighting shared with the partnership,
 with an active partnership note and a photo, a notice covering the bar's venue, an
 authorisation and a direction, a public report, alerts for every audience, ...).
 :func:`pages` then gives, for one role, the address of every page that role may open
-(``tests/test_access_matrix.py`` says which) with real record ids, so a test can open each.
+(``tests/core/test_access_matrix.py`` says which) with real record ids, so a test can open each.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 from tests.orders.factories import SQUARE, add_appeal, add_authorisation, add_direction, add_notice
 from tests.public.factories import add_public_report, jpeg_bytes
-from tests.test_access_matrix import MATRIX, PUBLIC
+from tests.core.test_access_matrix import MATRIX, PUBLIC
 
 ANONYMOUS = "anonymous"
 

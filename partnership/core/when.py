@@ -97,11 +97,9 @@ def resolve_moment(
         raise WhenError("when", _l("Choose when it happened"))
     if day is None:
         raise WhenError("day", _l("Enter the date it happened, like 27/11/2026"))
-    try:
-        hours, minutes = (int(part) for part in clock.strip().replace(".", ":").split(":"))
-        wall_time = time(hours, minutes)
-    except ValueError:
-        raise WhenError("clock", _l("Enter the time as hours and minutes, like 01:30")) from None
+    wall_time = read_clock(clock)
+    if wall_time is None:
+        raise WhenError("clock", _l("Enter the time as hours and minutes, like 01:30"))
     wall = datetime.combine(day, wall_time)
     try:
         moment = to_utc(wall, fold=int(fold) if fold in ("0", "1") else None)

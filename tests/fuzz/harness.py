@@ -2,7 +2,7 @@
 records, the fields a form's page offers, and the malformed values to send into them.
 
 The roles, records and URL arguments come from the access matrix
-(``tests/test_access_matrix.py``), so a new route is fuzzed as soon as it is classified there.
+(``tests/core/test_access_matrix.py``), so a new route is fuzzed as soon as it is classified there.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from partnership.subjects.models import Subject
 from partnership.venues.models import Area, Venue
 from tests.conftest import PASSWORD, reload
 from tests.orders.factories import SQUARE, add_authorisation
-from tests.test_access_matrix import (
+from tests.core.test_access_matrix import (
     HIDDEN_TARGETS,
     MATRIX,
     PUBLIC,

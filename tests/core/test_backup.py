@@ -39,7 +39,7 @@ from partnership.public.support import BUILT_IN
 from partnership.sightings import service as sightings_service
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour
 from tests.conftest import PASSWORD, TEST_CONFIG
-from tests.test_migrations import ROWS
+from tests.core.test_migrations import ROWS
 
 OLDER_REVISION = "72dbae3e2fcb"
 
