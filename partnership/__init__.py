@@ -186,6 +186,7 @@ def _install_hooks(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = i18n.local_date
     app.jinja_env.filters["label_of"] = i18n.label_of
     app.jinja_env.globals["enums"] = enums
+    app.jinja_env.globals["may_open"] = access.may_open
 
 
 @event.listens_for(Engine, "connect")
