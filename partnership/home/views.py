@@ -13,8 +13,15 @@ from werkzeug.wrappers import Response
 from partnership.alerts import service as alerts_service
 from partnership.auth import service as auth_service
 from partnership.core import health
-from partnership.core.access import actor, public, signed_in
-from partnership.core.enums import FRONTLINE_ROLES, LOCALES, POLICE_ROLES
+from partnership.core.access import (
+    FRONTLINE_ROLES,
+    POLICE_ROLES,
+    actor,
+    may_open,
+    public,
+    signed_in,
+)
+from partnership.core.enums import LOCALES
 from partnership.core.models import utcnow
 from partnership.core.navigation import dashboard_panels
 from partnership.core.nights import night_of
@@ -22,7 +29,6 @@ from partnership.core.urls import safe_next
 from partnership.extensions import db
 from partnership.home import bp
 from partnership.home.service import (
-    WEEK_ROLES,
     orders_in_force,
     public_reports_waiting,
     this_week,
@@ -63,7 +69,10 @@ def dashboard() -> str:
         triage = public_reports_waiting(
             user, utcnow(), int(current_app.config["TRIAGE_WARNING_HOURS"])
         )
-    week = this_week(user.role_enum.value, utcnow()) if user.role_enum in WEEK_ROLES else None
+    # The report's readers see this week against last week; police see the orders instead.
+    week = None
+    if may_open("reports.report", user) and user.role_enum not in POLICE_ROLES:
+        week = this_week(user.role_enum.value, utcnow())
     return render_template(
         "home/dashboard.html",
         panels=dashboard_panels(user.role_enum),
