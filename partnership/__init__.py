@@ -103,17 +103,21 @@ def _register_blueprints(app: Flask) -> None:
     from partnership import cli
     from partnership.admin import bp as admin_bp
     from partnership.alerts import bp as alerts_bp
+    from partnership.alerts import triggers  # noqa: F401
+    from partnership.alerts import views as alert_views  # noqa: F401
     from partnership.auth import bp as auth_bp
     from partnership.core import urls
     from partnership.home import bp as home_bp
     from partnership.orders import bp as orders_bp
     from partnership.public import bp as public_bp
-    from partnership.public import triage_bp, triage_views, views, we_did_views  # noqa: F401
+    from partnership.public import views, we_did_views  # noqa: F401
     from partnership.reports import bp as reports_bp
     from partnership.reports import pack_views, run_views  # noqa: F401
     from partnership.reports import views as report_views  # noqa: F401
     from partnership.sightings import bp as sightings_bp
     from partnership.subjects import bp as subjects_bp
+    from partnership.triage import bp as triage_bp
+    from partnership.triage import views as triage_views  # noqa: F401
     from partnership.venues import bp as venues_bp
     from partnership.welfare import bp as welfare_bp
 
@@ -165,6 +169,7 @@ def _install_hooks(app: Flask) -> None:
     @app.context_processor
     def layout_context() -> dict[str, Any]:
         from partnership.alerts import service as alerts_service
+        from partnership.alerts.visibility import receives_alerts
         from partnership.core import models
 
         # Error pages ask the database nothing: no menu badges, no alert count.
@@ -172,7 +177,7 @@ def _install_hooks(app: Flask) -> None:
         signed_in = not quiet and current_user.is_authenticated
         nav = navigation(current_user.role_enum) if signed_in else []
         alerts_unread = None  # None: this reader has no alerts, so no header link
-        if signed_in and alerts_service.receives_alerts(current_user.role_enum):
+        if signed_in and receives_alerts(current_user.role_enum):
             alerts_unread = alerts_service.unread_count(current_user, models.utcnow().date())
         return {
             "service_name": app.config["SERVICE_NAME"],

@@ -18,11 +18,14 @@ from partnership.core.enums import Sharing
 from partnership.core.forms import record_id
 from partnership.core.models import utcnow
 from partnership.core.nights import night_bounds, night_of, to_local
+from partnership.core.signals import sighting_saved
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour, SightingRevision
 
 # moved to visibility; callers in other packages are updated at merge
+from partnership.sightings.visibility import is_told_beyond_police as is_told_beyond_police
+from partnership.sightings.visibility import told_beyond_police as told_beyond_police
 from partnership.sightings.visibility import visible_sightings as visible_sightings
 from partnership.venues.models import Area, Venue
 
@@ -30,7 +33,7 @@ from partnership.venues.models import Area, Venue
 def find_source(user: User, source: str | None) -> Any:
     """The Safe Space use, welfare note or public report a sighting is logged from, if
     ``user`` may see it (public reports: police only, through their one visibility rule)."""
-    from partnership.public import triage
+    from partnership.triage.visibility import find_visible_public_report
     from partnership.welfare import service as welfare
 
     kind, _sep, raw_id = (source or "").partition(":")
@@ -42,7 +45,7 @@ def find_source(user: User, source: str | None) -> Any:
     if kind == "welfare_note":
         return welfare.find_welfare_note(user, record)
     if kind == "public_report":
-        return triage.find_visible(user, record)
+        return find_visible_public_report(user, record)
     return None
 
 
@@ -61,8 +64,8 @@ def earliest_for(source: Any) -> datetime | None:
 def link_source(actor: User, sighting: Sighting, source: Any) -> None:
     """Point a Safe Space use, welfare note or public report at the sighting logged from
     it. A new public report that becomes a sighting has been reviewed."""
-    from partnership.public import triage
     from partnership.public.models import PublicReport
+    from partnership.triage import service as triage
 
     source.sighting_id = sighting.id
     extra: dict[str, Any] = {}
@@ -208,9 +211,7 @@ def record_sighting(
         photos=len(photos),
         sharing=sighting.sharing,
     )
-    from partnership.alerts import service as alerts_service
-
-    alerts_service.on_sighting_recorded(sighting, now)
+    sighting_saved.send(sighting, now=now)
     return sighting
 
 

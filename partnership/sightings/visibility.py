@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from partnership.core.access import FRONTLINE_MEMBERS, FRONTLINE_ROLES, POLICE_ROLES
 from partnership.core.enums import Sharing
@@ -53,6 +53,18 @@ def visible_sightings(user: User) -> Select[tuple[Sighting]]:
 def find_visible_sighting(user: User, sighting_id: int) -> Sighting | None:
     """The sighting if ``user`` may see it, else None (the page then answers 404)."""
     return db.session.scalar(visible_sightings(user).where(Sighting.id == sighting_id))
+
+
+def told_beyond_police() -> ColumnElement[bool]:
+    """The sightings whose existence may be told to others than police, in counts and
+    alerts (never what they say: who reads one is :func:`visible_sightings`): every one
+    but a police-only sighting, whose existence is police business."""
+    return Sighting.sharing != Sharing.POLICE.value
+
+
+def is_told_beyond_police(sighting: Sighting) -> bool:
+    """:func:`told_beyond_police` for one sighting in hand."""
+    return sighting.sharing != Sharing.POLICE.value
 
 
 def may_correct_sighting(user: User, sighting: Sighting, now: datetime | None = None) -> bool:

@@ -26,6 +26,7 @@ from partnership.core.enums import Behaviour, NoteSharing
 from partnership.core.i18n import local_date
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.saving import Refused
+from partnership.core.signals import subject_linked
 from partnership.extensions import db
 from partnership.sightings.models import Sighting, SightingBehaviour
 from partnership.sightings.visibility import find_visible_sighting, visible_sightings
@@ -195,9 +196,7 @@ def link_record(
         link=link.id,
         details_obtained=details_obtained,
     )
-    from partnership.alerts import service as alerts  # alerts import subjects: not at the top
-
-    alerts.on_subject_linked(link, now)
+    subject_linked.send(link, now=now)
     return link
 
 
