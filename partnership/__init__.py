@@ -112,11 +112,12 @@ def _register_blueprints(app: Flask) -> None:
     from partnership.public import bp as public_bp
     from partnership.public import views, we_did_views  # noqa: F401
     from partnership.reports import bp as reports_bp
-    from partnership.reports import pack_views, run_views  # noqa: F401
+    from partnership.reports import menu, pack_views, run_views  # noqa: F401
     from partnership.reports import views as report_views  # noqa: F401
     from partnership.sightings import bp as sightings_bp
     from partnership.subjects import bp as subjects_bp
     from partnership.triage import bp as triage_bp
+    from partnership.triage import menu as triage_menu  # noqa: F401
     from partnership.triage import views as triage_views  # noqa: F401
     from partnership.venues import bp as venues_bp
     from partnership.welfare import bp as welfare_bp
@@ -175,7 +176,7 @@ def _install_hooks(app: Flask) -> None:
         # Error pages ask the database nothing: no menu badges, no alert count.
         quiet = g.get("error_page") or outage.happened()
         signed_in = not quiet and current_user.is_authenticated
-        nav = navigation(current_user.role_enum) if signed_in else []
+        nav = navigation(access.actor()) if signed_in else []
         alerts_unread = None  # None: this reader has no alerts, so no header link
         if signed_in and receives_alerts(current_user.role_enum):
             alerts_unread = alerts_service.unread_count(current_user, models.utcnow().date())

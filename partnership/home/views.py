@@ -76,7 +76,7 @@ def dashboard() -> str:
         week = this_week(user.role_enum.value, utcnow())
     return render_template(
         "home/dashboard.html",
-        panels=dashboard_panels(user.role_enum),
+        panels=dashboard_panels(user),
         tonight=night_of(utcnow()),
         sightings=sightings,
         safe_space_uses=safe_space_uses,
