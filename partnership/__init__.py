@@ -103,17 +103,22 @@ def _register_blueprints(app: Flask) -> None:
     from partnership import cli
     from partnership.admin import bp as admin_bp
     from partnership.alerts import bp as alerts_bp
+    from partnership.alerts import triggers  # noqa: F401
+    from partnership.alerts import views as alert_views  # noqa: F401
     from partnership.auth import bp as auth_bp
     from partnership.core import urls
     from partnership.home import bp as home_bp
     from partnership.orders import bp as orders_bp
     from partnership.public import bp as public_bp
-    from partnership.public import triage_bp, triage_views, views, we_did_views  # noqa: F401
+    from partnership.public import views, we_did_views  # noqa: F401
     from partnership.reports import bp as reports_bp
-    from partnership.reports import pack_views, run_views  # noqa: F401
+    from partnership.reports import menu, pack_views, run_views  # noqa: F401
     from partnership.reports import views as report_views  # noqa: F401
     from partnership.sightings import bp as sightings_bp
     from partnership.subjects import bp as subjects_bp
+    from partnership.triage import bp as triage_bp
+    from partnership.triage import menu as triage_menu  # noqa: F401
+    from partnership.triage import views as triage_views  # noqa: F401
     from partnership.venues import bp as venues_bp
     from partnership.welfare import bp as welfare_bp
 
@@ -165,14 +170,15 @@ def _install_hooks(app: Flask) -> None:
     @app.context_processor
     def layout_context() -> dict[str, Any]:
         from partnership.alerts import service as alerts_service
+        from partnership.alerts.visibility import receives_alerts
         from partnership.core import models
 
         # Error pages ask the database nothing: no menu badges, no alert count.
         quiet = g.get("error_page") or outage.happened()
         signed_in = not quiet and current_user.is_authenticated
-        nav = navigation(current_user.role_enum) if signed_in else []
+        nav = navigation(access.actor()) if signed_in else []
         alerts_unread = None  # None: this reader has no alerts, so no header link
-        if signed_in and alerts_service.receives_alerts(current_user.role_enum):
+        if signed_in and receives_alerts(current_user.role_enum):
             alerts_unread = alerts_service.unread_count(current_user, models.utcnow().date())
         return {
             "service_name": app.config["SERVICE_NAME"],
@@ -186,6 +192,7 @@ def _install_hooks(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = i18n.local_date
     app.jinja_env.filters["label_of"] = i18n.label_of
     app.jinja_env.globals["enums"] = enums
+    app.jinja_env.globals["may_open"] = access.may_open
 
 
 @event.listens_for(Engine, "connect")

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from partnership.admin import views  # noqa: E402, F401
+from partnership.admin import menu, views  # noqa: E402, F401

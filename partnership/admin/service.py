@@ -1,103 +1,21 @@
-"""Managing organisations and accounts. Functions add and flush; the view commits."""
+"""Managing organisations and accounts. Functions add and flush; the view commits.
+
+Which accounts and organisations a manager sees and may change: :mod:`.visibility`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import func, select
 
+# moved to visibility; callers in other packages are updated at merge
+from partnership.admin.visibility import membership_problems as membership_problems
 from partnership.auth import service as auth_service
 from partnership.auth.models import Organisation, User
 from partnership.core import audit
-from partnership.core.enums import POLICE_ROLES, OrgKind, Rank, Role
+from partnership.core.enums import OrgKind, Rank, Role
 from partnership.extensions import db
-
-# Who manages accounts at all: administrators, coordinators, and inspectors for their force.
-ACCOUNT_MANAGERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.INSPECTOR})
-
-
-def _police_organisations() -> Select[tuple[int]]:
-    return select(Organisation.id).where(Organisation.kind == OrgKind.POLICE.value)
-
-
-def manageable_users(actor: User) -> Select[tuple[User]]:
-    """The accounts ``actor`` may see and manage: the one rule for user records.
-
-    Administrators manage everyone. Coordinators manage every account except
-    administrators' and police accounts (any account in a police organisation: officers,
-    inspectors and police analysts), so the police-only level never rests on a partnership
-    manager. Inspectors manage the accounts of their own force (its organisation), except
-    administrators'. Anyone else manages no one.
-    """
-    query = select(User)
-    role = actor.role_enum
-    if role is Role.ADMIN:
-        return query
-    if role is Role.COORDINATOR:
-        return query.where(
-            User.role != Role.ADMIN.value,
-            User.organisation_id.not_in(_police_organisations()),
-        )
-    if role is Role.INSPECTOR:
-        return query.where(
-            User.role != Role.ADMIN.value, User.organisation_id == actor.organisation_id
-        )
-    return query.where(false())
-
-
-def manageable_organisations(actor: User) -> Select[tuple[Organisation]]:
-    """The organisations ``actor`` may change, and put accounts in: every one for
-    administrators; every one but the police for coordinators; an inspector's own force."""
-    query = select(Organisation)
-    role = actor.role_enum
-    if role is Role.ADMIN:
-        return query
-    if role is Role.COORDINATOR:
-        return query.where(Organisation.kind != OrgKind.POLICE.value)
-    if role is Role.INSPECTOR:
-        return query.where(Organisation.id == actor.organisation_id)
-    return query.where(false())
-
-
-def creatable_kinds(actor: User) -> list[OrgKind]:
-    """The kinds of organisation ``actor`` may add: a police force only by administrators."""
-    if actor.role_enum is Role.ADMIN:
-        return list(OrgKind)
-    return [kind for kind in OrgKind if kind is not OrgKind.POLICE]
-
-
-def assignable_roles(actor: User) -> list[Role]:
-    """The roles ``actor`` may give: coordinators never make administrators or police;
-    inspectors give the roles of a police organisation (officer, inspector, analyst)."""
-    role = actor.role_enum
-    if role is Role.ADMIN:
-        return list(Role)
-    if role is Role.INSPECTOR:
-        return [r for r in Role if OrgKind.POLICE in r.org_kinds and r is not Role.ADMIN]
-    return [r for r in Role if r not in {Role.ADMIN, *POLICE_ROLES}]
-
-
-def membership_problems(
-    organisation: Organisation, role: Role, rank: Rank | None, designated_pcso: bool
-) -> dict[str, str]:
-    """Field name -> message for a role, rank or designation that does not fit the rules."""
-    problems: dict[str, str] = {}
-    if organisation.kind_enum not in role.org_kinds:
-        problems["role"] = _(
-            "A %(role)s cannot belong to a %(kind)s organisation",
-            role=role.label.lower(),
-            kind=organisation.kind_enum.label.lower(),
-        )
-    if role in POLICE_ROLES and rank is None:
-        problems["rank"] = _("Choose the officer's rank")
-    if role not in POLICE_ROLES and rank is not None:
-        problems["rank"] = _("Only police officers and inspectors have a rank")
-    if role is Role.INSPECTOR and rank is not None and rank is not Rank.INSPECTOR:
-        problems["rank"] = _("The inspector role needs the rank of inspector or above")
-    if designated_pcso and rank is not Rank.PCSO:
-        problems["designated_pcso"] = _("Only a PCSO can be designated")
-    return problems
 
 
 def email_taken(email: str, except_user: User | None = None) -> bool:

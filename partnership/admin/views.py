@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
@@ -19,10 +19,23 @@ from partnership.admin.forms import (
     UserCreateForm,
     UserRoleForm,
 )
+from partnership.admin.visibility import (
+    ACCOUNT_MANAGERS,
+    AUDIT_READERS,
+    ORGANISATION_MANAGERS,
+    assignable_roles,
+    creatable_kinds,
+    find_manageable_organisation,
+    find_manageable_user,
+    manageable_organisations,
+    manageable_users,
+    membership_problems,
+    police_accounts_elsewhere,
+)
 from partnership.auth import service as auth_service
 from partnership.auth.models import Organisation, User
 from partnership.core import audit
-from partnership.core.access import actor, roles_required
+from partnership.core.access import actor, get_or_404, roles_required
 from partnership.core.enums import OrgKind, Rank, Role
 from partnership.core.forms import record_id, without_controls
 from partnership.core.models import AuditEvent
@@ -32,14 +45,12 @@ from partnership.core.saving import save_or_keep
 from partnership.extensions import db
 
 # Organisations are the partnership's to manage; accounts also their own force's inspectors'.
-MANAGERS = (Role.COORDINATOR, Role.ADMIN)
-ACCOUNT_MANAGERS = tuple(service.ACCOUNT_MANAGERS)
 PAGE_SIZE = 50
 
 
 def _organisation_choices() -> list[SelectChoice]:
     orgs = db.session.scalars(
-        service.manageable_organisations(actor())
+        manageable_organisations(actor())
         .where(Organisation.active.is_(True))
         .order_by(Organisation.name)
     )
@@ -48,30 +59,14 @@ def _organisation_choices() -> list[SelectChoice]:
     ]
 
 
-def _load_organisation(org_id: int) -> Organisation:
-    org = db.session.scalar(
-        service.manageable_organisations(actor()).where(Organisation.id == org_id)
-    )
-    if org is None:
-        abort(404)
-    return org
-
-
-def _load_user(user_id: int) -> User:
-    user = db.session.scalar(service.manageable_users(actor()).where(User.id == user_id))
-    if user is None:
-        abort(404)
-    return user
-
-
 def _apply_membership(form: Any, organisation: Organisation) -> tuple[Role, Rank | None] | None:
     """Check role, rank and designation against the rules; put problems on the fields."""
     role = Role(form.role.data)
-    if role not in service.assignable_roles(actor()):
+    if role not in assignable_roles(actor()):
         form.role.errors = [*form.role.errors, _("You cannot give this role")]
         return None
     rank = Rank(form.rank.data) if form.rank.data else None
-    problems = service.membership_problems(organisation, role, rank, form.designated_pcso.data)
+    problems = membership_problems(organisation, role, rank, form.designated_pcso.data)
     for field_name, message in problems.items():
         field = getattr(form, field_name)
         field.errors = [*field.errors, message]
@@ -81,7 +76,7 @@ def _apply_membership(form: Any, organisation: Organisation) -> tuple[Role, Rank
 @bp.route("/users")
 @roles_required(*ACCOUNT_MANAGERS)
 def users() -> str:
-    query = service.manageable_users(actor()).join(User.organisation)
+    query = manageable_users(actor()).join(User.organisation)
     # A search term with a control character finds what it would without it.
     search = without_controls(request.args.get("q", "")).strip()[:100]
     if search:
@@ -103,19 +98,19 @@ def users() -> str:
         "admin/users.html",
         page=page,
         search=search,
-        police_elsewhere=actor().role_enum is Role.COORDINATOR,
+        police_elsewhere=police_accounts_elsewhere(actor()),
     )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required(*ACCOUNT_MANAGERS)
 def user_create() -> Any:
-    form = UserCreateForm(roles=service.assignable_roles(actor()))
+    form = UserCreateForm(roles=assignable_roles(actor()))
     form.organisation_id.choices = _organisation_choices()
     if form.validate_on_submit():
         chosen = record_id(form.organisation_id.data)
         organisation = db.session.scalar(
-            service.manageable_organisations(actor()).where(
+            manageable_organisations(actor()).where(
                 Organisation.active.is_(True), Organisation.id == (chosen or 0)
             )
         )
@@ -150,7 +145,7 @@ def _role_form(user: User) -> UserRoleForm:
     """The role form as the account is now, opened on its version."""
     form = UserRoleForm(
         formdata=None,
-        roles=service.assignable_roles(actor()),
+        roles=assignable_roles(actor()),
         data={"role": user.role, "rank": user.rank or "", "designated_pcso": user.designated_pcso},
     )
     form.opened_on(user)
@@ -160,7 +155,7 @@ def _role_form(user: User) -> UserRoleForm:
 @bp.route("/users/<int:user_id>")
 @roles_required(*ACCOUNT_MANAGERS)
 def user_detail(user_id: int) -> str:
-    user = _load_user(user_id)
+    user = get_or_404(find_manageable_user(actor(), user_id))
     form = _role_form(user)
     return render_template("admin/user_detail.html", user=user, form=form, now=datetime.now(UTC))
 
@@ -168,8 +163,8 @@ def user_detail(user_id: int) -> str:
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
 @roles_required(*ACCOUNT_MANAGERS)
 def user_role(user_id: int) -> Any:
-    user = _load_user(user_id)
-    form = UserRoleForm(roles=service.assignable_roles(actor()))
+    user = get_or_404(find_manageable_user(actor(), user_id))
+    form = UserRoleForm(roles=assignable_roles(actor()))
     if user.id == actor().id:
         form.role.errors = [_("You cannot change your own role")]
     elif form.validate_on_submit():
@@ -191,7 +186,7 @@ def user_role(user_id: int) -> Any:
 
 
 def _account_action(user_id: int, action: str) -> Any:
-    user = _load_user(user_id)
+    user = get_or_404(find_manageable_user(actor(), user_id))
     if user.id == actor().id and action in {"deactivate", "reset_two_factor"}:
         flash(_("You cannot do that to your own account."), "error")
         return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -250,7 +245,7 @@ def user_unlock(user_id: int) -> Any:
 @bp.route("/users/<int:user_id>/set-password-link", methods=["POST"])
 @roles_required(*ACCOUNT_MANAGERS)
 def user_set_password_link(user_id: int) -> Any:
-    user = _load_user(user_id)
+    user = get_or_404(find_manageable_user(actor(), user_id))
     if not user.active:
         flash(_("Reactivate the account before making a new link."), "error")
         return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -261,7 +256,7 @@ def user_set_password_link(user_id: int) -> Any:
 
 
 @bp.route("/organisations")
-@roles_required(*MANAGERS)
+@roles_required(*ORGANISATION_MANAGERS)
 def organisations() -> str:
     counts: dict[int, int] = dict(
         db.session.execute(  # type: ignore[arg-type]
@@ -270,16 +265,14 @@ def organisations() -> str:
             .group_by(User.organisation_id)
         ).all()
     )
-    orgs = db.session.scalars(
-        service.manageable_organisations(actor()).order_by(Organisation.name)
-    ).all()
+    orgs = db.session.scalars(manageable_organisations(actor()).order_by(Organisation.name)).all()
     return render_template("admin/organisations.html", organisations=orgs, counts=counts)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@roles_required(*ORGANISATION_MANAGERS)
 def organisation_create() -> Any:
-    form = OrganisationForm(kinds=service.creatable_kinds(actor()))
+    form = OrganisationForm(kinds=creatable_kinds(actor()))
     if form.validate_on_submit():
         if service.organisation_name_taken(form.name.data or ""):
             form.name.errors = [_("An organisation with this name already exists")]
@@ -296,9 +289,9 @@ def organisation_create() -> Any:
 
 
 @bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@roles_required(*ORGANISATION_MANAGERS)
 def organisation_edit(org_id: int) -> Any:
-    org = _load_organisation(org_id)
+    org = get_or_404(find_manageable_organisation(actor(), org_id))
     # The organisation fills the form only when it opens: a sent form keeps what was typed.
     form = OrganisationEditForm(obj=org if request.method == "GET" else None)
     if request.method == "GET":
@@ -320,7 +313,7 @@ def organisation_edit(org_id: int) -> Any:
 
 
 @bp.route("/audit")
-@roles_required(Role.ADMIN)
+@roles_required(*AUDIT_READERS)
 def audit_log() -> Any:
     form = AuditFilterForm(request.args)
     query = select(AuditEvent)

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from partnership.auth import views  # noqa: E402, F401
+from partnership.auth import menu, views  # noqa: E402, F401

@@ -3,7 +3,13 @@
 Record-level visibility (which sighting, which note) is decided by each feature's
 visibility-scoped query; this module decides only who may open a page at all.
 Every view must be classified, either :func:`public` or :func:`roles_required`:
-``tests/test_routes.py`` fails on a route that is neither.
+``tests/test_routes.py`` fails on a route that is neither. Templates and menus ask
+:func:`may_open` rather than list roles.
+
+The role groups every feature shares are imported from here. Police, frontline,
+two-factor and all roles are declared beside :class:`Role` in ``core/enums.py``, whose own
+properties need them (that module cannot import this one, which imports it); groups of one
+feature live in its ``visibility`` module.
 """
 
 from __future__ import annotations
@@ -16,13 +22,22 @@ from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
 from partnership.core import audit
-from partnership.core.enums import ALL_ROLES, Role
+from partnership.core.enums import ALL_ROLES as ALL_ROLES
+from partnership.core.enums import FRONTLINE_ROLES as FRONTLINE_ROLES
+from partnership.core.enums import POLICE_ROLES as POLICE_ROLES
+from partnership.core.enums import TWO_FACTOR_ROLES as TWO_FACTOR_ROLES
+from partnership.core.enums import Role
 
 if TYPE_CHECKING:
     from partnership.auth.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
+
+# Frontline members who are not police: bar and door staff, and welfare workers.
+FRONTLINE_MEMBERS = FRONTLINE_ROLES - POLICE_ROLES
+# Partnership managers: coordinators and administrators (venues, areas, organisations).
+MANAGERS = frozenset({Role.COORDINATOR, Role.ADMIN})
 
 # Flask's own static route (our CSS and JS, and the npm-built vendor folder).
 _BUILT_IN_PUBLIC = {"static"}
@@ -83,6 +98,20 @@ def view_rule(app: Flask, endpoint: str) -> str | frozenset[Role] | None:
         return "public"
     roles: frozenset[Role] | None = getattr(view, "allowed_roles", None)
     return roles
+
+
+def may_open(endpoint: str, user: User | None = None) -> bool:
+    """Whether ``user`` (by default the signed-in user) may open the page ``endpoint``, by
+    the rule its view declares: anyone for a public page, the roles of
+    :func:`roles_required` otherwise; no one for an unclassified view or an unknown
+    endpoint. A template asks ``may_open('sightings.create')`` instead of listing roles."""
+    rule = view_rule(current_app, endpoint)
+    if rule == "public":
+        return True
+    reader = user if user is not None else current_user
+    if rule is None or not reader.is_authenticated:
+        return False
+    return reader.role_enum in rule
 
 
 def require_login() -> Any:

@@ -1,123 +1,109 @@
-"""The navigation bar and the dashboard's panels, by role.
+"""The navigation bar and the dashboard's panels: the machinery only.
 
-Features add their entries here; templates only draw what these functions return.
+Each feature contributes its own entries from its ``menu`` module with :func:`contribute`,
+recorded when its blueprint is registered. An entry is shown to whoever may open its page
+(:func:`~partnership.core.access.may_open`, the view's own rule), so no entry lists roles;
+an entry meant for fewer people than its page names a narrower page's rule (``rule_of``)
+or a predicate of the feature's visibility module (``shown_to``). Templates only draw what
+:func:`navigation` and :func:`dashboard_panels` return.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from flask import request, url_for
+from flask import Blueprint, current_app, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.sansio.app import App
 from flask_babel import ngettext
-from flask_login import current_user
 from markupsafe import Markup, escape
 
-from partnership.core.enums import ALL_ROLES, Role
-from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.access import may_open
 
-ADMINS = frozenset({Role.COORDINATOR, Role.ADMIN})
-# Inspectors manage their own force's accounts (never a partnership manager).
-ACCOUNT_MANAGERS = ADMINS | {Role.INSPECTOR}
+if TYPE_CHECKING:
+    from partnership.auth.models import User
+
+_EXTENSION = "navigation"
 
 
 @dataclass(frozen=True)
 class NavItem:
+    # Where it stands in the menu, lowest first, whichever feature contributes it.
+    order: int
     endpoint: str
     label: Any
-    roles: frozenset[Role]
     # Other endpoints under this item, so it shows as current on them too.
     prefix: str = ""
-    # How many things wait there for the signed-in user, shown beside the label.
-    waiting: Callable[[], int] | None = None
+    # How many things wait there for the user, shown beside the label.
+    waiting: Callable[[User], int] | None = None
+    # A page whose rule decides who sees the entry, when narrower than its own page's.
+    rule_of: str = ""
+    # Or the feature's own rule, asked as well as the page's.
+    shown_to: Callable[[User], bool] | None = None
 
 
-def _new_public_reports() -> int:
-    from partnership.public import triage
-
-    return triage.new_count(current_user._get_current_object())
-
-
-NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("home.dashboard", _l("Dashboard"), ALL_ROLES),
-    NavItem(
-        "sightings.list_sightings",
-        _l("Sightings"),
-        frozenset({Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR}),
-        prefix="/sightings",
-    ),
-    NavItem(
-        "welfare.safe_space_uses",
-        _l("Safe Space"),
-        frozenset(
-            {Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}
-        ),
-        prefix="/welfare/safe-space",
-    ),
-    NavItem(
-        "welfare.welfare_notes",
-        _l("Welfare notes"),
-        frozenset({Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}),
-        prefix="/welfare/notes",
-    ),
-    NavItem(
-        "subjects.search",
-        _l("Red flags"),
-        frozenset(
-            {Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}
-        ),
-        prefix="/subjects",
-    ),
-    NavItem(
-        "orders.tonight",
-        _l("Exclusions"),
-        frozenset(
-            {Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}
-        ),
-        prefix="/orders",
-    ),
-    NavItem(
-        "triage.queue",
-        _l("Public reports"),
-        frozenset({Role.OFFICER, Role.INSPECTOR}),
-        prefix="/public-reports",
-        waiting=_new_public_reports,
-    ),
-    NavItem(
-        "reports.report",
-        _l("Reports"),
-        frozenset({Role.ANALYST, Role.COORDINATOR, Role.OFFICER, Role.INSPECTOR}),
-        prefix="/reports",
-    ),
-    NavItem("admin.users", _l("Accounts"), ACCOUNT_MANAGERS, prefix="/admin/users"),
-    NavItem("admin.organisations", _l("Organisations"), ADMINS, prefix="/admin/organisations"),
-    NavItem("venues.venues", _l("Venues"), ADMINS, prefix="/venues"),
-    NavItem("venues.areas", _l("Areas"), ADMINS, prefix="/venues/areas"),
-    NavItem("admin.audit_log", _l("Audit log"), frozenset({Role.ADMIN}), prefix="/admin/audit"),
-    NavItem(
-        "subjects.access_request",
-        _l("Subject access"),
-        frozenset({Role.ADMIN}),
-        prefix="/subjects/access-request",
-    ),
-    NavItem("auth.account", _l("Your account"), ALL_ROLES, prefix="/auth/account"),
-)
+@dataclass(frozen=True)
+class Panel:
+    order: int
+    key: str
+    title: Any
+    body: Any
+    endpoint: str
+    rule_of: str = ""
+    shown_to: Callable[[User], bool] | None = None
 
 
-def navigation(role: Role) -> list[dict[str, Any]]:
+@dataclass
+class Menu:
+    """Every feature's entries, for one application."""
+
+    items: list[NavItem] = field(default_factory=list)
+    panels: list[Panel] = field(default_factory=list)
+
+    def add(self, items: Iterable[NavItem], panels: Iterable[Panel]) -> None:
+        self.items = sorted([*self.items, *items], key=lambda item: item.order)
+        self.panels = sorted([*self.panels, *panels], key=lambda panel: panel.order)
+
+
+def menu_of(app: App) -> Menu:
+    """The menu the features of ``app`` contributed."""
+    menu: Menu = app.extensions.setdefault(_EXTENSION, Menu())
+    return menu
+
+
+def contribute(
+    blueprint: Blueprint, items: Iterable[NavItem] = (), panels: Iterable[Panel] = ()
+) -> None:
+    """Add a feature's menu entries and dashboard panels when ``blueprint`` is registered."""
+    items, panels = tuple(items), tuple(panels)
+
+    def record(state: BlueprintSetupState) -> None:
+        menu_of(state.app).add(items, panels)
+
+    blueprint.record_once(record)
+
+
+def _shown(entry: NavItem | Panel, user: User) -> bool:
+    if not may_open(entry.rule_of or entry.endpoint, user):
+        return False
+    return entry.shown_to is None or entry.shown_to(user)
+
+
+def navigation(user: User) -> list[dict[str, Any]]:
     """The items for a govukServiceNavigation, the current page marked: the one item whose
     address or prefix matches most of the path (/venues/areas is Areas, not Venues)."""
     items = []
     matched = []
-    for item in NAV_ITEMS:
-        if role not in item.roles:
+    for item in menu_of(current_app).items:
+        if not _shown(item, user):
             continue
         href = url_for(item.endpoint)
         exact = len(href) if request.path == href else 0
         prefixed = len(item.prefix) if item.prefix and request.path.startswith(item.prefix) else 0
         matched.append(max(exact, prefixed))
-        waiting = item.waiting() if item.waiting is not None else 0
+        waiting = item.waiting(user) if item.waiting is not None else 0
         if waiting:
             hidden = ngettext("%(num)d new", "%(num)d new", waiting)
             html = Markup(
@@ -133,93 +119,6 @@ def navigation(role: Role) -> list[dict[str, Any]]:
     return items
 
 
-@dataclass(frozen=True)
-class Panel:
-    key: str
-    title: Any
-    body: Any
-    roles: frozenset[Role]
-    endpoint: str
-
-
-FRONTLINE = frozenset({Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR})
-POLICE = frozenset({Role.OFFICER, Role.INSPECTOR})
-
-PANELS: tuple[Panel, ...] = (
-    Panel(
-        "log",
-        _l("Log what you saw"),
-        _l("Record concerning behaviour or a Safe Space use in under a minute."),
-        FRONTLINE,
-        endpoint="sightings.create",
-    ),
-    Panel(
-        "welfare",
-        _l("Welfare notes"),
-        _l("Write a quick welfare note and hand someone over to another team."),
-        frozenset({Role.WELFARE}),
-        endpoint="welfare.welfare_notes",
-    ),
-    Panel(
-        "exclusions",
-        _l("Excluded tonight"),
-        _l("People excluded from member venues, and active dispersal areas."),
-        frozenset(
-            {Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR}
-        ),
-        endpoint="orders.tonight",
-    ),
-    Panel(
-        "red_flags",
-        _l("Red flags"),
-        _l("Notes about people whose behaviour worries the partnership."),
-        FRONTLINE | {Role.COORDINATOR},
-        endpoint="subjects.search",
-    ),
-    Panel(
-        "orders",
-        _l("Dispersal and directions"),
-        _l("Section 34 authorisations and Section 35 directions, with printable notices."),
-        POLICE,
-        endpoint="orders.tonight",
-    ),
-    Panel(
-        "triage",
-        _l("Public reports to triage"),
-        _l("Anonymous reports from the public waiting for review."),
-        POLICE,
-        endpoint="triage.queue",
-    ),
-    Panel(
-        "reports",
-        _l("Partnership reports"),
-        _l("Hotspots, trends and the weekly meeting pack, exported as PDF, CSV and XLSX."),
-        frozenset({Role.COORDINATOR, Role.ANALYST, Role.OFFICER, Role.INSPECTOR}),
-        endpoint="reports.report",
-    ),
-    Panel(
-        "accounts",
-        _l("Accounts and organisations"),
-        _l("Add members, change roles and deactivate accounts."),
-        ADMINS,
-        endpoint="admin.users",
-    ),
-    Panel(
-        "force_accounts",
-        _l("Your force's accounts"),
-        _l("Add officers and police analysts, change roles and ranks, and deactivate accounts."),
-        frozenset({Role.INSPECTOR}),
-        endpoint="admin.users",
-    ),
-    Panel(
-        "audit",
-        _l("Audit log"),
-        _l("Who looked at or changed what, and why."),
-        frozenset({Role.ADMIN}),
-        endpoint="admin.audit_log",
-    ),
-)
-
-
-def dashboard_panels(role: Role) -> list[Panel]:
-    return [p for p in PANELS if role in p.roles]
+def dashboard_panels(user: User) -> list[Panel]:
+    """The dashboard's panels ``user`` sees, in order."""
+    return [panel for panel in menu_of(current_app).panels if _shown(panel, user)]

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("home", __name__)
 
-from partnership.home import views  # noqa: E402, F401
+from partnership.home import menu, views  # noqa: E402, F401

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 
 from partnership.auth.models import User
-from partnership.core.enums import Role
 from partnership.extensions import db
 from partnership.orders import notices
 from partnership.orders.models import (
@@ -26,14 +25,12 @@ from partnership.orders.service import (
     visible_directions,
     visible_notices,
 )
-from partnership.public import triage
 from partnership.reports import figures
 from partnership.reports.service import Figure, summary_figures
+from partnership.triage import service as triage
 
 # Each short list of orders on the dashboard shows at most this many.
 DASHBOARD_ORDERS = 5
-# Who sees "this week against last week".
-WEEK_ROLES = frozenset({Role.COORDINATOR, Role.ANALYST})
 
 
 @dataclass(frozen=True)

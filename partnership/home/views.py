@@ -11,10 +11,18 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from partnership.alerts import service as alerts_service
+from partnership.alerts.visibility import receives_alerts
 from partnership.auth import service as auth_service
 from partnership.core import health
-from partnership.core.access import actor, public, signed_in
-from partnership.core.enums import FRONTLINE_ROLES, LOCALES, POLICE_ROLES
+from partnership.core.access import (
+    FRONTLINE_ROLES,
+    POLICE_ROLES,
+    actor,
+    may_open,
+    public,
+    signed_in,
+)
+from partnership.core.enums import LOCALES
 from partnership.core.models import utcnow
 from partnership.core.navigation import dashboard_panels
 from partnership.core.nights import night_of
@@ -22,7 +30,6 @@ from partnership.core.urls import safe_next
 from partnership.extensions import db
 from partnership.home import bp
 from partnership.home.service import (
-    WEEK_ROLES,
     orders_in_force,
     public_reports_waiting,
     this_week,
@@ -47,9 +54,9 @@ def index() -> Response:
 def dashboard() -> str:
     user = actor()
     alerts = None
-    if alerts_service.receives_alerts(user.role_enum):  # first: its audit event commits
+    if receives_alerts(user.role_enum):  # first: its audit event commits
         unread = alerts_service.unread_alerts(user, utcnow().date(), DASHBOARD_ALERTS)
-        alerts = alerts_service.present(user, unread)
+        alerts = alerts_service.shown_alerts(user, unread)
         if unread:
             alerts_service.record_listed(user, unread, where="dashboard")
             db.session.commit()
@@ -63,10 +70,13 @@ def dashboard() -> str:
         triage = public_reports_waiting(
             user, utcnow(), int(current_app.config["TRIAGE_WARNING_HOURS"])
         )
-    week = this_week(user.role_enum.value, utcnow()) if user.role_enum in WEEK_ROLES else None
+    # The report's readers see this week against last week; police see the orders instead.
+    week = None
+    if may_open("reports.report", user) and user.role_enum not in POLICE_ROLES:
+        week = this_week(user.role_enum.value, utcnow())
     return render_template(
         "home/dashboard.html",
-        panels=dashboard_panels(user.role_enum),
+        panels=dashboard_panels(user),
         tonight=night_of(utcnow()),
         sightings=sightings,
         safe_space_uses=safe_space_uses,

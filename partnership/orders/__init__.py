@@ -6,5 +6,6 @@ from partnership.orders import (  # noqa: E402, F401
     authorisation_views,
     direction_views,
     document_views,
+    menu,
     notice_views,
 )

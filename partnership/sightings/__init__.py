@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("sightings", __name__, url_prefix="/sightings")
 
-from partnership.sightings import views  # noqa: E402, F401
+from partnership.sightings import menu, views  # noqa: E402, F401

@@ -30,7 +30,7 @@ from partnership.venues.models import Area, Venue
 class Sighting(Versioned, DescribedPerson, db.Model):  # type: ignore[name-defined]
     """What someone saw: the behaviour and the victim's response, not who the person is.
 
-    Visibility is decided in :func:`partnership.sightings.service.visible_sightings`.
+    Visibility is decided in :func:`partnership.sightings.visibility.visible_sightings`.
     """
 
     __tablename__ = "sightings"

@@ -1,4 +1,4 @@
-"""Sightings: who may see them, recording one, correcting one.
+"""Sightings: recording one, correcting one (who may see them: :mod:`.visibility`).
 
 Functions add and flush and leave their audit event; the view commits once.
 """
@@ -9,52 +9,31 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import select
 
 from partnership.auth.models import User
 from partnership.core import audit, locking
-from partnership.core.enums import POLICE_ROLES, Role, Sharing
+from partnership.core.access import POLICE_ROLES
+from partnership.core.enums import Sharing
 from partnership.core.forms import record_id
 from partnership.core.models import utcnow
 from partnership.core.nights import night_bounds, night_of, to_local
+from partnership.core.signals import sighting_saved
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour, SightingRevision
+
+# moved to visibility; callers in other packages are updated at merge
+from partnership.sightings.visibility import is_told_beyond_police as is_told_beyond_police
+from partnership.sightings.visibility import told_beyond_police as told_beyond_police
+from partnership.sightings.visibility import visible_sightings as visible_sightings
 from partnership.venues.models import Area, Venue
-
-CORRECTION_WINDOW = timedelta(hours=24)
-FRONTLINE_MEMBERS = frozenset({Role.PREMISES_STAFF, Role.WELFARE})
-
-
-def visible_sightings(user: User) -> Select[tuple[Sighting]]:
-    """The one rule for who sees which sighting (DESIGN.md section 2).
-
-    Police see every sighting. Other frontline members see their own
-    organisation's sightings shared with it, everything shared with the
-    partnership, and what they wrote themselves. Everyone else sees none.
-    """
-    query = select(Sighting)
-    role = user.role_enum
-    if role in POLICE_ROLES:
-        return query
-    if role in FRONTLINE_MEMBERS:
-        return query.where(
-            or_(
-                Sighting.sharing == Sharing.PARTNERSHIP.value,
-                and_(
-                    Sighting.sharing == Sharing.ORGANISATION.value,
-                    Sighting.organisation_id == user.organisation_id,
-                ),
-                Sighting.author_id == user.id,
-            )
-        )
-    return query.where(false())
 
 
 def find_source(user: User, source: str | None) -> Any:
     """The Safe Space use, welfare note or public report a sighting is logged from, if
     ``user`` may see it (public reports: police only, through their one visibility rule)."""
-    from partnership.public import triage
+    from partnership.triage.visibility import find_visible_public_report
     from partnership.welfare import service as welfare
 
     kind, _sep, raw_id = (source or "").partition(":")
@@ -66,7 +45,7 @@ def find_source(user: User, source: str | None) -> Any:
     if kind == "welfare_note":
         return welfare.find_welfare_note(user, record)
     if kind == "public_report":
-        return triage.find_visible(user, record)
+        return find_visible_public_report(user, record)
     return None
 
 
@@ -85,8 +64,8 @@ def earliest_for(source: Any) -> datetime | None:
 def link_source(actor: User, sighting: Sighting, source: Any) -> None:
     """Point a Safe Space use, welfare note or public report at the sighting logged from
     it. A new public report that becomes a sighting has been reviewed."""
-    from partnership.public import triage
     from partnership.public.models import PublicReport
+    from partnership.triage import service as triage
 
     source.sighting_id = sighting.id
     extra: dict[str, Any] = {}
@@ -123,19 +102,6 @@ def map_points(sightings: list[Sighting]) -> list[dict[str, Any]]:
             label = to_local(sighting.occurred_at).strftime("%H:%M")
             points.append({"id": sighting.id, "lat": lat, "lon": lon, "label": label})
     return points
-
-
-def find_visible(user: User, sighting_id: int) -> Sighting | None:
-    return db.session.scalar(visible_sightings(user).where(Sighting.id == sighting_id))
-
-
-def can_correct(user: User, sighting: Sighting, now: datetime | None = None) -> bool:
-    """Police may correct any sighting they see; the author within 24 hours of writing it."""
-    if user.role_enum in POLICE_ROLES:
-        return True
-    return sighting.author_id == user.id and (now or utcnow()) - sighting.created_at <= (
-        CORRECTION_WINDOW
-    )
 
 
 @dataclass
@@ -245,9 +211,7 @@ def record_sighting(
         photos=len(photos),
         sharing=sighting.sharing,
     )
-    from partnership.alerts import service as alerts_service
-
-    alerts_service.on_sighting_recorded(sighting, now)
+    sighting_saved.send(sighting, now=now)
     return sighting
 
 

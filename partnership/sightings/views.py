@@ -22,8 +22,8 @@ from wtforms.fields.choices import SelectChoice
 
 from partnership.auth.models import Organisation, User
 from partnership.core import audit, submissions
-from partnership.core.access import actor, roles_required
-from partnership.core.enums import FRONTLINE_ROLES, Behaviour, Sharing
+from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.enums import Behaviour, Sharing
 from partnership.core.forms import record_id
 from partnership.core.keyset import Cursor, newest_first
 from partnership.core.models import utcnow
@@ -35,6 +35,12 @@ from partnership.extensions import db
 from partnership.sightings import bp, service
 from partnership.sightings.forms import SightingFilterForm, SightingForm
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour
+from partnership.sightings.visibility import (
+    SIGHTING_READERS,
+    find_visible_sighting,
+    may_correct_sighting,
+    visible_sightings,
+)
 from partnership.subjects import links
 from partnership.venues.models import Area, Venue
 
@@ -116,7 +122,7 @@ def _photos_from(form: SightingForm) -> list[CleanImage] | None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*FRONTLINE_ROLES)
+@roles_required(*SIGHTING_READERS)
 def create() -> Any:
     user = actor()
     form = SightingForm()
@@ -168,8 +174,8 @@ def _prefill_from(form: SightingForm, source: Any) -> None:
     """Start a sighting from a Safe Space use or welfare note (same place and time), or
     from a public report (what the person said, at a likely moment of the time they gave,
     shared with the partnership)."""
-    from partnership.public import triage
     from partnership.public.models import PublicReport
+    from partnership.triage import service as triage
 
     form.source.data = f"{source.__tablename__.removesuffix('s')}:{source.id}"
     if isinstance(source, PublicReport):
@@ -192,17 +198,10 @@ def _prefill_from(form: SightingForm, source: Any) -> None:
     form.place.data = getattr(source, "place", "") or ""
 
 
-def _load(sighting_id: int) -> Sighting:
-    sighting = service.find_visible(actor(), sighting_id)
-    if sighting is None:
-        abort(404)
-    return sighting
-
-
 @bp.route("/<int:sighting_id>")
-@roles_required(*FRONTLINE_ROLES)
+@roles_required(*SIGHTING_READERS)
 def detail(sighting_id: int) -> str:
-    sighting = _load(sighting_id)
+    sighting = get_or_404(find_visible_sighting(actor(), sighting_id))
     audit.record("sighting.viewed", actor=actor(), object_type="sighting", object_id=sighting.id)
     db.session.commit()
     form = SightingForm(meta={"csrf": False})
@@ -213,15 +212,15 @@ def detail(sighting_id: int) -> str:
         "sightings/detail.html",
         sighting=sighting,
         field_labels=field_labels,
-        can_correct=service.can_correct(actor(), sighting, utcnow()),
+        can_correct=may_correct_sighting(actor(), sighting, utcnow()),
         red_flags=links.record_links(actor(), sighting, utcnow().date()),
     )
 
 
 @bp.route("/<int:sighting_id>/photos/<int:photo_id>")
-@roles_required(*FRONTLINE_ROLES)
+@roles_required(*SIGHTING_READERS)
 def photo(sighting_id: int, photo_id: int) -> Response:
-    sighting = _load(sighting_id)
+    sighting = get_or_404(find_visible_sighting(actor(), sighting_id))
     attachment = db.session.scalar(
         select(Attachment).where(Attachment.id == photo_id, Attachment.sighting_id == sighting.id)
     )
@@ -239,11 +238,11 @@ def photo(sighting_id: int, photo_id: int) -> Response:
 
 
 @bp.route("/<int:sighting_id>/correct", methods=["GET", "POST"])
-@roles_required(*FRONTLINE_ROLES)
+@roles_required(*SIGHTING_READERS)
 def correct(sighting_id: int) -> Any:
     user = actor()
-    sighting = _load(sighting_id)
-    if not service.can_correct(user, sighting, utcnow()):
+    sighting = get_or_404(find_visible_sighting(actor(), sighting_id))
+    if not may_correct_sighting(user, sighting, utcnow()):
         flash(
             _("Only police can correct a sighting more than 24 hours after it was written."),
             "error",
@@ -301,12 +300,12 @@ def _filter_choices(form: SightingFilterForm) -> None:
 
 
 @bp.route("/")
-@roles_required(*FRONTLINE_ROLES)
+@roles_required(*SIGHTING_READERS)
 def list_sightings() -> str:
     user = actor()
     form = SightingFilterForm(request.args)
     _filter_choices(form)
-    query = service.visible_sightings(user)
+    query = visible_sightings(user)
     if form.validate():
         if form.night_from.data or form.night_to.data:
             first = form.night_from.data or form.night_to.data

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("subjects", __name__, url_prefix="/subjects")
 
-from partnership.subjects import disclosure_views, link_views, views  # noqa: E402, F401
+from partnership.subjects import disclosure_views, link_views, menu, views  # noqa: E402, F401

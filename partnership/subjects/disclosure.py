@@ -24,11 +24,10 @@ from sqlalchemy import and_, delete, func, or_, select
 from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.description import DESCRIPTION_FIELDS
-from partnership.core.enums import POLICE_ROLES, Role
 from partnership.core.pdf import render_pdf
 from partnership.extensions import db
-from partnership.subjects import service
 from partnership.subjects.models import RedFlagNote, Subject, SubjectLink, SubjectPhoto
+from partnership.subjects.visibility import disclosable_subjects
 
 PERSONAL_FIELDS = ("name", "aliases", "date_of_birth", "address")
 
@@ -85,17 +84,10 @@ def find_for_details(user: User, person: Person, today: date) -> list[Subject]:
     aside) is the full name given and either its date of birth is the one given, or it
     holds no date of birth and the address or postcode given agrees with the address it
     holds. A profile merged into another leads to the one it was merged into (the request
-    covers the whole person); erased profiles match nothing. Police look through
-    :func:`service.visible_subjects`, administrators through every profile not erased;
-    nobody else finds any.
+    covers the whole person); erased profiles match nothing. The profiles looked through
+    are :func:`~partnership.subjects.visibility.disclosable_subjects`.
     """
-    role = user.role_enum
-    if role in POLICE_ROLES:
-        query = service.visible_subjects(user, today)
-    elif role is Role.ADMIN:
-        query = select(Subject).where(Subject.erased_at.is_(None))
-    else:
-        return []
+    query = disclosable_subjects(user, today)
     name = normalised(person.name)
     if not name:
         return []
@@ -118,23 +110,17 @@ def find_for_request(user: User, reference: str, today: date) -> Subject | None:
     """The subject an erasure request by ``user``, or a police officer's subject access
     request, names by its reference; or None.
 
-    Police look through :func:`service.visible_subjects` (every subject not erased);
-    an administrator finds a subject only by its exact reference (any letter case),
-    not erased; nobody else finds any. A profile merged into another leads to the one
-    it was merged into, where the person's notes, links and photos now are, so the
-    request covers the whole person (merging repoints earlier merges, so it is one step).
+    The reference must be exact (any letter case), among the profiles
+    :func:`~partnership.subjects.visibility.disclosable_subjects` looks through. A profile
+    merged into another leads to the one it was merged into, where the person's notes,
+    links and photos now are, so the request covers the whole person (merging repoints
+    earlier merges, so it is one step).
     """
-    if user.role_enum in POLICE_ROLES:
-        subject = service.find_by_reference(user, reference, today)
-    elif user.role_enum is Role.ADMIN:
-        subject = db.session.scalar(
-            select(Subject).where(
-                Subject.erased_at.is_(None),
-                func.upper(Subject.reference) == reference.strip().upper(),
-            )
+    subject = db.session.scalar(
+        disclosable_subjects(user, today).where(
+            func.upper(Subject.reference) == reference.strip().upper()
         )
-    else:
-        return None
+    )
     if subject is not None and subject.merged_into is not None:
         subject = subject.merged_into
     if subject is None or subject.erased_at is not None:

@@ -9,15 +9,13 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from partnership.auth.models import User
-from partnership.core.access import actor, roles_required
-from partnership.core.enums import POLICE_ROLES, Role
+from partnership.core.access import POLICE_ROLES, actor, roles_required
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.subjects import bp, disclosure
 from partnership.subjects.forms import AccessRequestForm, EraseForm
 from partnership.subjects.models import Subject
-
-REQUESTERS = (Role.OFFICER, Role.INSPECTOR, Role.ADMIN)
+from partnership.subjects.visibility import REQUESTERS
 
 
 def _home(user: User) -> str:

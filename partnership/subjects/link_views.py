@@ -10,18 +10,23 @@ from flask_babel import gettext as _
 
 from partnership.auth.models import User
 from partnership.core import audit
-from partnership.core.access import actor, roles_required
+from partnership.core.access import POLICE_ROLES, actor, get_or_404, roles_required
 from partnership.core.description import DESCRIPTION_FIELDS
-from partnership.core.enums import POLICE_ROLES
 from partnership.core.forms import record_id
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.extensions import db
-from partnership.sightings import service as sightings
 from partnership.sightings.models import Sighting
+from partnership.sightings.visibility import find_visible_sighting
 from partnership.subjects import bp, links, service
 from partnership.subjects.forms import DetailsObtainedForm, LinkForm, LinkReasonForm
 from partnership.subjects.models import Subject
+from partnership.subjects.visibility import (
+    LINKERS,
+    may_link,
+    may_unlink,
+    personal_fields,
+)
 
 # The detail page of each kind of record, and its URL argument.
 DETAIL_PAGES = {
@@ -44,7 +49,7 @@ def _justification(form: LinkReasonForm) -> str:
 def _load_linkable(kind: str, record_id: int) -> links.LinkedRecord:
     user = actor()
     record = links.find_record(user, kind, record_id)
-    if record is None or not links.can_link(user, record):
+    if record is None or not may_link(user, record):
         abort(404)
     return record
 
@@ -82,7 +87,7 @@ def _chosen_subject(form: LinkForm, user: User, today: date) -> Subject | None:
 
 
 @bp.route("/link/<kind>/<int:record_id>", methods=["GET", "POST"])
-@roles_required(*links.LINKERS)
+@roles_required(*LINKERS)
 def link(kind: str, record_id: int) -> Any:
     user = actor()
     record = _load_linkable(kind, record_id)
@@ -119,19 +124,19 @@ def link(kind: str, record_id: int) -> Any:
             kind=kind,
             record_url=record_url(record),
             suggestions=suggestions,
-            personal=service.personal_fields(user),
+            personal=personal_fields(user),
         ),
         status,
     )
 
 
 @bp.route("/links/<int:link_id>/remove", methods=["POST"])
-@roles_required(*links.LINKERS)
+@roles_required(*LINKERS)
 def unlink(link_id: int) -> Any:
     user = actor()
     now = utcnow()
     found = links.find_link(user, link_id, now.date())
-    if found is None or not links.can_unlink(user, found):
+    if found is None or not may_unlink(user, found):
         abort(404)
     back = record_url(found.record)
     reference = found.subject.reference
@@ -160,9 +165,7 @@ def _subject_data(form: DetailsObtainedForm) -> service.SubjectData:
 @roles_required(*POLICE_ROLES)
 def details_obtained(sighting_id: int) -> Any:
     user = actor()
-    sighting = sightings.find_visible(user, sighting_id)
-    if sighting is None:
-        abort(404)
+    sighting = get_or_404(find_visible_sighting(user, sighting_id))
     form = DetailsObtainedForm(data=_prefill(sighting) if request.method == "GET" else None)
     if request.method == "POST":
         valid = form.validate_on_submit()

@@ -20,26 +20,36 @@ from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from partnership.auth.models import User
 from partnership.core import audit
+from partnership.core.access import POLICE_ROLES
 from partnership.core.description import CODED_FIELDS, DescriptionMatch, match_description
-from partnership.core.enums import POLICE_ROLES, Behaviour, NoteSharing, Role
+from partnership.core.enums import Behaviour, NoteSharing
 from partnership.core.i18n import local_date
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.saving import Refused
+from partnership.core.signals import subject_linked
 from partnership.extensions import db
-from partnership.sightings import service as sightings
 from partnership.sightings.models import Sighting, SightingBehaviour
+from partnership.sightings.visibility import find_visible_sighting, visible_sightings
 from partnership.subjects import service as subjects
 from partnership.subjects.models import RedFlagNote, Subject, SubjectLink
-from partnership.welfare import service as welfare
+from partnership.subjects.visibility import (
+    find_visible_subject,
+    may_link,
+    may_unlink,
+    visible_subjects,
+)
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
+from partnership.welfare.visibility import (
+    find_visible_safe_space_use,
+    find_visible_welfare_note,
+    visible_safe_space_uses,
+    visible_welfare_notes,
+)
 
 LinkedRecord = Sighting | SafeSpaceUse | WelfareNote
 
 # The record kinds in URLs and audit events, and the link column pointing at each.
 KINDS = ("sighting", "safe_space_use", "welfare_note")
-# Who may open the link pages at all; which records each may link is :func:`can_link`.
-LINKERS = (Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR)
-FRONTLINE_MEMBERS = frozenset({Role.PREMISES_STAFF, Role.WELFARE})
 
 # Suggestions: how far apart two nights may be, and bounds on the work done.
 SUGGEST_NIGHTS = 3
@@ -92,40 +102,21 @@ def _column(kind: str) -> InstrumentedAttribute[int | None]:
     return columns[kind]
 
 
-def can_link(user: User, record: LinkedRecord) -> bool:
-    """Police may link any record they can see; bar and door staff and welfare users only
-    their own organisation's records; everyone else none. The caller must already have
-    found ``record`` through :func:`find_record` (the visibility rule)."""
-    role = user.role_enum
-    if role in POLICE_ROLES:
-        return True
-    return role in FRONTLINE_MEMBERS and record.organisation_id == user.organisation_id
-
-
-def can_unlink(user: User, link: SubjectLink) -> bool:
-    """Police may remove any link; bar and door staff and welfare users the links their
-    own organisation made."""
-    role = user.role_enum
-    if role in POLICE_ROLES:
-        return True
-    return role in FRONTLINE_MEMBERS and link.organisation_id == user.organisation_id
-
-
 def find_record(user: User, kind: str, record_id: int) -> LinkedRecord | None:
     """The sighting, Safe Space use or welfare note if ``user`` may see it; None if not,
     or if ``kind`` is not one of :data:`KINDS`."""
     if kind == "sighting":
-        return sightings.find_visible(user, record_id)
+        return find_visible_sighting(user, record_id)
     if kind == "safe_space_use":
-        return welfare.find_safe_space_use(user, record_id)
+        return find_visible_safe_space_use(user, record_id)
     if kind == "welfare_note":
-        return welfare.find_welfare_note(user, record_id)
+        return find_visible_welfare_note(user, record_id)
     return None
 
 
 def find_subject(user: User, subject_id: int, today: date) -> Subject | None:
     """A subject ``user`` may see and link to (not merged into another, not erased)."""
-    subject = subjects.find_visible(user, subject_id, today)
+    subject = find_visible_subject(user, subject_id, today)
     if subject is None or subject.merged_into_id is not None:
         return None
     return subject
@@ -137,7 +128,7 @@ def find_by_reference(user: User, reference: str, today: date) -> Subject | None
     found = subjects.find_by_reference(user, reference, today)
     if found is None or found.merged_into_id is None:
         return found
-    return subjects.find_visible(user, found.merged_into_id, today)
+    return find_visible_subject(user, found.merged_into_id, today)
 
 
 def find_link(user: User, link_id: int, today: date) -> SubjectLink | None:
@@ -145,7 +136,7 @@ def find_link(user: User, link_id: int, today: date) -> SubjectLink | None:
     link = db.session.get(SubjectLink, link_id)
     if link is None:
         return None
-    if subjects.find_visible(user, link.subject_id, today) is None:
+    if find_visible_subject(user, link.subject_id, today) is None:
         return None
     record = link.record
     if find_record(user, kind_of(record), record.id) is None:
@@ -176,7 +167,7 @@ def link_record(
     :class:`LinkRefused` if ``actor`` may not link the record or the subject was merged
     or erased; nothing is written then.
     """
-    if not can_link(actor, record):
+    if not may_link(actor, record):
         raise LinkRefused(_("You cannot link this record."))
     if subject.erased_at is not None or subject.merged_into_id is not None:
         raise LinkRefused(_("This red flag can no longer be linked."))
@@ -205,16 +196,14 @@ def link_record(
         link=link.id,
         details_obtained=details_obtained,
     )
-    from partnership.alerts import service as alerts  # alerts import subjects: not at the top
-
-    alerts.on_subject_linked(link, now)
+    subject_linked.send(link, now=now)
     return link
 
 
 def unlink(actor: User, link: SubjectLink, now: datetime) -> None:
     """Remove a link (police, or staff of the organisation that made it); audited with
     what it joined. Raises :class:`LinkRefused` for anyone else."""
-    if not can_unlink(actor, link):
+    if not may_unlink(actor, link):
         raise LinkRefused(_("You cannot remove this link."))
     record = link.record
     subject_id, link_id = link.subject_id, link.id
@@ -235,7 +224,7 @@ def unlink(actor: User, link: SubjectLink, now: datetime) -> None:
 
 def links_for_record(user: User, record: LinkedRecord, today: date) -> list[SubjectLink]:
     """The links of ``record`` whose subject ``user`` may see, oldest first."""
-    visible = subjects.visible_subjects(user, today).with_only_columns(Subject.id)
+    visible = visible_subjects(user, today).with_only_columns(Subject.id)
     query = (
         select(SubjectLink)
         .where(_column(kind_of(record)) == record.id, SubjectLink.subject_id.in_(visible))
@@ -252,14 +241,12 @@ def links_for_subject(user: User, subject: Subject) -> list[SubjectLink]:
         .where(
             SubjectLink.subject_id == subject.id,
             or_(
-                SubjectLink.sighting_id.in_(
-                    sightings.visible_sightings(user).with_only_columns(Sighting.id)
-                ),
+                SubjectLink.sighting_id.in_(visible_sightings(user).with_only_columns(Sighting.id)),
                 SubjectLink.safe_space_use_id.in_(
-                    welfare.visible_safe_space_uses(user).with_only_columns(SafeSpaceUse.id)
+                    visible_safe_space_uses(user).with_only_columns(SafeSpaceUse.id)
                 ),
                 SubjectLink.welfare_note_id.in_(
-                    welfare.visible_welfare_notes(user).with_only_columns(WelfareNote.id)
+                    visible_welfare_notes(user).with_only_columns(WelfareNote.id)
                 ),
             ),
         )
@@ -290,8 +277,8 @@ def record_links(user: User, record: LinkedRecord, today: date) -> RecordLinks:
     found = links_for_record(user, record, today)
     return RecordLinks(
         links=found,
-        removable=frozenset(link.id for link in found if can_unlink(user, link)),
-        can_link=can_link(user, record),
+        removable=frozenset(link.id for link in found if may_unlink(user, link)),
+        can_link=may_link(user, record),
         can_record_details=isinstance(record, Sighting) and user.role_enum in POLICE_ROLES,
         kind=kind_of(record),
     )
@@ -323,7 +310,7 @@ def _field_names(match: DescriptionMatch) -> str:
 def _candidates(user: User, today: date, linked: set[int]) -> Select[tuple[int]]:
     """Ids of the subjects that may be suggested to ``user``: visible, not merged into
     another (erased ones are never visible), not already linked to the record."""
-    query = subjects.visible_subjects(user, today).where(Subject.merged_into_id.is_(None))
+    query = visible_subjects(user, today).where(Subject.merged_into_id.is_(None))
     if linked:
         query = query.where(Subject.id.not_in(linked))
     return query.with_only_columns(Subject.id)
@@ -336,7 +323,7 @@ def _base_sighting(user: User, record: LinkedRecord) -> Sighting | None:
         return record
     if record.sighting_id is None:
         return None
-    return sightings.find_visible(user, record.sighting_id)
+    return find_visible_sighting(user, record.sighting_id)
 
 
 def _same_venue_and_behaviour(
@@ -352,7 +339,7 @@ def _same_venue_and_behaviour(
     if base.venue_id is None or not codes:
         return
     query = (
-        sightings.visible_sightings(user)
+        visible_sightings(user)
         .join(SubjectLink, SubjectLink.sighting_id == Sighting.id)
         .add_columns(SubjectLink.subject_id)
         .where(
@@ -449,7 +436,7 @@ def _matching_description(
     if sum(1 for name in CODED_FIELDS if getattr(record, name)) < 2:
         return  # too sparse to match anything
     own = (
-        subjects.visible_subjects(user, today)
+        visible_subjects(user, today)
         .where(Subject.merged_into_id.is_(None), *_compatible(Subject, record))
         .order_by(Subject.id.desc())
         .limit(SCAN_LIMIT)
@@ -461,7 +448,7 @@ def _matching_description(
         if match is not None:
             reasons[subject.id].append(_description_sentence(match, None))
     others = (
-        sightings.visible_sightings(user)
+        visible_sightings(user)
         .join(SubjectLink, SubjectLink.sighting_id == Sighting.id)
         .add_columns(SubjectLink.subject_id)
         .where(
@@ -508,9 +495,9 @@ def _seen_at_venue(
         return
     latest: dict[int, date] = {}
     visible: list[tuple[Any, Select[Any], str]] = [
-        (Sighting, sightings.visible_sightings(user), "sighting"),
-        (SafeSpaceUse, welfare.visible_safe_space_uses(user), "safe_space_use"),
-        (WelfareNote, welfare.visible_welfare_notes(user), "welfare_note"),
+        (Sighting, visible_sightings(user), "sighting"),
+        (SafeSpaceUse, visible_safe_space_uses(user), "safe_space_use"),
+        (WelfareNote, visible_welfare_notes(user), "welfare_note"),
     ]
     for model, query, kind in visible:
         column = _column(kind)

@@ -33,7 +33,7 @@ class Subject(Versioned, DescribedPerson, db.Model):  # type: ignore[name-define
     """A person of concern: a description everyone allowed may see, and personal
     details (name, aliases, date of birth, address) for police.
 
-    Visibility is decided in :func:`partnership.subjects.service.visible_subjects`.
+    Visibility is decided in :func:`partnership.subjects.visibility.visible_subjects`.
     """
 
     __tablename__ = "subjects"
@@ -78,7 +78,7 @@ class RedFlagNote(Versioned, db.Model):  # type: ignore[name-defined]
     """What was seen or known about a subject, shared with police or the partnership,
     until its review date; renewing it needs a reason.
 
-    Visibility is decided in :func:`partnership.subjects.service.visible_notes`.
+    Visibility is decided in :func:`partnership.subjects.visibility.visible_notes`.
     """
 
     __tablename__ = "red_flag_notes"

@@ -1,4 +1,5 @@
-"""Red flags: who may see which subject and note, recording, editing, renewing and expiring.
+"""Red flags: recording, editing, renewing and expiring (who may see which subject and
+note: :mod:`.visibility`).
 
 Functions add and flush and leave their audit event; the view commits once.
 """
@@ -8,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy import func, or_, select
 
 from partnership.auth.models import User
 from partnership.core import audit, locking
-from partnership.core.enums import POLICE_ROLES, NoteSharing, Role, ViewReason
+from partnership.core.enums import ViewReason
 from partnership.core.saving import Refused
+from partnership.core.signals import note_shared
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
 from partnership.subjects.models import (
@@ -24,71 +25,17 @@ from partnership.subjects.models import (
     Subject,
     SubjectPhoto,
 )
+from partnership.subjects.visibility import SHAREABLE_PERSONAL, find_visible_subject
+
+# moved to visibility; callers in other packages are updated at merge
+from partnership.subjects.visibility import personal_fields as personal_fields
+from partnership.subjects.visibility import photos_shown as photos_shown
+from partnership.subjects.visibility import visible_subjects as visible_subjects
+
+find_visible = find_visible_subject
 
 REVIEW_AFTER = timedelta(days=90)
 JUSTIFICATION_LIFETIME = timedelta(minutes=30)
-# Partnership members who may see a subject's shared card.
-MEMBERS = frozenset({Role.PREMISES_STAFF, Role.WELFARE, Role.COORDINATOR})
-READERS = MEMBERS | POLICE_ROLES
-# Who may merge two profiles found to be the same person.
-MERGERS = POLICE_ROLES | {Role.COORDINATOR}
-# Personal details: only police, though the settings may share these two with members.
-SHAREABLE_PERSONAL = ("name", "aliases")
-POLICE_ONLY_PERSONAL = ("date_of_birth", "address")
-
-
-def _active_partnership(today: date) -> ColumnElement[bool]:
-    return and_(
-        RedFlagNote.sharing == NoteSharing.PARTNERSHIP.value,
-        RedFlagNote.expired_at.is_(None),
-        RedFlagNote.review_on >= today,
-    )
-
-
-def visible_subjects(user: User, today: date) -> Select[tuple[Subject]]:
-    """The one rule for who sees which subject (DESIGN.md section 2).
-
-    Police see every subject that has not been erased (a merged profile too, so its
-    old reference still leads to the one it was merged into). Members (bar or door
-    staff, welfare, coordinators) see a subject only while it has at least one active
-    partnership note: shared with the partnership, not expired and not past its review
-    date on ``today`` (so an overdue note hides the card before ``flask subjects
-    expire`` runs). Everyone else sees none.
-    """
-    query = select(Subject).where(Subject.erased_at.is_(None))
-    role = user.role_enum
-    if role in POLICE_ROLES:
-        return query
-    if role in MEMBERS:
-        return query.where(
-            exists().where(RedFlagNote.subject_id == Subject.id, _active_partnership(today))
-        )
-    return query.where(false())
-
-
-def visible_notes(user: User, subject: Subject, today: date) -> Select[tuple[RedFlagNote]]:
-    """The one rule for who sees which note of ``subject``, newest first.
-
-    Police see every note, expired ones included (the history). Members see only
-    active partnership notes on ``today``. Everyone else sees none. The caller must
-    already have found ``subject`` through :func:`visible_subjects`.
-    """
-    query = (
-        select(RedFlagNote)
-        .where(RedFlagNote.subject_id == subject.id)
-        .order_by(RedFlagNote.created_at.desc(), RedFlagNote.id.desc())
-    )
-    role = user.role_enum
-    if role in POLICE_ROLES:
-        return query
-    if role in MEMBERS:
-        return query.where(_active_partnership(today))
-    return query.where(false())
-
-
-def find_visible(user: User, subject_id: int, today: date) -> Subject | None:
-    """The subject, if ``user`` may see it on ``today``; else None (the view answers 404)."""
-    return db.session.scalar(visible_subjects(user, today).where(Subject.id == subject_id))
 
 
 def find_note(subject: Subject, note_id: int) -> RedFlagNote | None:
@@ -98,31 +45,11 @@ def find_note(subject: Subject, note_id: int) -> RedFlagNote | None:
     )
 
 
-def personal_fields(user: User) -> frozenset[str]:
-    """The personal fields ``user`` may see: all four for police; name and aliases for
-    members only when SUBJECT_SHARE_NAME_WITH_MEMBERS is on; otherwise none."""
-    if user.role_enum in POLICE_ROLES:
-        return frozenset(SHAREABLE_PERSONAL + POLICE_ONLY_PERSONAL)
-    if user.role_enum in MEMBERS and current_app.config["SUBJECT_SHARE_NAME_WITH_MEMBERS"]:
-        return frozenset(SHAREABLE_PERSONAL)
-    return frozenset()
-
-
 def reason_said(code: str, detail: str) -> str:
     """A reason as the audit trail keeps it: the chosen reason's words, then any details."""
     label = str(ViewReason(code).label)
     detail = detail.strip()
     return f"{label}: {detail}" if detail else label
-
-
-def photos_shown(user: User) -> bool:
-    """Whether ``user`` sees a subject's photos: police always; members who see the card
-    only when SUBJECT_SHARE_PHOTO_WITH_MEMBERS is on."""
-    if user.role_enum in POLICE_ROLES:
-        return True
-    return user.role_enum in MEMBERS and bool(
-        current_app.config["SUBJECT_SHARE_PHOTO_WITH_MEMBERS"]
-    )
 
 
 def find_by_reference(user: User, reference: str, today: date) -> Subject | None:
@@ -270,9 +197,7 @@ def add_note(actor: User, subject: Subject, data: NoteData, now: datetime) -> Re
         note=note.id,
         sharing=note.sharing,
     )
-    from partnership.alerts import service as alerts_service
-
-    alerts_service.on_note_added(note, now)
+    note_shared.send(note, now=now)
     return note
 
 

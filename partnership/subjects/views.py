@@ -19,8 +19,7 @@ from flask_babel import gettext as _
 
 from partnership.auth.models import User
 from partnership.core import audit
-from partnership.core.access import actor, roles_required
-from partnership.core.enums import POLICE_ROLES
+from partnership.core.access import POLICE_ROLES, actor, get_or_404, roles_required
 from partnership.core.i18n import local_date
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
@@ -36,17 +35,18 @@ from partnership.subjects.forms import (
     SearchForm,
     SubjectForm,
 )
-from partnership.subjects.models import RedFlagNote, Subject, SubjectPhoto
+from partnership.subjects.models import Subject
+from partnership.subjects.visibility import (
+    MERGERS,
+    READERS,
+    find_visible_subject,
+    personal_fields,
+    photos_shown,
+    visible_notes,
+)
 
 SEARCH_LIMIT = 50
 JUSTIFICATIONS = "subject_justifications"
-
-
-def _load(subject_id: int) -> Subject:
-    subject = service.find_visible(actor(), subject_id, utcnow().date())
-    if subject is None:
-        abort(404)
-    return subject
 
 
 def _justification(subject: Subject, now: datetime) -> dict[str, str] | None:
@@ -76,7 +76,7 @@ def _record_viewed(user: User, subject: Subject, given: dict[str, str], **detail
 
 
 @bp.route("/")
-@roles_required(*service.READERS)
+@roles_required(*READERS)
 def search() -> str:
     user = actor()
     form = SearchForm(request.args)
@@ -96,7 +96,7 @@ def search() -> str:
         subjects=subjects,
         limit=SEARCH_LIMIT,
         can_create=user.role_enum in POLICE_ROLES,
-        personal=service.personal_fields(user),
+        personal=personal_fields(user),
     )
 
 
@@ -127,7 +127,7 @@ def create() -> Any:
 @roles_required(*POLICE_ROLES)
 def edit(subject_id: int) -> Any:
     user = actor()
-    subject = _load(subject_id)
+    subject = get_or_404(find_visible_subject(actor(), subject_id, utcnow().date()))
     given = _justification(subject, utcnow())
     if given is None:  # reading the details needs a reason too
         return redirect(url_for("subjects.profile", subject_id=subject.id))
@@ -149,10 +149,10 @@ def edit(subject_id: int) -> Any:
 
 
 @bp.route("/<int:subject_id>")
-@roles_required(*service.READERS)
+@roles_required(*READERS)
 def profile(subject_id: int) -> Any:
     user = actor()
-    subject = _load(subject_id)
+    subject = get_or_404(find_visible_subject(actor(), subject_id, utcnow().date()))
     if subject.merged_into is not None:
         flash(
             _(
@@ -169,7 +169,7 @@ def profile(subject_id: int) -> Any:
         return render_template("subjects/justify.html", form=JustifyForm(), subject=subject)
     from partnership.orders import notices  # orders import subjects
 
-    notes = list(db.session.scalars(service.visible_notes(user, subject, now.date())))
+    notes = list(db.session.scalars(visible_notes(user, subject, now.date())))
     _record_viewed(user, subject, given, page="profile", notes_shown=len(notes))
     db.session.commit()
     return render_template(
@@ -177,19 +177,19 @@ def profile(subject_id: int) -> Any:
         subject=subject,
         notes=notes,
         today=now.date(),
-        personal=service.personal_fields(user),
+        personal=personal_fields(user),
         is_police=user.role_enum in POLICE_ROLES,
-        can_merge=user.role_enum in service.MERGERS,
-        photos=subject.photos if service.photos_shown(user) else [],
+        can_merge=user.role_enum in MERGERS,
+        photos=subject.photos if photos_shown(user) else [],
         seen=links.links_for_subject(user, subject),
         orders=notices.subject_orders(user, subject, now),
     )
 
 
 @bp.route("/<int:subject_id>/justify", methods=["POST"])
-@roles_required(*service.READERS)
+@roles_required(*READERS)
 def justify(subject_id: int) -> Any:
-    subject = _load(subject_id)
+    subject = get_or_404(find_visible_subject(actor(), subject_id, utcnow().date()))
     form = JustifyForm()
     if form.validate_on_submit():
         given = dict(session.get(JUSTIFICATIONS, {}))
@@ -219,7 +219,7 @@ def _note_data(form: NoteForm) -> service.NoteData:
 @roles_required(*POLICE_ROLES)
 def note_create(subject_id: int) -> Any:
     user = actor()
-    subject = _load(subject_id)
+    subject = get_or_404(find_visible_subject(actor(), subject_id, utcnow().date()))
     form = NoteForm()
     if form.validate_on_submit():
         data = _note_data(form)
@@ -231,19 +231,12 @@ def note_create(subject_id: int) -> Any:
     return render_template("subjects/note_form.html", form=form, subject=subject), status
 
 
-def _load_note(subject: Subject, note_id: int) -> RedFlagNote:
-    note = service.find_note(subject, note_id)
-    if note is None:
-        abort(404)
-    return note
-
-
 @bp.route("/<int:subject_id>/notes/<int:note_id>/renew", methods=["GET", "POST"])
 @roles_required(*POLICE_ROLES)
 def note_renew(subject_id: int, note_id: int) -> Any:
     user = actor()
-    subject = _load(subject_id)
-    note = _load_note(subject, note_id)
+    subject = get_or_404(find_visible_subject(actor(), subject_id, utcnow().date()))
+    note = get_or_404(service.find_note(subject, note_id))
     form = RenewForm()
     if request.method == "GET":
         form.opened_on(note)
@@ -271,10 +264,10 @@ def _reasoned(subject: Subject) -> dict[str, str] | None:
 
 
 @bp.route("/<int:subject_id>/merge", methods=["GET", "POST"])
-@roles_required(*service.MERGERS)
+@roles_required(*MERGERS)
 def merge(subject_id: int) -> Any:
     user = actor()
-    subject = _load(subject_id)
+    subject = get_or_404(find_visible_subject(actor(), subject_id, utcnow().date()))
     given = _reasoned(subject)
     if subject.merged_into_id is not None or given is None:
         return redirect(url_for("subjects.profile", subject_id=subject.id))
@@ -310,22 +303,15 @@ def merge(subject_id: int) -> Any:
         "subjects/merge.html",
         form=form,
         subject=subject,
-        personal=service.personal_fields(user),
+        personal=personal_fields(user),
     ), status
-
-
-def _load_photo(subject: Subject, photo_id: int) -> SubjectPhoto:
-    photo = service.find_photo(subject, photo_id)
-    if photo is None:
-        abort(404)
-    return photo
 
 
 @bp.route("/<int:subject_id>/photos/new", methods=["GET", "POST"])
 @roles_required(*POLICE_ROLES)
 def photo_add(subject_id: int) -> Any:
     user = actor()
-    subject = _load(subject_id)
+    subject = get_or_404(find_visible_subject(actor(), subject_id, utcnow().date()))
     if _reasoned(subject) is None:
         return redirect(url_for("subjects.profile", subject_id=subject.id))
     form = PhotoForm()
@@ -344,13 +330,13 @@ def photo_add(subject_id: int) -> Any:
 
 
 @bp.route("/<int:subject_id>/photos/<int:photo_id>")
-@roles_required(*service.READERS)
+@roles_required(*READERS)
 def photo(subject_id: int, photo_id: int) -> Any:
     user = actor()
-    subject = _load(subject_id)
-    if not service.photos_shown(user):
+    subject = get_or_404(find_visible_subject(actor(), subject_id, utcnow().date()))
+    if not photos_shown(user):
         abort(404)
-    shown = _load_photo(subject, photo_id)
+    shown = get_or_404(service.find_photo(subject, photo_id))
     given = _reasoned(subject)
     if given is None:
         return redirect(url_for("subjects.profile", subject_id=subject.id))
@@ -370,8 +356,8 @@ def photo(subject_id: int, photo_id: int) -> Any:
 @roles_required(*POLICE_ROLES)
 def photo_remove(subject_id: int, photo_id: int) -> Any:
     user = actor()
-    subject = _load(subject_id)
-    shown = _load_photo(subject, photo_id)
+    subject = get_or_404(find_visible_subject(actor(), subject_id, utcnow().date()))
+    shown = get_or_404(service.find_photo(subject, photo_id))
     service.remove_photo(user, shown, utcnow())
     db.session.commit()
     flash(_("Photo removed."), "success")

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("venues", __name__, url_prefix="/venues")
 
-from partnership.venues import views  # noqa: E402, F401
+from partnership.venues import menu, views  # noqa: E402, F401

@@ -5,22 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from partnership.auth.models import Organisation
-from partnership.core.access import actor, roles_required
-from partnership.core.enums import Role
+from partnership.core.access import actor, get_or_404, roles_required
 from partnership.core.forms import record_id
 from partnership.core.saving import save_or_keep
 from partnership.extensions import db
 from partnership.venues import bp, service
 from partnership.venues.forms import AreaForm, VenueForm
 from partnership.venues.models import Area, Venue
-
-MANAGERS = (Role.COORDINATOR, Role.ADMIN)
+from partnership.venues.visibility import VENUE_MANAGERS, find_area, find_venue
 
 
 def _organisation_choices(form: VenueForm, current: Organisation | None) -> None:
@@ -63,7 +61,7 @@ def _venue_details(form: VenueForm) -> service.VenueDetails | None:
 
 
 @bp.route("")
-@roles_required(*MANAGERS)
+@roles_required(*VENUE_MANAGERS)
 def venues() -> str:
     rows = db.session.scalars(
         select(Venue).join(Venue.organisation).order_by(Venue.active.desc(), Venue.name)
@@ -72,7 +70,7 @@ def venues() -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@roles_required(*VENUE_MANAGERS)
 def venue_create() -> Any:
     form = VenueForm()
     _organisation_choices(form, None)
@@ -88,9 +86,9 @@ def venue_create() -> Any:
 
 
 @bp.route("/<int:venue_id>/edit", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@roles_required(*VENUE_MANAGERS)
 def venue_edit(venue_id: int) -> Any:
-    venue = db.session.get(Venue, venue_id) or abort(404)
+    venue = get_or_404(find_venue(venue_id))
     form = VenueForm(
         data={
             "name": venue.name,
@@ -125,14 +123,14 @@ def venue_edit(venue_id: int) -> Any:
 
 
 @bp.route("/areas")
-@roles_required(*MANAGERS)
+@roles_required(*VENUE_MANAGERS)
 def areas() -> str:
     rows = db.session.scalars(select(Area).order_by(Area.active.desc(), Area.name)).all()
     return render_template("venues/areas.html", areas=rows, map_data=service.map_data())
 
 
 @bp.route("/areas/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@roles_required(*VENUE_MANAGERS)
 def area_create() -> Any:
     form = AreaForm()
     if form.validate_on_submit() and form.geometry.geometry is not None:
@@ -154,9 +152,9 @@ def area_create() -> Any:
 
 
 @bp.route("/areas/<int:area_id>/edit", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@roles_required(*VENUE_MANAGERS)
 def area_edit(area_id: int) -> Any:
-    area = db.session.get(Area, area_id) or abort(404)
+    area = get_or_404(find_area(area_id))
     form = AreaForm(
         data={
             "name": area.name,

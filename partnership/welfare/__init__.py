@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("welfare", __name__, url_prefix="/welfare")
 
-from partnership.welfare import views  # noqa: E402, F401
+from partnership.welfare import menu, views  # noqa: E402, F401

@@ -1,6 +1,6 @@
 """Safe Space uses at venues and Street Pastor / welfare patrol notes.
 
-Visibility for both is decided in :mod:`partnership.welfare.service`: the author's
+Visibility for both is decided in :mod:`partnership.welfare.visibility`: the author's
 organisation, police, coordinators, and an organisation the person was handed to.
 """
 

@@ -1,5 +1,5 @@
-"""Safe Space uses and welfare notes: who may see them, where they may be recorded, and
-recording them.
+"""Safe Space uses and welfare notes: where they may be recorded, and recording them (who
+may see them: :mod:`.visibility`).
 
 Functions add and flush and leave their audit event; the view commits once.
 """
@@ -11,21 +11,28 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import or_, select
 
 from partnership.auth.models import Organisation, User
 from partnership.core import audit
-from partnership.core.enums import POLICE_ROLES, HandedTo, OrgKind, Role
+from partnership.core.access import POLICE_ROLES
+from partnership.core.enums import HandedTo, OrgKind
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.nights import night_of
 from partnership.extensions import db
 from partnership.venues.models import Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
+from partnership.welfare.visibility import (
+    find_visible_safe_space_use,
+    find_visible_welfare_note,
+    may_record_safe_space_at,
+    safe_space_venue_rule,
+    visible_safe_space_uses,
+)
 
-# Who sees every record, and who sees their own organisation's and those handed to it.
-SEES_ALL = frozenset({Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR})
-MEMBERS = frozenset({Role.PREMISES_STAFF, Role.WELFARE})
+# moved to visibility; callers in other packages are updated at merge
+find_safe_space_use = find_visible_safe_space_use
+find_welfare_note = find_visible_welfare_note
 
 # A hand-over to one of these names a member organisation of the matching kind.
 HANDOVER_KINDS: dict[str, OrgKind] = {
@@ -67,46 +74,6 @@ class Refused(ValueError):
         self.problems = problems
 
 
-def _shared_with(
-    user: User,
-    organisation_id: InstrumentedAttribute[int],
-    handed_to_organisation_id: InstrumentedAttribute[int | None],
-) -> ColumnElement[bool]:
-    role = user.role_enum
-    if role in SEES_ALL:
-        return true()
-    if role in MEMBERS:
-        return or_(
-            organisation_id == user.organisation_id,
-            handed_to_organisation_id == user.organisation_id,
-        )
-    return false()
-
-
-def visible_safe_space_uses(user: User) -> Select[tuple[SafeSpaceUse]]:
-    """The one rule for who sees which Safe Space use (DESIGN.md section 2).
-
-    Police (officers, inspectors) and coordinators see every one. Bar and door
-    staff and welfare users see those written by their organisation and those
-    handed over to it. Everyone else (analysts, administrators) sees none.
-    """
-    return select(SafeSpaceUse).where(
-        _shared_with(user, SafeSpaceUse.organisation_id, SafeSpaceUse.handed_to_organisation_id)
-    )
-
-
-def visible_welfare_notes(user: User) -> Select[tuple[WelfareNote]]:
-    """The one rule for who sees which welfare note (DESIGN.md section 2).
-
-    Police (officers, inspectors) and coordinators see every one. Welfare users
-    and bar and door staff see those written by their organisation and those
-    handed over to it. Everyone else (analysts, administrators) sees none.
-    """
-    return select(WelfareNote).where(
-        _shared_with(user, WelfareNote.organisation_id, WelfareNote.handed_to_organisation_id)
-    )
-
-
 def tonights_safe_space_uses(user: User, now: datetime, limit: int = 50) -> list[SafeSpaceUse]:
     """Tonight's Safe Space uses for the dashboard: the user's organisation's (those it
     wrote or was handed), or every one for police."""
@@ -119,16 +86,6 @@ def tonights_safe_space_uses(user: User, now: datetime, limit: int = 50) -> list
             )
         )
     return list(db.session.scalars(query.order_by(SafeSpaceUse.arrived_at.desc()).limit(limit)))
-
-
-def find_safe_space_use(user: User, use_id: int) -> SafeSpaceUse | None:
-    """The Safe Space use if ``user`` may see it, else None (the page then answers 404)."""
-    return db.session.scalar(visible_safe_space_uses(user).where(SafeSpaceUse.id == use_id))
-
-
-def find_welfare_note(user: User, note_id: int) -> WelfareNote | None:
-    """The welfare note if ``user`` may see it, else None (the page then answers 404)."""
-    return db.session.scalar(visible_welfare_notes(user).where(WelfareNote.id == note_id))
 
 
 def find_safe_space_use_by_key(user: User, key: str) -> SafeSpaceUse | None:
@@ -153,11 +110,9 @@ def safe_space_venues(user: User) -> list[Venue]:
     """The venues where ``user`` may record a Safe Space use, by name: active venues that
     run a Safe Space, and for bar and door staff only their own organisation's. Police
     may record at any of them; every other role at none."""
-    query = select(Venue).where(Venue.active.is_(True), Venue.has_safe_space.is_(True))
-    if user.role_enum == Role.PREMISES_STAFF:
-        query = query.where(Venue.organisation_id == user.organisation_id)
-    elif user.role_enum not in POLICE_ROLES:
-        return []
+    query = select(Venue).where(
+        Venue.active.is_(True), Venue.has_safe_space.is_(True), safe_space_venue_rule(user)
+    )
     return list(db.session.scalars(query.order_by(Venue.name, Venue.id)))
 
 
@@ -222,12 +177,6 @@ def _handed_to_organisation(handed_to: str, organisation_id: int | None) -> int 
     return organisation_id if handed_to in HANDOVER_KINDS else None
 
 
-def _may_record_at(actor: User, venue: Venue) -> bool:
-    if actor.role_enum in POLICE_ROLES:
-        return True
-    return actor.role_enum == Role.PREMISES_STAFF and venue.organisation_id == actor.organisation_id
-
-
 def safe_space_use_problems(actor: User, data: SafeSpaceUseData) -> list[Problem]:
     """Every rule ``data`` breaks, for ``actor``: the venue must be one they may record
     at (see :func:`safe_space_venues`), departure cannot come before arrival, and a
@@ -239,7 +188,7 @@ def safe_space_use_problems(actor: User, data: SafeSpaceUseData) -> list[Problem
         problems.append(Problem("venue_id", CHOOSE_VENUE))
     elif venue is None or not venue.active:
         problems.append(Problem("venue_id", VENUE_NOT_LISTED))
-    elif not _may_record_at(actor, venue):
+    elif not may_record_safe_space_at(actor, venue):
         problems.append(Problem("venue_id", NOT_YOUR_VENUE))
     elif not venue.has_safe_space:
         problems.append(Problem("venue_id", _no_safe_space(venue)))

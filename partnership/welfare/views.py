@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -13,8 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from partnership.auth.models import User
 from partnership.core import audit, submissions
-from partnership.core.access import actor, roles_required
-from partnership.core.enums import POLICE_ROLES, Role
+from partnership.core.access import POLICE_ROLES, actor, get_or_404, roles_required
 from partnership.core.forms import record_id
 from partnership.core.keyset import Cursor, newest_first
 from partnership.core.models import utcnow
@@ -30,11 +29,17 @@ from partnership.welfare.forms import (
     WelfareNoteForm,
 )
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
+from partnership.welfare.visibility import (
+    SAFE_SPACE_RECORDERS,
+    WELFARE_NOTE_WRITERS,
+    WELFARE_READERS,
+    find_visible_safe_space_use,
+    find_visible_welfare_note,
+    visible_safe_space_uses,
+    visible_welfare_notes,
+)
 
 PAGE_SIZE = 25
-READERS = (Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR, Role.COORDINATOR)
-SAFE_SPACE_WRITERS = (Role.PREMISES_STAFF, Role.OFFICER, Role.INSPECTOR)
-NOTE_WRITERS = (Role.WELFARE,)
 
 # Which form fields hold each part of a moment, as core/when.py names them.
 WHEN_FIELDS = {"when": "when", "day": "day", "clock": "clock", "fold": "fold"}
@@ -97,7 +102,7 @@ def _safe_space_data(
 
 
 @bp.route("/safe-space/new", methods=["GET", "POST"])
-@roles_required(*SAFE_SPACE_WRITERS)
+@roles_required(*SAFE_SPACE_RECORDERS)
 def safe_space_use_create() -> Any:
     user = actor()
     now = utcnow()
@@ -171,7 +176,7 @@ def _welfare_note_data(form: WelfareNoteForm, occurred_at: datetime) -> service.
 
 
 @bp.route("/notes/new", methods=["GET", "POST"])
-@roles_required(*NOTE_WRITERS)
+@roles_required(*WELFARE_NOTE_WRITERS)
 def welfare_note_create() -> Any:
     user = actor()
     now = utcnow()
@@ -246,12 +251,12 @@ def _listing(
 
 
 @bp.route("/safe-space/")
-@roles_required(*READERS)
+@roles_required(*WELFARE_READERS)
 def safe_space_uses() -> str:
     user = actor()
     listing = _listing(
         "welfare.safe_space_uses",
-        service.visible_safe_space_uses(user),
+        visible_safe_space_uses(user),
         SafeSpaceUse.night,
         SafeSpaceUse.id,
         "safe_space_use.list_viewed",
@@ -260,18 +265,18 @@ def safe_space_uses() -> str:
     db.session.commit()
     return render_template(
         "welfare/safe_space_list.html",
-        can_create=user.role_enum in SAFE_SPACE_WRITERS,
+        can_create=user.role_enum in SAFE_SPACE_RECORDERS,
         **listing,
     )
 
 
 @bp.route("/notes/")
-@roles_required(*READERS)
+@roles_required(*WELFARE_READERS)
 def welfare_notes() -> str:
     user = actor()
     listing = _listing(
         "welfare.welfare_notes",
-        service.visible_welfare_notes(user),
+        visible_welfare_notes(user),
         WelfareNote.night,
         WelfareNote.id,
         "welfare_note.list_viewed",
@@ -279,17 +284,15 @@ def welfare_notes() -> str:
     )
     db.session.commit()
     return render_template(
-        "welfare/note_list.html", can_create=user.role_enum in NOTE_WRITERS, **listing
+        "welfare/note_list.html", can_create=user.role_enum in WELFARE_NOTE_WRITERS, **listing
     )
 
 
 @bp.route("/safe-space/<int:use_id>")
-@roles_required(*READERS)
+@roles_required(*WELFARE_READERS)
 def safe_space_use_detail(use_id: int) -> str:
     user = actor()
-    use = service.find_safe_space_use(user, use_id)
-    if use is None:
-        abort(404)
+    use = get_or_404(find_visible_safe_space_use(user, use_id))
     audit.record(
         "safe_space_use.viewed", actor=user, object_type="safe_space_use", object_id=use.id
     )
@@ -302,12 +305,10 @@ def safe_space_use_detail(use_id: int) -> str:
 
 
 @bp.route("/notes/<int:note_id>")
-@roles_required(*READERS)
+@roles_required(*WELFARE_READERS)
 def welfare_note_detail(note_id: int) -> str:
     user = actor()
-    note = service.find_welfare_note(user, note_id)
-    if note is None:
-        abort(404)
+    note = get_or_404(find_visible_welfare_note(user, note_id))
     audit.record("welfare_note.viewed", actor=user, object_type="welfare_note", object_id=note.id)
     db.session.commit()
     return render_template(

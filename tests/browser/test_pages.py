@@ -34,7 +34,7 @@ PREMISES_STAFF = "door@anchor.example"
 
 
 def expected_nav(role: Role) -> list[str]:
-    """The navigation hrefs each role must see, in order (core/navigation.py)."""
+    """The navigation hrefs each role must see, in order (each feature's menu.py)."""
     hrefs = ["/dashboard"]
     frontline = {Role.PREMISES_STAFF, Role.WELFARE, Role.OFFICER, Role.INSPECTOR}
     if role in frontline:

@@ -22,7 +22,7 @@ from partnership.core.enums import Role
 from partnership.core.models import AuditEvent
 from partnership.extensions import db
 from partnership.subjects.models import Subject
-from partnership.subjects.service import READERS
+from partnership.subjects.visibility import READERS
 from tests.walk import World, build_world, give_reason, opens, pages, sign_in_as
 
 
