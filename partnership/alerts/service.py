@@ -29,12 +29,12 @@ from partnership.alerts.models import Alert, AlertRead
 from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.description import CODED_FIELDS, match_description
+from partnership.core.disclosure import SUPPRESS_BELOW, suppressed
 from partnership.core.enums import POLICE_ROLES, NoteSharing, Role, Sharing
 from partnership.core.forms import record_id, whole_number
 from partnership.core.i18n import local_date
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.extensions import db
-from partnership.reports.figures import SUPPRESS_BELOW, suppressed
 from partnership.sightings.models import Sighting
 from partnership.subjects.models import RedFlagNote, Subject
 from partnership.venues.models import Venue

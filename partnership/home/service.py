@@ -28,7 +28,7 @@ from partnership.orders.service import (
 )
 from partnership.public import triage
 from partnership.reports import figures
-from partnership.reports.service import Figure, summary_figures
+from partnership.reports.present import Figure, summary_figures
 
 # Each short list of orders on the dashboard shows at most this many.
 DASHBOARD_ORDERS = 5

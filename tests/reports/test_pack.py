@@ -58,7 +58,6 @@ WEEK = Period(date(2026, 6, 1), date(2026, 6, 7))
 SUBJECT_NAMES = ("Gareth Prydderch", "Dylan Cudd")
 NOTE_TEXT = "Seen following women between bars"
 URL = "/reports/pack.pdf"
-MINUS = "\u2212"  # a negative longitude is printed with a real minus sign
 DASH = "\u2013"  # a change withheld, as it would give a count under 5 away
 
 
@@ -287,12 +286,11 @@ def test_the_english_pack_carries_each_section_and_its_figures(
         f"Produced by {user.name}, {user.organisation.name}",
         "Produced on 10 June 2026, 13:00",
         # The summary, with the trends.
-        "Sightings 11 ▲ Change: +120% Previous period: 5",
+        "Sightings (intelligence submitted) 11 ▲ Change: +120% Previous period: 5",
         "Interventions 8 ▲ Change: +60% Previous period: 5",
         "Details obtained 5 Change: new Previous period: 0",
-        "Dispersals 5 Change: new Previous period: 0",
+        "Dispersals (Section 35 directions) 5 Change: new Previous period: 0",
         "Safe Space uses 5 Change: new Previous period: 0",
-        "Breaches 1 Change: new Previous period: 0",
         # Behaviours, victim responses, actions: label, this period, previous, change.
         "Wolf-whistling or cat-calling 3 0 new",
         "Staring 8 5 +60%",
@@ -306,11 +304,11 @@ def test_the_english_pack_carries_each_section_and_its_figures(
         # Hotspots: sightings, previous, change, nights, repeat mark.
         "The Anchor 8 5 +60% 3 Repeat",
         "Neon 3 0 new 1",
-        f"51.6190, {MINUS}3.9405 The Anchor 8 5 +60% 3 0 Repeat",
-        f"51.6210, {MINUS}3.9375 Neon 3 0 new 1",
+        "51.6190, -3.9405 The Anchor 8 5 +60% 3 0 Repeat",
+        "51.6210, -3.9375 Neon 3 0 new 1",
         "Sightings this period with no place on the map: 0",
         # When: hours 18 to 05; Saturday night's 01:30 in its 01 column.
-        "Night 18 19 20 21 22 23 00 01 02 03 04 05",
+        "Night 18:00 19:00 20:00 21:00 22:00 23:00 00:00 01:00 02:00 03:00 04:00 05:00",
         "Monday 0 0 0 1 0 0 0 0 0 0 0 0",
         "Friday 0 0 0 0 0 6 0 0 0 0 0 0",
         "Saturday 0 0 0 0 1 0 0 3 0 0 0 0",
@@ -329,18 +327,17 @@ def test_the_english_pack_carries_each_section_and_its_figures(
         "Nobody: left on their own 2 0 new",
         "A friend or family member 3 0 new",
         "Welfare notes 2 0 new",
-        "Hand-overs from Safe Spaces and welfare notes 4 0 new",
+        "Hand-overs (Safe Space uses and welfare notes) 4 0 new",
         "Police 1 0 new",
         # Orders.
-        "Section 34 dispersal authorisations 1 0 new",
+        "Section 34 authorisations 1 0 new",
         "Section 35 directions 5 0 new",
         "Partnership exclusion notices 1 0 new",
-        "Breaches 1 0 new",
         "Breaches of directions 1 0 new",
         "Breaches of exclusion notices 0 0 0%",
-        "Appeals received 1 0 new",
+        "Appeals against notices 1 0 new",
         # Performance measures.
-        "Intelligence submitted (sightings) 11 5 +120%",
+        "Sightings (intelligence submitted) 11 5 +120%",
         "Dispersals (Section 35 directions) 5 0 new",
         "Details obtained 5 0 new",
         # The notes for the meeting, as given.
@@ -388,7 +385,7 @@ def test_counts_under_5_are_shown_only_to_police(
     assert_all_in(
         text,
         "Staring 8 5 +60%",
-        "Sightings 11 ▲ Change: +120% Previous period: 5",
+        "Sightings (intelligence submitted) 11 ▲ Change: +120% Previous period: 5",
         "Section 35 directions 5 0 new",
         "Friday 0 0 0 0 0 6 0 0 0 0 0 0",
         "Breaches of exclusion notices 0 0 0%",
@@ -397,11 +394,11 @@ def test_counts_under_5_are_shown_only_to_police(
         assert_all_in(
             text,
             "Wolf-whistling or cat-calling 3 0 new",
-            "Breaches 1 Change: new Previous period: 0",
+            "Breaches of directions 1 0 new",
             "The Anchor 8 5 +60% 3 Repeat",
             "Saturday 0 0 0 0 1 0 0 3 0 0 0 0",
             "Active at the end of the period 3 3 0%",
-            "Section 34 dispersal authorisations 1 0 new",
+            "Section 34 authorisations 1 0 new",
             "Repeat subjects 1 0 new",
         )
         assert "<5" not in text
@@ -411,13 +408,13 @@ def test_counts_under_5_are_shown_only_to_police(
             text,
             "“<5” stands for a count from 1 to 4",
             f"Wolf-whistling or cat-calling <5 0 {DASH}",
-            f"Breaches <5 Change: {DASH} Previous period: 0",
+            f"Breaches of directions <5 0 {DASH}",
             "The Anchor 8 5 +60% <5 Repeat",
             "Saturday 0 0 0 0 <5 0 0 <5 0 0 0 0",
             f"Active at the end of the period <5 <5 {DASH}",
             f"Added <5 0 {DASH}",
-            f"Section 34 dispersal authorisations <5 0 {DASH}",
-            f"Hand-overs from Safe Spaces and welfare notes <5 0 {DASH}",
+            f"Section 34 authorisations <5 0 {DASH}",
+            f"Hand-overs (Safe Space uses and welfare notes) <5 0 {DASH}",
             # One repeat subject: not even a code, as the list would give the number away.
             f"Repeat subjects <5 0 {DASH}",
             "Fewer than 5 repeat subjects: they are not listed",
@@ -425,8 +422,8 @@ def test_counts_under_5_are_shown_only_to_police(
         assert_none_in(
             text,
             "cat-calling 3",
-            "Breaches 1",
-            "Section 34 dispersal authorisations 1",
+            "Breaches of directions 1",
+            "Section 34 authorisations 1",
             "Saturday 0 0 0 0 1",
         )
         assert not re.search(r"P-[0-9A-Z]{6}", text)
@@ -484,7 +481,7 @@ def test_the_welsh_pack_has_welsh_headings(
         welsh(app, "Performance measures"),
         welsh(app, "Notes for the meeting"),
         welsh(app, "Active at the end of the period"),
-        welsh(app, "Section 34 dispersal authorisations"),
+        welsh(app, "Section 34 authorisations"),
         # The figures are the same; the labels and the days are Welsh.
         f"{staring} 8 5 +60%",
         "Dydd Gwener 0 0 0 0 0 6 0 0 0 0 0 0",
@@ -524,7 +521,7 @@ def test_filters_and_a_custom_range(
     assert_all_in(
         text,
         "Filters Area: Wind Street Venue: Neon Behaviour: Wolf-whistling or cat-calling",
-        "Sightings 3 Change: new Previous period: 0",
+        "Sightings (intelligence submitted) 3 Change: new Previous period: 0",
         "Wolf-whistling or cat-calling 3 0 new",
         "The filters narrow the sightings.",
         # Orders are never narrowed; welfare notes by venue (one at Neon).
@@ -539,7 +536,7 @@ def test_filters_and_a_custom_range(
         "Review pack Chosen nights",
         "Nights covered Friday 5 June 2026 to Saturday 6 June 2026 (2 nights)",
         "Compared with Wednesday 3 June 2026 to Thursday 4 June 2026 (2 nights)",
-        "Sightings 10 Change: new Previous period: 0",
+        "Sightings (intelligence submitted) 10 Change: new Previous period: 0",
     )
     produced = events(app, "report.pack_produced")
     assert [event.details["filters"] for event in produced if event.details] == [
