@@ -439,7 +439,7 @@ def test_the_english_pack_carries_each_section_and_its_figures(packs: Packs) -> 
         "Neon 3 0 new 1",
         "51.6190, -3.9405 The Anchor 8 5 +60% 3 0 Repeat",
         "51.6210, -3.9375 Neon 3 0 new 1",
-        "Sightings this period with no place on the map: 0",
+        "Sightings with no point and no venue, not on the map: 0 (previous period: 0).",
         # When: hours 18 to 05; Saturday night's 01:30 in its 01 column.
         "Night 18:00 19:00 20:00 21:00 22:00 23:00 00:00 01:00 02:00 03:00 04:00 05:00",
         "Monday 0 0 0 1 0 0 0 0 0 0 0 0",
