@@ -27,12 +27,12 @@ from partnership.alerts.triggers import RECUR_NIGHTS
 from partnership.alerts.visibility import led_to_sightings, receives_alerts, visible_alerts
 from partnership.auth.models import User
 from partnership.core import audit
+from partnership.core.disclosure import SUPPRESS_BELOW, suppressed
 from partnership.core.enums import Role
 from partnership.core.forms import record_id, whole_number
 from partnership.core.i18n import local_date
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.extensions import db
-from partnership.reports.figures import SUPPRESS_BELOW, suppressed
 from partnership.venues.models import Venue
 
 # The described-person fields a match can agree on, titled as the forms title them.

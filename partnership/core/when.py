@@ -19,25 +19,48 @@ from partnership.core.nights import (
 )
 
 _DAY_MONTH_YEAR = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*")
+# As people also type them: a two-digit year (27/11/26, 27.11.26) and ISO without zeros.
+_DAY_MONTH_SHORT_YEAR = re.compile(r"\s*(\d{1,2})[/.](\d{1,2})[/.](\d{2})\s*")
+_UNPADDED_ISO = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+# A two-digit year below this is in the 2000s, from it in the 1900s (as strptime's %y).
+_CENTURY_PIVOT = 69
 
 
-def read_date(text: str | None, earliest: date, latest: date) -> date | None:
+def _day_month_year(text: str, as_typed: bool) -> date | None:
+    found = _DAY_MONTH_YEAR.fullmatch(text)
+    if found is not None:
+        number, month, year = (int(part) for part in found.groups())
+    elif as_typed and (found := _DAY_MONTH_SHORT_YEAR.fullmatch(text)) is not None:
+        number, month, short = (int(part) for part in found.groups())
+        year = short + (2000 if short < _CENTURY_PIVOT else 1900)
+    elif as_typed and (found := _UNPADDED_ISO.fullmatch(text)) is not None:
+        year, month, number = (int(part) for part in found.groups())
+    else:
+        return None
+    try:
+        return date(year, month, number)
+    except ValueError:
+        return None
+
+
+def read_date(
+    text: str | None, earliest: date, latest: date, *, as_typed: bool = False
+) -> date | None:
     """A date typed as ``2026-11-16`` (what a date picker sends) or ``16/11/2026`` (also with
-    dots or dashes), from ``earliest`` to ``latest``; None when it is neither."""
+    dots or dashes), from ``earliest`` to ``latest``; None when it is neither.
+
+    With ``as_typed``, also the shorter forms people type: a two-digit year after slashes
+    or dots (``27/11/26``, ``27.11.26``: 00 to 68 in the 2000s, 69 to 99 in the 1900s) and
+    an ISO date without leading zeros (``2026-11-7``)."""
     text = (text or "").strip()
     if not text:
         return None
     try:
-        day = date.fromisoformat(text)
+        day: date | None = date.fromisoformat(text)
     except ValueError:
-        found = _DAY_MONTH_YEAR.fullmatch(text)
-        if found is None:
-            return None
-        number, month, year = (int(part) for part in found.groups())
-        try:
-            day = date(year, month, number)
-        except ValueError:
-            return None
+        day = _day_month_year(text, as_typed)
+    if day is None:
+        return None
     return day if earliest <= day <= latest else None
 
 

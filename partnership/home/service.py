@@ -26,7 +26,7 @@ from partnership.orders.service import (
     visible_notices,
 )
 from partnership.reports import figures
-from partnership.reports.service import Figure, summary_figures
+from partnership.reports.present import Figure, summary_figures
 from partnership.triage import service as triage
 
 # Each short list of orders on the dashboard shows at most this many.

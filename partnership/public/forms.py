@@ -7,7 +7,7 @@ photo is never carried: it is chosen on the last step.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask_wtf.file import FileField
@@ -27,6 +27,7 @@ from partnership.core.enums import Behaviour, ReporterKind, TimeOfNight
 from partnership.core.forms import Form
 from partnership.core.geo import GeoError, check_point
 from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.when import read_date
 
 MAX_AGE = timedelta(days=365)
 DESCRIPTION_LIMIT = 5000
@@ -80,14 +81,8 @@ def _limit(limit: int) -> Length:
 
 def parse_night(text: str | None) -> date | None:
     """A date as a browser's date picker sends it (2026-11-27) or as people type it
-    (27/11/2026, 27-11-2026, 27.11.26); None if it is not one."""
-    raw = (text or "").strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d.%m.%y"):
-        try:
-            return datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-    return None
+    (27/11/2026, 27-11-2026, 27.11.26); None if it is not one (:func:`read_date`)."""
+    return read_date(text, date.min, date.max, as_typed=True)
 
 
 class PublicReportForm(Form):

@@ -9,7 +9,7 @@ Everything here is an aggregate that anyone may see, so the rules are strict:
   moment, by :func:`~partnership.core.nights.night_of` that moment, that is from 06:00 local on
   the 1st to 06:00 local on the 1st of the next month (:meth:`Period.utc_bounds`).
 - **Small counts.** Every count goes through
-  :func:`~partnership.reports.figures.suppressed` as a member of the public (no role): 1 to 4
+  :func:`~partnership.core.disclosure.suppressed` as a member of the public (no role): 1 to 4
   is shown as "fewer than 5", 0 and 5 or more as the number (:func:`shown`).
 - **Places.** A venue or an area is named only when it had :data:`SUPPRESS_BELOW` (5) or more
   public reports and sightings together in the month; the database drops the others before
@@ -36,11 +36,12 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, case, func, literal, select, union_all
 
+from partnership.core.disclosure import SUPPRESS_BELOW, suppressed
 from partnership.core.nights import night_of
 from partnership.extensions import db
 from partnership.orders.models import DispersalDirection, ExclusionNotice
 from partnership.public.models import PublicReport
-from partnership.reports.figures import NO_ACTION, SUPPRESS_BELOW, Period, suppressed
+from partnership.reports.figures import NO_ACTION, Period
 from partnership.sightings.models import Sighting
 from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse
@@ -264,7 +265,7 @@ class ShownMonth:
     areas: tuple[tuple[str, str], ...]
 
 
-def present(months: Sequence[MonthFigures]) -> list[ShownMonth]:
+def present_months(months: Sequence[MonthFigures]) -> list[ShownMonth]:
     """The months with their names in the request's language and every count through
     :func:`shown`: no count of 1 to 4 leaves here as a number."""
     return [

@@ -10,14 +10,14 @@ from __future__ import annotations
 from flask import render_template
 
 from partnership.core.access import public
+from partnership.core.disclosure import SUPPRESS_BELOW
 from partnership.core.models import utcnow
 from partnership.public import bp
-from partnership.public.we_did import build_months, present
-from partnership.reports.figures import SUPPRESS_BELOW
+from partnership.public.we_did import build_months, present_months
 
 
 @bp.route("/we-did")
 @public
 def we_did() -> str:
-    months = present(build_months(utcnow()))
+    months = present_months(build_months(utcnow()))
     return render_template("public/we_did.html", months=months, threshold=SUPPRESS_BELOW)

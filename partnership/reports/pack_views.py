@@ -14,14 +14,12 @@ from flask import Response, abort, request
 from flask_babel import get_locale
 
 from partnership.core.access import actor, roles_required
-from partnership.core.enums import Locale, Role
+from partnership.core.enums import Locale
 from partnership.core.models import utcnow
 from partnership.extensions import db
-from partnership.reports import bp, pack
+from partnership.reports import bp, pack, runs
 from partnership.reports.forms import ReportForm
-from partnership.reports.views import report_for
-
-PACK_ROLES = (Role.ANALYST, Role.COORDINATOR, Role.OFFICER, Role.INSPECTOR)
+from partnership.reports.visibility import PACK_MAKERS
 
 
 def _language() -> Locale:
@@ -36,7 +34,7 @@ def _language() -> Locale:
 
 
 @bp.route("/pack.pdf")
-@roles_required(*PACK_ROLES)
+@roles_required(*PACK_MAKERS)
 def pack_pdf() -> Response:
     user = actor()
     language = _language()
@@ -50,7 +48,7 @@ def pack_pdf() -> Response:
         abort(404)
     choice = form.choice(now)
     period = choice.period
-    report = report_for(choice)
+    report = runs.report_for(user, choice, now)
     pdf = pack.pack_pdf(user, report, language, notes, now)
     db.session.commit()
     response = Response(pdf, mimetype="application/pdf")

@@ -10,11 +10,12 @@ from werkzeug.datastructures import MultiDict
 
 from partnership.core.access import actor, roles_required
 from partnership.core.models import utcnow
-from partnership.reports import bp, runs, service
+from partnership.reports import bp, runs
 from partnership.reports.figures import Report
 from partnership.reports.forms import ReportForm
 from partnership.reports.models import ReportRun
 from partnership.reports.views import render_report
+from partnership.reports.visibility import READERS
 
 
 def _run(run_id: str) -> ReportRun:
@@ -36,7 +37,7 @@ def progress_text(found: ReportRun) -> str:
 
 
 @bp.route("/runs/<run_id>")
-@roles_required(*service.READERS)
+@roles_required(*READERS)
 def run(run_id: str) -> Any:
     """The report when it is ready; until then how far it has got."""
     found = _run(run_id)
@@ -59,7 +60,7 @@ def run(run_id: str) -> Any:
 
 
 @bp.route("/runs/<run_id>/progress")
-@roles_required(*service.READERS)
+@roles_required(*READERS)
 def run_progress(run_id: str) -> Response:
     """How far the run has got, for the status page's script: no figures."""
     found = _run(run_id)

@@ -182,6 +182,17 @@ def finished_report(user: User, choice: ReportChoice, now: datetime) -> Report |
 # -- The figures as JSON ----------------------------------------------------------------------
 
 
+def report_for(user: User, choice: ReportChoice, now: datetime) -> Report:
+    """The figures an export or the pack of ``choice`` prints for ``user``: those of their
+    finished run for it if there is one (a long report already worked out), else worked
+    out now."""
+    if is_long(choice):
+        finished = finished_report(user, choice, now)
+        if finished is not None:
+            return finished
+    return build_report(choice.period, choice.filters, now=now)
+
+
 def to_json(value: Any) -> Any:
     """A report (or any part of it) as plain JSON values: dataclasses as objects, tuples as
     lists, dates as ISO strings."""

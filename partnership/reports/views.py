@@ -1,5 +1,5 @@
 """The report page and its exports: the figures come from :mod:`partnership.reports.figures`,
-shown as the viewer's role may see them by :mod:`partnership.reports.service`.
+shown as the viewer's role may see them by :mod:`partnership.reports.present`.
 
 Every route reads the same query string (``range``, ``from``, ``to``, ``area``, ``venue``,
 ``behaviour``; see :class:`~partnership.reports.forms.ReportForm`). The page answers bad
@@ -23,10 +23,12 @@ from partnership.core.exports import (
 )
 from partnership.core.models import utcnow
 from partnership.extensions import db
-from partnership.reports import bp, runs, service
+from partnership.reports import bp, present, runs, service
 from partnership.reports.figures import REPEAT_NIGHTS, REPEAT_SUBJECT_NIGHTS, Report, build_report
 from partnership.reports.forms import ReportForm
+from partnership.reports.present import hotspot_map, present_report
 from partnership.reports.service import ReportChoice
+from partnership.reports.visibility import READERS, RECORD_EXPORTERS, may_export_records
 
 # The PDF pack is drawn elsewhere (partnership/reports/pack.py) under this endpoint.
 PACK_ENDPOINT = "reports.pack_pdf"
@@ -45,7 +47,7 @@ def _export_choice() -> ReportChoice:
 
 
 @bp.route("/")
-@roles_required(*service.READERS)
+@roles_required(*READERS)
 def report() -> Any:
     user = actor()
     now = utcnow()
@@ -67,7 +69,7 @@ def render_report(form: ReportForm, choice: ReportChoice, data: Report) -> str:
     """The report page for ``data`` as the signed-in user may see it: one ``report.viewed``
     audit event, committed."""
     user = actor()
-    presented = service.present(data, user.role, new_pseudonymiser())
+    presented = present_report(data, user.role, new_pseudonymiser())
     service.record_viewed(user, choice)
     db.session.commit()
     args = choice.query_args()
@@ -76,9 +78,7 @@ def render_report(form: ReportForm, choice: ReportChoice, data: Report) -> str:
         "figures_xlsx": url_for("reports.figures_xlsx", **args),
         "hotspots_geojson": url_for("reports.hotspots_geojson", **args),
         "sightings_csv": (
-            url_for("reports.sightings_csv", **args)
-            if user.role_enum in service.RECORD_EXPORTERS
-            else None
+            url_for("reports.sightings_csv", **args) if may_export_records(user) else None
         ),
         "pack_pdf": (
             url_for(PACK_ENDPOINT, **args) if PACK_ENDPOINT in current_app.view_functions else None
@@ -91,36 +91,25 @@ def render_report(form: ReportForm, choice: ReportChoice, data: Report) -> str:
         report=presented,
         filters=service.filter_names(choice.filters),
         hotspot_map=(
-            service.hotspot_map(presented, service.SQUARES_ON_PAGE) if presented.squares else None
+            hotspot_map(presented, present.SQUARES_ON_PAGE) if presented.squares else None
         ),
         links=links,
-        squares_on_page=service.SQUARES_ON_PAGE,
+        squares_on_page=present.SQUARES_ON_PAGE,
         repeat_nights=REPEAT_NIGHTS,
         repeat_subject_nights=REPEAT_SUBJECT_NIGHTS,
     )
 
 
-def report_for(choice: ReportChoice) -> Report:
-    """The figures an export or the pack of ``choice`` prints: those of the signed-in
-    user's finished run for it if there is one (a long report already worked out), else
-    worked out now."""
-    now = utcnow()
-    if runs.is_long(choice):
-        finished = runs.finished_report(actor(), choice, now)
-        if finished is not None:
-            return finished
-    return build_report(choice.period, choice.filters, now=now)
-
-
 def _figures(choice: ReportChoice) -> tuple[list[str], list[service.FigureLine]]:
     user = actor()
-    presented = service.present(report_for(choice), user.role, new_pseudonymiser())
+    report = runs.report_for(user, choice, utcnow())
+    presented = present_report(report, user.role, new_pseudonymiser())
     lines = list(service.figure_lines(presented, service.filter_names(choice.filters)))
     return service.figures_header(presented), lines
 
 
 @bp.route("/figures.csv")
-@roles_required(*service.READERS)
+@roles_required(*READERS)
 def figures_csv() -> Response:
     choice = _export_choice()
     header, lines = _figures(choice)
@@ -130,7 +119,7 @@ def figures_csv() -> Response:
 
 
 @bp.route("/figures.xlsx")
-@roles_required(*service.READERS)
+@roles_required(*READERS)
 def figures_xlsx() -> Response:
     choice = _export_choice()
     header, lines = _figures(choice)
@@ -140,7 +129,7 @@ def figures_xlsx() -> Response:
 
 
 @bp.route("/sightings.csv")
-@roles_required(*service.RECORD_EXPORTERS)
+@roles_required(*RECORD_EXPORTERS)
 def sightings_csv() -> Response:
     user = actor()
     choice = _export_choice()
@@ -154,11 +143,11 @@ def sightings_csv() -> Response:
 
 
 @bp.route("/hotspots.geojson")
-@roles_required(*service.READERS)
+@roles_required(*READERS)
 def hotspots_geojson() -> Response:
     user = actor()
     choice = _export_choice()
-    collection = service.hotspot_collection(report_for(choice), user.role)
+    collection = service.hotspot_collection(runs.report_for(user, choice, utcnow()), user.role)
     service.record_exported(user, "hotspots_geojson", choice)
     db.session.commit()
     return geojson_response(choice.filename("hotspots", "geojson"), collection)

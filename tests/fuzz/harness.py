@@ -30,7 +30,6 @@ from partnership.extensions import db
 from partnership.subjects.models import Subject
 from partnership.venues.models import Area, Venue
 from tests.conftest import PASSWORD, reload
-from tests.orders.factories import SQUARE, add_authorisation
 from tests.core.test_access_matrix import (
     HIDDEN_TARGETS,
     MATRIX,
@@ -44,6 +43,7 @@ from tests.core.test_access_matrix import (
     make_record,
     make_subject,
 )
+from tests.orders.factories import SQUARE, add_authorisation
 
 # The role each form is fuzzed as: the first of these the access matrix lets in (and, for
 # a page about one record, lets see a record made for it). An inspector can do all that

@@ -20,8 +20,8 @@ from partnership.core.enums import Role
 from partnership.core.forms import MAX_ID
 from partnership.core.urls import safe_next
 from tests.conftest import TEST_CONFIG, sign_in
-from tests.fuzz.harness import forms_on
 from tests.core.test_access_matrix import MATRIX, PUBLIC, RANK_REFUSED, endpoints
+from tests.fuzz.harness import forms_on
 
 _ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 OUT_OF_RANGE = [

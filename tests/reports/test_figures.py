@@ -16,6 +16,7 @@ from flask import Flask
 from sqlalchemy import event, select
 
 from partnership.auth.models import Organisation, User
+from partnership.core.disclosure import Trend, change, suppressed
 from partnership.core.enums import OrgKind, Role
 from partnership.core.nights import NonexistentTimeError, night_of, to_utc
 from partnership.extensions import db
@@ -27,12 +28,9 @@ from partnership.reports.figures import (
     Filters,
     Period,
     Report,
-    Trend,
     build_report,
-    change,
     last_completed_night,
     preset,
-    suppressed,
 )
 from partnership.sightings.models import Sighting, SightingBehaviour
 from partnership.sightings.service import SightingData, correct_sighting, record_sighting

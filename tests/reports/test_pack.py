@@ -33,14 +33,17 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import count
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
 from pypdf import PdfReader
 
+from partnership.admin import service as admin_service
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import Behaviour, OrgKind, Role
 from partnership.extensions import db
@@ -49,7 +52,7 @@ from partnership.reports import pack
 from partnership.reports.figures import Period
 from partnership.subjects.models import Subject
 from partnership.venues.models import Area, Venue
-from tests.conftest import events, fix_clock, welsh
+from tests.conftest import DEFAULT_KIND, DEFAULT_RANK, PASSWORD, events, fix_clock, welsh
 from tests.orders.factories import add_appeal, add_authorisation, add_direction, add_notice
 from tests.reports.test_figures import Builder, local, polygon
 
@@ -58,7 +61,6 @@ WEEK = Period(date(2026, 6, 1), date(2026, 6, 7))
 SUBJECT_NAMES = ("Gareth Prydderch", "Dylan Cudd")
 NOTE_TEXT = "Seen following women between bars"
 URL = "/reports/pack.pdf"
-MINUS = "\u2212"  # a negative longitude is printed with a real minus sign
 DASH = "\u2013"  # a change withheld, as it would give a count under 5 away
 
 
@@ -82,7 +84,12 @@ def data(
     clock: None,
 ) -> Iterator[Data]:
     officer = make_user(Role.OFFICER, make_org(OrgKind.POLICE, "Swansea Police"))
-    premises = make_org(OrgKind.LICENSED_PREMISES, "Bars Ltd")
+    yield build_data(app, officer, make_org(OrgKind.LICENSED_PREMISES, "Bars Ltd"))
+
+
+def build_data(app: Flask, officer: User, premises: Organisation) -> Data:
+    """The data set of the module's docstring, recorded by ``officer`` at venues of
+    ``premises``."""
     with app.app_context():
         wind_street = Area(name="Wind Street", geometry=polygon(-3.95, 51.61, -3.93, 51.63))
         anchor_venue = Venue(
@@ -203,7 +210,7 @@ def data(
             )
         )
         db.session.commit()
-    yield Data(anchor, neon, ws)
+    return Data(anchor, neon, ws)
 
 
 def download(client: FlaskClient, **args: Any) -> bytes:
@@ -262,19 +269,144 @@ HEADINGS = (
 )
 
 
+# -- Packs rendered once for the module ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A pack downloaded by a new user, and what the download left behind."""
+
+    pdf: bytes
+    text: str
+    user_id: int
+    user_name: str
+    organisation: str
+    produced: list[dict[str, Any]]  # the report.pack_produced events it added, their details
+    producers: list[int | None]  # and who each was recorded as made by
+    lang_in_session: bool
+
+
+# What each pack the tests read is asked for: (role, portal language, query arguments).
+ASKED: dict[str, tuple[Role, str, dict[str, str]]] = {
+    "english": (
+        Role.OFFICER,
+        "en",
+        {"language": "en", "notes": "1. Lighting on Wind Street\r\n2. Taxi marshals"},
+    ),
+    **{f"default-{role.value}": (role, "en", {}) for role in Role},
+    "welsh": (Role.ANALYST, "en", {"language": "cy"}),
+    "portal-welsh": (Role.ANALYST, "cy", {}),
+    "custom": (Role.INSPECTOR, "en", {"range": "custom", "from": "2026-06-05", "to": "2026-06-06"}),
+}
+_serial = count(1)
+
+
+class Packs:
+    """Each pack the tests read, rendered once for the module (a PDF takes a second or
+    more): the data set is built again whenever the database was emptied after a test."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.data: Data | None = None
+        self.rendered: dict[str, Rendered] = {}
+
+    def _user(self, role: Role, locale: str = "en", organisation: str | None = None) -> User:
+        number = next(_serial)
+        with self.app.app_context():
+            org = admin_service.create_organisation(
+                None, organisation or f"Pack org {number}", DEFAULT_KIND[role]
+            )
+            user = admin_service.create_user(
+                None,
+                name=f"Pack {role.value} {number}",
+                email=f"pack-{role.value}-{number}@example.org",
+                organisation=org,
+                role=role,
+                rank=DEFAULT_RANK.get(role),
+                designated_pcso=False,
+                locale=locale,
+                password=PASSWORD,
+            ).user
+            if role.needs_two_factor:
+                user.totp_secret = pyotp.random_base32()
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.refresh(user.organisation)
+            db.session.expunge_all()
+            return user
+
+    def current_data(self) -> Data:
+        with self.app.app_context():
+            present = self.data is not None and db.session.get(Venue, self.data.anchor)
+        if not present:
+            officer = self._user(Role.OFFICER, organisation=f"Swansea Police {next(_serial)}")
+            with self.app.app_context():
+                premises = admin_service.create_organisation(
+                    None, f"Bars Ltd {next(_serial)}", OrgKind.LICENSED_PREMISES
+                )
+                db.session.commit()
+                db.session.refresh(premises)
+                db.session.expunge(premises)
+            self.data = build_data(self.app, officer, premises)
+        assert self.data is not None
+        return self.data
+
+    def render(self, key: str, role: Role, locale: str, args: dict[str, str]) -> Rendered:
+        if key not in self.rendered:
+            self.current_data()
+            user = self._user(role, locale)
+            client = self.app.test_client()
+            with client.session_transaction() as session:
+                session["_user_id"] = user.session_token
+                session["_fresh"] = True
+            before = len(events(self.app, "report.pack_produced"))
+            pdf = download(client, **args)
+            added = events(self.app, "report.pack_produced")[before:]
+            with client.session_transaction() as session:
+                lang_in_session = "lang" in session
+            self.rendered[key] = Rendered(
+                pdf=pdf,
+                text=text_of(pdf),
+                user_id=user.id,
+                user_name=user.name,
+                organisation=user.organisation.name,
+                produced=[dict(event.details or {}) for event in added],
+                producers=[event.actor_id for event in added],
+                lang_in_session=lang_in_session,
+            )
+        return self.rendered[key]
+
+    def __getitem__(self, key: str) -> Rendered:
+        return self.render(key, *ASKED[key])
+
+    def filtered(self) -> Rendered:
+        """The inspector's pack narrowed to Neon in Wind Street and cat-calling."""
+        data = self.current_data()
+        args = {
+            "area": str(data.wind_street),
+            "venue": str(data.neon),
+            "behaviour": "assb.catcalling",
+        }
+        return self.render("filtered", Role.INSPECTOR, "en", args)
+
+
+@pytest.fixture(scope="module")
+def packs(app: Flask) -> Iterator[Packs]:
+    with pytest.MonkeyPatch.context() as patch:
+        fix_clock(patch, NOW, "partnership.reports.pack_views")
+        yield Packs(app)
+
+
 # -- What the pack says ------------------------------------------------------------------------
 
 
-def test_the_english_pack_carries_each_section_and_its_figures(
-    app: Flask, client: FlaskClient, login_as: Callable[..., User], data: Data
-) -> None:
-    user = login_as(Role.OFFICER)
-    pdf = download(client, language="en", notes="1. Lighting on Wind Street\r\n2. Taxi marshals")
-    reader = PdfReader(io.BytesIO(pdf))
+def test_the_english_pack_carries_each_section_and_its_figures(packs: Packs) -> None:
+    rendered = packs["english"]
+    reader = PdfReader(io.BytesIO(rendered.pdf))
     assert reader.trailer["/Root"]["/Lang"] == "en"
     assert reader.metadata is not None
     assert reader.metadata.title == "Weekly review pack: 1 June 2026 to 7 June 2026"
-    text = text_of(pdf)
+    text = rendered.text
     assert_all_in(text, *HEADINGS)
     assert_all_in(
         text,
@@ -284,15 +416,14 @@ def test_the_english_pack_carries_each_section_and_its_figures(
         "Nights covered Monday 1 June 2026 to Sunday 7 June 2026 (7 nights)",
         "Compared with Monday 25 May 2026 to Sunday 31 May 2026 (7 nights)",
         "Filters None: every area, venue and behaviour",
-        f"Produced by {user.name}, {user.organisation.name}",
+        f"Produced by {rendered.user_name}, {rendered.organisation}",
         "Produced on 10 June 2026, 13:00",
         # The summary, with the trends.
-        "Sightings 11 ▲ Change: +120% Previous period: 5",
+        "Sightings (intelligence submitted) 11 ▲ Change: +120% Previous period: 5",
         "Interventions 8 ▲ Change: +60% Previous period: 5",
         "Details obtained 5 Change: new Previous period: 0",
-        "Dispersals 5 Change: new Previous period: 0",
+        "Dispersals (Section 35 directions) 5 Change: new Previous period: 0",
         "Safe Space uses 5 Change: new Previous period: 0",
-        "Breaches 1 Change: new Previous period: 0",
         # Behaviours, victim responses, actions: label, this period, previous, change.
         "Wolf-whistling or cat-calling 3 0 new",
         "Staring 8 5 +60%",
@@ -306,11 +437,11 @@ def test_the_english_pack_carries_each_section_and_its_figures(
         # Hotspots: sightings, previous, change, nights, repeat mark.
         "The Anchor 8 5 +60% 3 Repeat",
         "Neon 3 0 new 1",
-        f"51.6190, {MINUS}3.9405 The Anchor 8 5 +60% 3 0 Repeat",
-        f"51.6210, {MINUS}3.9375 Neon 3 0 new 1",
-        "Sightings this period with no place on the map: 0",
+        "51.6190, -3.9405 The Anchor 8 5 +60% 3 0 Repeat",
+        "51.6210, -3.9375 Neon 3 0 new 1",
+        "Sightings with no point and no venue, not on the map: 0 (previous period: 0).",
         # When: hours 18 to 05; Saturday night's 01:30 in its 01 column.
-        "Night 18 19 20 21 22 23 00 01 02 03 04 05",
+        "Night 18:00 19:00 20:00 21:00 22:00 23:00 00:00 01:00 02:00 03:00 04:00 05:00",
         "Monday 0 0 0 1 0 0 0 0 0 0 0 0",
         "Friday 0 0 0 0 0 6 0 0 0 0 0 0",
         "Saturday 0 0 0 0 1 0 0 3 0 0 0 0",
@@ -329,18 +460,17 @@ def test_the_english_pack_carries_each_section_and_its_figures(
         "Nobody: left on their own 2 0 new",
         "A friend or family member 3 0 new",
         "Welfare notes 2 0 new",
-        "Hand-overs from Safe Spaces and welfare notes 4 0 new",
+        "Hand-overs (Safe Space uses and welfare notes) 4 0 new",
         "Police 1 0 new",
         # Orders.
-        "Section 34 dispersal authorisations 1 0 new",
+        "Section 34 authorisations 1 0 new",
         "Section 35 directions 5 0 new",
         "Partnership exclusion notices 1 0 new",
-        "Breaches 1 0 new",
         "Breaches of directions 1 0 new",
         "Breaches of exclusion notices 0 0 0%",
-        "Appeals received 1 0 new",
+        "Appeals against notices 1 0 new",
         # Performance measures.
-        "Intelligence submitted (sightings) 11 5 +120%",
+        "Sightings (intelligence submitted) 11 5 +120%",
         "Dispersals (Section 35 directions) 5 0 new",
         "Details obtained 5 0 new",
         # The notes for the meeting, as given.
@@ -354,20 +484,18 @@ def test_the_english_pack_carries_each_section_and_its_figures(
     # Police see every count: no legend for "<5".
     assert "<5" not in text
 
-    produced = events(app, "report.pack_produced")
-    assert len(produced) == 1
-    event = produced[0]
-    assert event.actor_id == user.id
-    assert event.details is not None
-    assert event.details["period"] == {"first_night": "2026-06-01", "last_night": "2026-06-07"}
-    assert event.details["previous_period"] == {
+    assert len(rendered.produced) == 1
+    details = rendered.produced[0]
+    assert rendered.producers == [rendered.user_id]
+    assert details["period"] == {"first_night": "2026-06-01", "last_night": "2026-06-07"}
+    assert details["previous_period"] == {
         "first_night": "2026-05-25",
         "last_night": "2026-05-31",
     }
-    assert event.details["range"] == "last_week"
-    assert event.details["filters"] == {"area": None, "venue": None, "behaviour": None}
-    assert event.details["language"] == "en"
-    assert event.details["with_notes"] is True
+    assert details["range"] == "last_week"
+    assert details["filters"] == {"area": None, "venue": None, "behaviour": None}
+    assert details["language"] == "en"
+    assert details["with_notes"] is True
 
 
 @pytest.mark.parametrize(
@@ -379,16 +507,13 @@ def test_the_english_pack_carries_each_section_and_its_figures(
         (Role.INSPECTOR, True),
     ],
 )
-def test_counts_under_5_are_shown_only_to_police(
-    client: FlaskClient, login_as: Callable[..., User], data: Data, role: Role, police: bool
-) -> None:
-    login_as(role)
-    text = text_of(download(client))
+def test_counts_under_5_are_shown_only_to_police(packs: Packs, role: Role, police: bool) -> None:
+    text = packs[f"default-{role.value}"].text
     # Counts of 5 or more, and their trends, are the same for everyone.
     assert_all_in(
         text,
         "Staring 8 5 +60%",
-        "Sightings 11 ▲ Change: +120% Previous period: 5",
+        "Sightings (intelligence submitted) 11 ▲ Change: +120% Previous period: 5",
         "Section 35 directions 5 0 new",
         "Friday 0 0 0 0 0 6 0 0 0 0 0 0",
         "Breaches of exclusion notices 0 0 0%",
@@ -397,11 +522,11 @@ def test_counts_under_5_are_shown_only_to_police(
         assert_all_in(
             text,
             "Wolf-whistling or cat-calling 3 0 new",
-            "Breaches 1 Change: new Previous period: 0",
+            "Breaches of directions 1 0 new",
             "The Anchor 8 5 +60% 3 Repeat",
             "Saturday 0 0 0 0 1 0 0 3 0 0 0 0",
             "Active at the end of the period 3 3 0%",
-            "Section 34 dispersal authorisations 1 0 new",
+            "Section 34 authorisations 1 0 new",
             "Repeat subjects 1 0 new",
         )
         assert "<5" not in text
@@ -411,13 +536,13 @@ def test_counts_under_5_are_shown_only_to_police(
             text,
             "“<5” stands for a count from 1 to 4",
             f"Wolf-whistling or cat-calling <5 0 {DASH}",
-            f"Breaches <5 Change: {DASH} Previous period: 0",
+            f"Breaches of directions <5 0 {DASH}",
             "The Anchor 8 5 +60% <5 Repeat",
             "Saturday 0 0 0 0 <5 0 0 <5 0 0 0 0",
             f"Active at the end of the period <5 <5 {DASH}",
             f"Added <5 0 {DASH}",
-            f"Section 34 dispersal authorisations <5 0 {DASH}",
-            f"Hand-overs from Safe Spaces and welfare notes <5 0 {DASH}",
+            f"Section 34 authorisations <5 0 {DASH}",
+            f"Hand-overs (Safe Space uses and welfare notes) <5 0 {DASH}",
             # One repeat subject: not even a code, as the list would give the number away.
             f"Repeat subjects <5 0 {DASH}",
             "Fewer than 5 repeat subjects: they are not listed",
@@ -425,21 +550,19 @@ def test_counts_under_5_are_shown_only_to_police(
         assert_none_in(
             text,
             "cat-calling 3",
-            "Breaches 1",
-            "Section 34 dispersal authorisations 1",
+            "Breaches of directions 1",
+            "Section 34 authorisations 1",
             "Saturday 0 0 0 0 1",
         )
         assert not re.search(r"P-[0-9A-Z]{6}", text)
 
 
-def test_no_name_reference_or_free_text_about_anyone_leaves_in_a_pack(
-    client: FlaskClient, login_as: Callable[..., User], data: Data
-) -> None:
-    login_as(Role.OFFICER)
-    first, second = (download(client) for _time in range(2))
+def test_no_name_reference_or_free_text_about_anyone_leaves_in_a_pack(packs: Packs) -> None:
     codes = []
-    for pdf in (first, second):
-        text = text_of(pdf)
+    # Two police packs of the same figures (police see the repeat subject's code).
+    for pdf, text in (
+        (rendered.pdf, rendered.text) for rendered in (packs["english"], packs["default-officer"])
+    ):
         assert "RF-" not in text
         assert_none_in(
             text,
@@ -460,14 +583,11 @@ def test_no_name_reference_or_free_text_about_anyone_leaves_in_a_pack(
     assert codes[0] != codes[1]
 
 
-def test_the_welsh_pack_has_welsh_headings(
-    app: Flask, client: FlaskClient, login_as: Callable[..., User], data: Data
-) -> None:
-    login_as(Role.ANALYST)
-    pdf = download(client, language="cy")
-    reader = PdfReader(io.BytesIO(pdf))
+def test_the_welsh_pack_has_welsh_headings(app: Flask, packs: Packs) -> None:
+    rendered = packs["welsh"]
+    reader = PdfReader(io.BytesIO(rendered.pdf))
     assert reader.trailer["/Root"]["/Lang"] == "cy"
-    text = text_of(pdf)
+    text = rendered.text
     with app.test_request_context(), force_locale("cy"):
         staring = Behaviour.STARING.label
     assert_all_in(
@@ -484,7 +604,7 @@ def test_the_welsh_pack_has_welsh_headings(
         welsh(app, "Performance measures"),
         welsh(app, "Notes for the meeting"),
         welsh(app, "Active at the end of the period"),
-        welsh(app, "Section 34 dispersal authorisations"),
+        welsh(app, "Section 34 authorisations"),
         # The figures are the same; the labels and the days are Welsh.
         f"{staring} 8 5 +60%",
         "Dydd Gwener 0 0 0 0 0 6 0 0 0 0 0 0",
@@ -493,38 +613,26 @@ def test_the_welsh_pack_has_welsh_headings(
     )
     assert_none_in(text, "Weekly review pack", "Repeat subjects", "Notes for the meeting")
     # Printing a Welsh pack leaves the portal in the user's language.
-    with client.session_transaction() as session:
-        assert "lang" not in session
-    assert events(app, "report.pack_produced")[0].details["language"] == "cy"
+    assert not rendered.lang_in_session
+    assert [details["language"] for details in rendered.produced] == ["cy"]
 
 
-def test_the_pack_is_in_the_portal_language_without_a_language(
-    app: Flask, client: FlaskClient, login_as: Callable[..., User], data: Data
-) -> None:
-    login_as(Role.ANALYST, locale="cy")
-    pdf = download(client)
-    assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == "cy"
-    assert_all_in(text_of(pdf), welsh(app, "Weekly review pack"))
-    login_as(Role.ANALYST, locale="en")
-    assert PdfReader(io.BytesIO(download(client))).trailer["/Root"]["/Lang"] == "en"
+def test_the_pack_is_in_the_portal_language_without_a_language(app: Flask, packs: Packs) -> None:
+    rendered = packs["portal-welsh"]
+    assert PdfReader(io.BytesIO(rendered.pdf)).trailer["/Root"]["/Lang"] == "cy"
+    assert_all_in(rendered.text, welsh(app, "Weekly review pack"))
+    english = packs[f"default-{Role.ANALYST.value}"].pdf
+    assert PdfReader(io.BytesIO(english)).trailer["/Root"]["/Lang"] == "en"
 
 
-def test_filters_and_a_custom_range(
-    app: Flask, client: FlaskClient, login_as: Callable[..., User], data: Data
-) -> None:
-    login_as(Role.INSPECTOR)
-    text = text_of(
-        download(
-            client,
-            area=str(data.wind_street),
-            venue=str(data.neon),
-            behaviour="assb.catcalling",
-        )
-    )
+def test_filters_and_a_custom_range(packs: Packs) -> None:
+    filtered = packs.filtered()
+    data = packs.current_data()
+    text = filtered.text
     assert_all_in(
         text,
         "Filters Area: Wind Street Venue: Neon Behaviour: Wolf-whistling or cat-calling",
-        "Sightings 3 Change: new Previous period: 0",
+        "Sightings (intelligence submitted) 3 Change: new Previous period: 0",
         "Wolf-whistling or cat-calling 3 0 new",
         "The filters narrow the sightings.",
         # Orders are never narrowed; welfare notes by venue (one at Neon).
@@ -533,23 +641,21 @@ def test_filters_and_a_custom_range(
     )
     assert_none_in(text, "Staring 8", "The Anchor 8")
 
-    text = text_of(download(client, range="custom", **{"from": "2026-06-05", "to": "2026-06-06"}))
+    custom = packs["custom"]
+    text = custom.text
     assert_all_in(
         text,
         "Review pack Chosen nights",
         "Nights covered Friday 5 June 2026 to Saturday 6 June 2026 (2 nights)",
         "Compared with Wednesday 3 June 2026 to Thursday 4 June 2026 (2 nights)",
-        "Sightings 10 Change: new Previous period: 0",
+        "Sightings (intelligence submitted) 10 Change: new Previous period: 0",
     )
-    produced = events(app, "report.pack_produced")
-    assert [event.details["filters"] for event in produced if event.details] == [
+    produced = filtered.produced + custom.produced
+    assert [details["filters"] for details in produced] == [
         {"area": data.wind_street, "venue": data.neon, "behaviour": "assb.catcalling"},
         {"area": None, "venue": None, "behaviour": None},
     ]
-    assert [event.details["range"] for event in produced if event.details] == [
-        "last_week",
-        "custom",
-    ]
+    assert [details["range"] for details in produced] == ["last_week", "custom"]
 
 
 # -- Who may have one, and what it may be asked for ------------------------------------------------

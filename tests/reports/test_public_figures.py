@@ -21,7 +21,6 @@ from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
 from partnership.core.exports import new_pseudonymiser
 from partnership.extensions import db
-from partnership.reports import service
 from partnership.reports.figures import (
     Count,
     Filters,
@@ -29,6 +28,7 @@ from partnership.reports.figures import (
     PlaceCount,
     build_report,
 )
+from partnership.reports.present import present_report
 from partnership.venues.models import Area, Venue
 from tests.conftest import fix_clock
 from tests.public.factories import add_public_report
@@ -146,8 +146,8 @@ def test_small_counts_of_public_reports_are_hidden_from_all_but_police(
 ) -> None:
     with app.test_request_context():
         report = build_report(WEEK, now=NOW)
-        analyst = service.present(report, Role.ANALYST, new_pseudonymiser())
-        police = service.present(report, Role.OFFICER, new_pseudonymiser())
+        analyst = present_report(report, Role.ANALYST, new_pseudonymiser())
+        police = present_report(report, Role.OFFICER, new_pseudonymiser())
     assert (analyst.public_total.value, analyst.public_total.previous) == (5, "<5")
     assert (police.public_total.value, police.public_total.previous) == (5, 1)
     assert ("The Anchor (venue)", "<5", "<5") in analyst.public_places.rows

@@ -514,7 +514,7 @@ def test_the_page_shows_the_busiest_squares_only(
     week: Week,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("partnership.reports.service.SQUARES_ON_PAGE", 1)
+    monkeypatch.setattr("partnership.reports.present.SQUARES_ON_PAGE", 1)
     login_as(Role.OFFICER)
     page = page_of(client)
     assert "Showing the 1 busiest of 2 squares." in page
