@@ -38,7 +38,8 @@ from sqlalchemy import ColumnElement, case, func, literal, select, union_all
 
 from partnership.core.nights import night_of
 from partnership.extensions import db
-from partnership.orders.models import DispersalDirection, ExclusionNotice
+from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.notices.models import ExclusionNotice
 from partnership.public.models import PublicReport
 from partnership.reports.figures import NO_ACTION, SUPPRESS_BELOW, Period, suppressed
 from partnership.sightings.models import Sighting

@@ -81,13 +81,10 @@ from partnership.core.enums import (
 from partnership.core.models import utcnow
 from partnership.core.nights import night_bounds, night_of, to_local
 from partnership.extensions import db
-from partnership.orders.models import (
-    Breach,
-    DispersalAuthorisation,
-    DispersalDirection,
-    ExclusionNotice,
-    NoticeAppeal,
-)
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.breaches.models import Breach
+from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.notices.models import ExclusionNotice, NoticeAppeal
 from partnership.public.models import PublicReport, PublicReportBehaviour
 from partnership.sightings.models import Sighting, SightingBehaviour
 from partnership.subjects.models import NoteRenewal, RedFlagNote, SubjectLink

@@ -10,13 +10,9 @@ from typing import Any
 from flask import Flask
 
 from partnership.extensions import db
-from partnership.orders.models import (
-    DispersalAuthorisation,
-    DispersalDirection,
-    ExclusionNotice,
-    NoticeAppeal,
-    NoticeVenue,
-)
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.notices.models import ExclusionNotice, NoticeAppeal, NoticeVenue
 from partnership.venues.models import Venue
 
 # A small square around Wind Street, Swansea: [longitude, latitude].

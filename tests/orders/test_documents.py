@@ -24,13 +24,8 @@ from partnership.auth.models import Organisation, User
 from partnership.core import pdf
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
-from partnership.orders.models import (
-    DirectionChange,
-    DispersalDirection,
-    ExclusionNotice,
-    NoticeAppeal,
-    NoticeVenue,
-)
+from partnership.orders.directions.models import DirectionChange, DispersalDirection
+from partnership.orders.notices.models import ExclusionNotice, NoticeAppeal, NoticeVenue
 from partnership.sightings.models import Sighting
 from partnership.subjects.models import Subject, SubjectPhoto
 from partnership.venues.models import Venue
@@ -62,7 +57,13 @@ def as_given(field: str, value: str) -> str:
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return fix_clock(monkeypatch, NOW, "partnership.orders.document_views")
+    return fix_clock(
+        monkeypatch,
+        NOW,
+        "partnership.orders.authorisations.views",
+        "partnership.orders.directions.views",
+        "partnership.orders.notices.views",
+    )
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,12 @@ from partnership.auth.models import User
 from partnership.core.enums import Exemption, Rank, Role
 from partnership.core.saving import Refused
 from partnership.extensions import db
-from partnership.orders import directions as service
-from partnership.orders.models import (
-    Breach,
-    DirectionChange,
-    DispersalAuthorisation,
-    DispersalDirection,
-)
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.breaches.models import Breach
+from partnership.orders.directions import rules, service
+from partnership.orders.directions.models import DirectionChange, DispersalDirection
+from partnership.orders.directions.record import section_38_record
+from partnership.orders.directions.visibility import NO_RANK, PCSO_NOT_DESIGNATED
 from partnership.subjects.models import Subject
 from tests.conftest import Clock, events, fix_clock, update, welsh
 
@@ -58,7 +57,7 @@ STALE = "Someone else changed this while you were editing it"
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return fix_clock(monkeypatch, NOW, "partnership.orders.direction_views")
+    return fix_clock(monkeypatch, NOW, "partnership.orders.directions.views")
 
 
 def make_authorisation(
@@ -260,7 +259,7 @@ def test_rule_1_a_pcso_who_is_not_designated_is_refused(
 ) -> None:
     login_as(Role.OFFICER, rank=Rank.PCSO, designated_pcso=False)
     authorisation_id = make_authorisation(app)
-    message = str(service.PCSO_NOT_DESIGNATED)
+    message = str(PCSO_NOT_DESIGNATED)
     assert shows(client.get(NEW).get_data(as_text=True), message)
     response = client.post(NEW, data=good_form(authorisation_id))
     assert_refused(app, response, message)
@@ -281,7 +280,7 @@ def test_rule_1_an_account_with_no_rank_is_refused(
     officer = login_as(Role.OFFICER)
     update(app, User, officer.id, rank=None)
     response = client.post(NEW, data=good_form(make_authorisation(app)))
-    assert_refused(app, response, str(service.NO_RANK))
+    assert_refused(app, response, str(NO_RANK))
 
 
 def test_rule_1_the_officer_must_confirm_they_are_in_uniform(
@@ -530,14 +529,14 @@ def test_rule_5_the_period_ends_after_it_is_given(
 def test_rule_5_the_service_refuses_too(app: Flask, make_user: MakeUser) -> None:
     constable = make_user(Role.OFFICER)
     authorisation_id = make_authorisation(app)
-    data = service.DirectionData(
+    data = rules.DirectionData(
         authorisation_id=authorisation_id,
         given_at=NOW,
         place="Wind Street",
         in_uniform=True,
         person_name="Canary Person",
         apparent_age=30,
-        period=service.PERIOD_OTHER,
+        period=rules.PERIOD_OTHER,
         ends_at=NOW + timedelta(hours=49),
         offence_warning_given=True,
         exemptions={e.value: False for e in Exemption},
@@ -683,7 +682,7 @@ def test_rule_11_a_yes_to_any_section_36_question_refuses_it(
         NEW, data=good_form(make_authorisation(app), **{f"exempt_{exemption.value}": "yes"})
     )
     with app.test_request_context():
-        message = str(service.EXEMPTION_REFUSALS[exemption])
+        message = str(rules.EXEMPTION_REFUSALS[exemption])
     assert_refused(app, response, message, "Canary Person")
 
 
@@ -1025,7 +1024,7 @@ def test_the_section_38_record_is_complete(
     with app.test_request_context():
         direction = db.session.get(DispersalDirection, direction_id)
         assert direction is not None
-        record = dict(service.section_38_record(direction))
+        record = dict(section_38_record(direction))
     assert record["Reference"] == "S35-2026-0001"
     assert "Canary Person" in record["Person"] and "Red flag RF-2026-0001" in record["Person"]
     assert subject_id

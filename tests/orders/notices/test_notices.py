@@ -20,15 +20,12 @@ from sqlalchemy import func, select
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
-from partnership.orders import notices
-from partnership.orders.models import (
-    Breach,
-    DispersalAuthorisation,
-    DispersalDirection,
-    ExclusionNotice,
-    NoticeAppeal,
-    NoticeVenue,
-)
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.breaches.models import Breach
+from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.notices import service as notices
+from partnership.orders.notices.models import ExclusionNotice, NoticeAppeal, NoticeVenue
+from partnership.orders.notices.visibility import notice_day
 from partnership.subjects.models import Subject, SubjectPhoto
 from partnership.venues.models import Venue
 from tests.conftest import Clock, events, fix_clock, update
@@ -44,7 +41,7 @@ STALE = "Someone else changed this while you were editing it"
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """The clock of the notice and red flag pages, at :data:`NOW` until moved."""
     return fix_clock(
-        monkeypatch, NOW, "partnership.orders.notice_views", "partnership.subjects.views"
+        monkeypatch, NOW, "partnership.orders.notices.views", "partnership.subjects.views"
     )
 
 
@@ -163,10 +160,10 @@ def issue_at(app: Flask, coordinator: User, reference: str, now: datetime, **ove
         values: dict[str, Any] = {
             "subject_reference": reference,
             "reasons": "Repeated harassment of staff",
-            "starts_on": notices.notice_day(now),
+            "starts_on": notice_day(now),
             "duration_months": 3,
             "ends_on": None,
-            "review_on": notices.notice_day(now) + timedelta(days=30),
+            "review_on": notice_day(now) + timedelta(days=30),
         }
         values.update(overrides)
         notice = notices.issue_notice(actor, notices.NoticeData(**values), now)
