@@ -13,11 +13,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from partnership.auth.models import User
 from partnership.core.enums import Exemption, Rank, Role
 from partnership.core.saving import Refused
+from partnership.core.signals import breach_recorded, direction_given
 from partnership.extensions import db
 from partnership.orders.authorisations.models import DispersalAuthorisation
 from partnership.orders.breaches.models import Breach
@@ -27,6 +28,7 @@ from partnership.orders.directions.record import section_38_record
 from partnership.orders.directions.visibility import NO_RANK, PCSO_NOT_DESIGNATED
 from partnership.subjects.models import Subject
 from tests.conftest import Clock, events, fix_clock, update, welsh
+from tests.orders.factories import listening
 
 MakeUser = Callable[..., User]
 LoginAs = Callable[..., User]
@@ -925,6 +927,19 @@ def test_rule_12_a_second_person_saving_an_outdated_form_is_refused_and_keeps_th
     assert directions(app)[0].route == "Via The Strand"
 
 
+def test_giving_a_direction_tells_its_listeners_once(
+    app: Flask, client: FlaskClient, login_as: LoginAs
+) -> None:
+    login_as(Role.OFFICER)
+    authorisation_id = make_authorisation(app)
+    with listening(direction_given) as heard:
+        direction_id = give(client, authorisation_id)
+    ((sender, said),) = heard
+    assert isinstance(sender, DispersalDirection)
+    assert inspect(sender).identity == (direction_id,)
+    assert said == {"now": NOW}
+
+
 # --- Breaches ---------------------------------------------------------------------
 
 
@@ -958,6 +973,26 @@ def test_police_record_a_breach_with_time_place_officer_and_outcome(
     assert event.object_type == "direction" and event.details["outcome"] == "arrested"
     detail = client.get(f"/orders/directions/{direction_id}").get_data(as_text=True)
     assert "Back on Wind Street by the Anchor Bar" in detail and "Arrested" in detail
+
+
+def test_recording_a_breach_of_a_direction_tells_its_listeners_once(
+    app: Flask, client: FlaskClient, login_as: LoginAs, clock: Clock
+) -> None:
+    login_as(Role.OFFICER)
+    direction_id = give(client, make_authorisation(app))
+    clock.now = NOW + timedelta(hours=3)
+    with listening(breach_recorded) as heard:
+        response = client.post(
+            f"/orders/directions/{direction_id}/breach",
+            data={"day": "2026-11-28", "clock": "03:30", "place": "Wind St", "outcome": "warned"},
+        )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    ((sender, said),) = heard
+    with app.app_context():
+        (breach,) = db.session.scalars(select(Breach))
+        assert breach.direction_id == direction_id
+    assert isinstance(sender, Breach) and inspect(sender).identity == (breach.id,)
+    assert said == {"now": NOW + timedelta(hours=3)}
 
 
 def test_a_breach_outside_the_direction_or_without_an_outcome_is_refused(
