@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnership.auth.models import User
@@ -71,3 +71,15 @@ class DispersalAuthorisation(Versioned, db.Model):  # type: ignore[name-defined]
         """Whether directions may be given under it at ``moment``."""
         end = min(self.ends_at, self.ended_at) if self.ended_at else self.ends_at
         return self.starts_at <= moment < end
+
+
+def running_after(moment: datetime) -> ColumnElement[bool]:
+    """Authorisations not ended early by ``moment`` (one ended before it started never
+    ran): with their period, those in force at some time after ``moment``."""
+    return or_(
+        DispersalAuthorisation.ended_at.is_(None),
+        and_(
+            DispersalAuthorisation.ended_at > moment,
+            DispersalAuthorisation.ended_at > DispersalAuthorisation.starts_at,
+        ),
+    )

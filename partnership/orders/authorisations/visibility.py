@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, false, select
 
 from partnership.auth.models import User
 from partnership.core.enums import POLICE_ROLES, Rank, Role
 from partnership.extensions import db
-from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.authorisations.models import DispersalAuthorisation, running_after
 
 # Everyone who may see the dispersal areas and times in force (never the people).
 AREA_VIEWERS = frozenset(
@@ -57,13 +57,7 @@ def areas_in_force(user: User, start: datetime, end: datetime) -> list[Dispersal
             .where(
                 DispersalAuthorisation.starts_at < end,
                 DispersalAuthorisation.ends_at > start,
-                or_(
-                    DispersalAuthorisation.ended_at.is_(None),
-                    and_(
-                        DispersalAuthorisation.ended_at > start,
-                        DispersalAuthorisation.ended_at > DispersalAuthorisation.starts_at,
-                    ),
-                ),
+                running_after(start),
             )
             .order_by(DispersalAuthorisation.starts_at)
         )

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_
-
 from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.enums import POLICE_ROLES, BreachOutcome, Exemption
@@ -25,7 +23,7 @@ from partnership.core.references import next_reference
 from partnership.core.saving import Refused
 from partnership.core.signals import breach_recorded, direction_given
 from partnership.extensions import db
-from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.authorisations.models import DispersalAuthorisation, running_after
 from partnership.orders.authorisations.visibility import visible_authorisations
 from partnership.orders.breaches.models import Breach
 from partnership.orders.directions.models import (
@@ -83,13 +81,7 @@ def authorisations_to_choose(user: User, now: datetime) -> list[DispersalAuthori
             .where(
                 DispersalAuthorisation.starts_at <= now,
                 DispersalAuthorisation.ends_at > since,
-                or_(
-                    DispersalAuthorisation.ended_at.is_(None),
-                    and_(
-                        DispersalAuthorisation.ended_at > since,
-                        DispersalAuthorisation.ended_at > DispersalAuthorisation.starts_at,
-                    ),
-                ),
+                running_after(since),
             )
             .order_by(DispersalAuthorisation.starts_at.desc(), DispersalAuthorisation.id.desc())
         )
