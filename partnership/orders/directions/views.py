@@ -243,10 +243,7 @@ def _preselected(user: User, now: datetime) -> DispersalAuthorisation | None:
     wanted = request.args.get("authorisation_id", type=record_id)
     if wanted is None:
         return None
-    found = find_visible_authorisation(user, wanted)
-    if found is None:
-        abort(404)
-    return found
+    return get_or_404(find_visible_authorisation(user, wanted))
 
 
 @bp.route("/directions/new", methods=["GET", "POST"])

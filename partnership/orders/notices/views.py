@@ -189,9 +189,7 @@ def notice_detail(notice_id: int) -> str:
 def notice_photo(notice_id: int) -> Any:
     user = actor()
     notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
-    photo = service.notice_photo(user, notice)
-    if photo is None:
-        abort(404)
+    photo = get_or_404(service.notice_photo(user, notice))
     audit.record(
         "notice.photo_viewed",
         actor=user,
