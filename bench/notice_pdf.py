@@ -2,7 +2,7 @@
 
 .venv/bin/python bench/notice_pdf.py [--repeat 30]
 
-The notice is drawn as the portal draws it (partnership.orders.documents, with its map,
+The notice is drawn as the portal draws it (partnership.orders.directions.documents, with its map,
 embedded font, footer and audit event) for a direction seeded in a temporary SQLite
 database. The bare page is WeasyPrint with nothing of the portal: its default stylesheet,
 no fonts, pictures or footer, a heading and as many paragraphs of plain prose as fit on
@@ -61,7 +61,8 @@ PROSE = (
 def build(url: str) -> tuple[Flask, int, int]:
     """An app on ``url`` with an officer and a direction given under an inspector's
     authorisation; the officer's and the direction's ids."""
-    from partnership.orders.models import DispersalAuthorisation, DispersalDirection
+    from partnership.orders.authorisations.models import DispersalAuthorisation
+    from partnership.orders.directions.models import DispersalDirection
 
     app = bench_app(url)
     with app.app_context():
@@ -157,8 +158,8 @@ def main() -> None:
         app, officer_id, direction_id = build(f"sqlite:///{Path(tmp) / 'bench.db'}")
         import weasyprint
 
-        from partnership.orders import documents
-        from partnership.orders.models import DispersalDirection
+        from partnership.orders.directions import documents
+        from partnership.orders.directions.models import DispersalDirection
 
         bare = bare_page()
         with app.test_request_context():

@@ -4,11 +4,10 @@ from partnership.alerts.models import Alert, AlertRead
 from partnership.auth.models import Organisation, SetPasswordLink, User
 from partnership.core.locking import RecordChange
 from partnership.core.models import AuditEvent
-from partnership.orders.models import (
-    Breach,
-    DirectionChange,
-    DispersalAuthorisation,
-    DispersalDirection,
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.breaches.models import Breach
+from partnership.orders.directions.models import DirectionChange, DispersalDirection
+from partnership.orders.notices.models import (
     ExclusionNotice,
     ExclusionNoticeIncident,
     NoticeAppeal,

@@ -26,7 +26,8 @@ from partnership.core.enums import OrgKind, Role
 from partnership.core.models import AuditEvent, utcnow
 from partnership.core.nights import night_of
 from partnership.extensions import db
-from partnership.orders.models import Breach, DirectionChange
+from partnership.orders.breaches.models import Breach
+from partnership.orders.directions.models import DirectionChange
 from partnership.reports.models import ReportRun
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour
 from partnership.subjects.models import NoteRenewal, RedFlagNote, Subject, SubjectLink, SubjectPhoto

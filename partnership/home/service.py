@@ -13,18 +13,14 @@ from sqlalchemy import Select, func, or_, select
 
 from partnership.auth.models import User
 from partnership.extensions import db
-from partnership.orders import notices
-from partnership.orders.models import (
-    Breach,
-    DispersalAuthorisation,
-    DispersalDirection,
-    ExclusionNotice,
-)
-from partnership.orders.service import (
-    visible_authorisations,
-    visible_directions,
-    visible_notices,
-)
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.authorisations.visibility import visible_authorisations
+from partnership.orders.breaches.models import Breach
+from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.directions.visibility import visible_directions
+from partnership.orders.notices.models import ExclusionNotice
+from partnership.orders.notices.tonight import RECENT_BREACHES
+from partnership.orders.notices.visibility import notice_day, visible_notices
 from partnership.reports import figures
 from partnership.reports.present import Figure, summary_figures
 from partnership.triage import service as triage
@@ -65,7 +61,7 @@ def orders_in_force(user: User, now: datetime) -> OrdersInForce:
     ``now``, partnership notices active today and breaches of the last 7 days, as ``user``
     may see them (through the orders' own visibility rules), each soonest-ending first
     (breaches newest first), counted in full but listed :data:`DASHBOARD_ORDERS` at most."""
-    day = notices.notice_day(now)
+    day = notice_day(now)
     authorisations = _shortlist(
         visible_authorisations(user).where(
             DispersalAuthorisation.starts_at <= now,
@@ -95,7 +91,7 @@ def orders_in_force(user: User, now: datetime) -> OrdersInForce:
     )
     breaches = _shortlist(
         select(Breach).where(
-            Breach.occurred_at >= now - notices.RECENT_BREACHES,
+            Breach.occurred_at >= now - RECENT_BREACHES,
             Breach.occurred_at <= now,
             or_(
                 Breach.notice_id.in_(

@@ -1,11 +1,13 @@
+"""Orders: Section 34 dispersal authorisations, Section 35 directions and partnership
+exclusion notices, one sub-package each (models, forms, views, service, visibility and
+their documents), with their breaches. One blueprint, ``orders``: every view registers
+on it, so endpoints read ``orders.notice_detail`` whichever sub-package holds them."""
+
 from flask import Blueprint
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
-from partnership.orders import (  # noqa: E402, F401
-    authorisation_views,
-    direction_views,
-    document_views,
-    menu,
-    notice_views,
-)
+from partnership.orders import menu  # noqa: E402, F401
+from partnership.orders.authorisations import views as authorisation_views  # noqa: E402, F401
+from partnership.orders.directions import views as direction_views  # noqa: E402, F401
+from partnership.orders.notices import views as notice_views  # noqa: E402, F401

@@ -21,9 +21,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from partnership.core.enums import Behaviour, ReporterKind, TimeOfNight
+from partnership.core.fields import limit
 from partnership.core.forms import Form
 from partnership.core.geo import GeoError, check_point
 from partnership.core.lazy import lazy_gettext as _l
@@ -75,10 +76,6 @@ CHECK_STEP = max(STEPS)
 CONTACT_FIELDS = ("contact_name", "contact_detail", "contact_times")
 
 
-def _limit(limit: int) -> Length:
-    return Length(max=limit, message=_l("Keep this to %(max)d characters or fewer", max=limit))
-
-
 def parse_night(text: str | None) -> date | None:
     """A date as a browser's date picker sends it (2026-11-27) or as people type it
     (27/11/2026, 27-11-2026, 27.11.26); None if it is not one (:func:`read_date`)."""
@@ -110,7 +107,7 @@ class PublicReportForm(Form):
     place = TextAreaField(
         _l("Or describe where it was"),
         description=_l("For example a street, a taxi rank or a bus stop."),
-        validators=[_limit(PLACE_LIMIT)],
+        validators=[limit(PLACE_LIMIT)],
     )
     latitude = HiddenField()
     longitude = HiddenField()
@@ -132,7 +129,7 @@ class PublicReportForm(Form):
             "For example 27/11/2026. If it was after midnight, choose the date of the "
             "evening before."
         ),
-        validators=[_limit(20)],
+        validators=[limit(20)],
     )
     time_of_night = RadioField(
         _l("Roughly what time was it?"),
@@ -146,7 +143,7 @@ class PublicReportForm(Form):
         choices=[SelectChoice(code, label) for code, label in PLAIN_BEHAVIOURS.items()],
         validators=[DataRequired(_l("Choose at least one thing that happened"))],
     )
-    other_behaviour = StringField(_l("What else happened?"), validators=[_limit(SHORT_LIMIT * 2)])
+    other_behaviour = StringField(_l("What else happened?"), validators=[limit(SHORT_LIMIT * 2)])
     description = TextAreaField(
         _l("Tell us more (optional)"),
         description=_l(
@@ -154,7 +151,7 @@ class PublicReportForm(Form):
             "what they were wearing. Up to %(max)d characters.",
             max=DESCRIPTION_LIMIT,
         ),
-        validators=[Optional(), _limit(DESCRIPTION_LIMIT)],
+        validators=[Optional(), limit(DESCRIPTION_LIMIT)],
     )
 
     wants_contact = RadioField(
@@ -165,15 +162,15 @@ class PublicReportForm(Form):
     )
     contact_name = StringField(
         _l("Your name, or what we should call you (optional)"),
-        validators=[Optional(), _limit(SHORT_LIMIT)],
+        validators=[Optional(), limit(SHORT_LIMIT)],
     )
     contact_detail = StringField(
-        _l("Phone number or email address"), validators=[_limit(SHORT_LIMIT)]
+        _l("Phone number or email address"), validators=[limit(SHORT_LIMIT)]
     )
     contact_times = StringField(
         _l("When is it safe to contact you? (optional)"),
         description=_l("For example: weekdays after 6pm, or text first."),
-        validators=[Optional(), _limit(SHORT_LIMIT)],
+        validators=[Optional(), limit(SHORT_LIMIT)],
     )
 
     # Its hint names the size limit of this deployment: see the template.

@@ -39,7 +39,8 @@ from sqlalchemy import ColumnElement, case, func, literal, select, union_all
 from partnership.core.disclosure import SUPPRESS_BELOW, suppressed
 from partnership.core.nights import night_of
 from partnership.extensions import db
-from partnership.orders.models import DispersalDirection, ExclusionNotice
+from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.notices.models import ExclusionNotice
 from partnership.public.models import PublicReport
 from partnership.reports.figures import NO_ACTION, Period
 from partnership.sightings.models import Sighting

@@ -24,6 +24,7 @@ from partnership.core.enums import (
     SourceEvaluation,
     ViewReason,
 )
+from partnership.core.fields import limit
 from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
@@ -31,12 +32,10 @@ from partnership.core.models import utcnow
 from partnership.core.when import read_date
 
 
-def _text(label: Any, limit: int, required: Any = None, area: bool = False) -> Any:
+def _text(label: Any, most: int, required: Any = None, area: bool = False) -> Any:
     kind = TextAreaField if area else StringField
     checks: list[Any] = [DataRequired(required)] if required else [Optional()]
-    checks.append(
-        Length(max=limit, message=_l("Keep this to %(max)d characters or fewer", max=limit))
-    )
+    checks.append(limit(most))
     return kind(label, validators=checks)
 
 

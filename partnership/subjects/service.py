@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from partnership.auth.models import User
-from partnership.core import audit, locking
+from partnership.core import audit, locking, references
 from partnership.core.enums import ViewReason
 from partnership.core.saving import Refused
 from partnership.core.signals import note_shared
@@ -106,12 +106,7 @@ SUBJECT_FIELDS = tuple(SubjectData.__dataclass_fields__)
 
 def next_reference(year: int) -> str:
     """The next free reference of ``year``: RF-<year>-<4-digit sequence>."""
-    prefix = f"RF-{year}-"
-    last = db.session.scalar(
-        select(func.max(Subject.reference)).where(Subject.reference.like(f"{prefix}%"))
-    )
-    number = int(last.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    return references.next_reference(Subject, "RF", year)
 
 
 def _apply(subject: Subject, data: SubjectData) -> None:

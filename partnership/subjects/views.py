@@ -25,6 +25,7 @@ from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.core.uploads import UploadRejected, clean_upload, image_response
 from partnership.extensions import db
+from partnership.orders.subject_orders import subject_orders
 from partnership.subjects import bp, links, service
 from partnership.subjects.forms import (
     JustifyForm,
@@ -167,8 +168,6 @@ def profile(subject_id: int) -> Any:
     given = _justification(subject, now)
     if given is None:
         return render_template("subjects/justify.html", form=JustifyForm(), subject=subject)
-    from partnership.orders import notices  # orders import subjects
-
     notes = list(db.session.scalars(visible_notes(user, subject, now.date())))
     _record_viewed(user, subject, given, page="profile", notes_shown=len(notes))
     db.session.commit()
@@ -182,7 +181,7 @@ def profile(subject_id: int) -> Any:
         can_merge=user.role_enum in MERGERS,
         photos=subject.photos if photos_shown(user) else [],
         seen=links.links_for_subject(user, subject),
-        orders=notices.subject_orders(user, subject, now),
+        orders=subject_orders(user, subject, now),
     )
 
 

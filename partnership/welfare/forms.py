@@ -10,12 +10,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from partnership.core.enums import AgeBand, Gender, HandedTo, SafeSpaceReason, Support
+from partnership.core.fields import WhenFields, day_field, earlier_clock, fold_field, limit
 from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
-from partnership.core.when import fold_choices, when_choices
+from partnership.core.when import when_choices
 
 STILL_HERE = "still_here"
 
@@ -24,15 +25,11 @@ STILL_HERE = "still_here"
 # value here and the service explains a refusal in words a user understands.
 
 
-def _limit(limit: int) -> Length:
-    return Length(max=limit, message=_l("Keep this to %(max)d characters or fewer", max=limit))
-
-
 def _notes() -> TextAreaField:
     return TextAreaField(
         _l("Notes"),
         description=_l("Do not write their name or anything else that identifies them."),
-        validators=[Optional(), _limit(2000)],
+        validators=[Optional(), limit(2000)],
     )
 
 
@@ -56,19 +53,6 @@ def _handed_to_organisation() -> SelectField:
     )
 
 
-# The date, time and "which 01:30" that go with an "Earlier" choice (core/when.py).
-def _day() -> DateField:
-    return DateField(_l("Date"), validators=[Optional()])
-
-
-def _clock() -> StringField:
-    return StringField(_l("Time"), validators=[Optional(), _limit(5)])
-
-
-def _fold() -> RadioField:
-    return RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
-
-
 class PersonHelpedFields(Form):
     """Who was helped (without a name) and who they were handed to: the same on both forms."""
 
@@ -81,7 +65,7 @@ class PersonHelpedFields(Form):
     notes = _notes()
 
 
-class SafeSpaceUseForm(PersonHelpedFields, Form):
+class SafeSpaceUseForm(WhenFields, PersonHelpedFields, Form):
     submission_key = HiddenField()
     venue_id = SelectField(_l("Which venue?"), validate_choice=False, validators=[Optional()])
 
@@ -91,9 +75,6 @@ class SafeSpaceUseForm(PersonHelpedFields, Form):
         default="now",
         validators=[DataRequired(_l("Choose when it happened"))],
     )
-    day = _day()
-    clock = _clock()
-    fold = _fold()
 
     left = RadioField(
         _l("When did they leave?"),
@@ -101,9 +82,10 @@ class SafeSpaceUseForm(PersonHelpedFields, Form):
         default=STILL_HERE,
         validators=[DataRequired(_l("Choose when they left, or that they are still here"))],
     )
-    left_day = _day()
-    left_clock = _clock()
-    left_fold = _fold()
+    # The date, time and "which 01:30" that go with an "Earlier" choice (core/when.py).
+    left_day = day_field()
+    left_clock = earlier_clock()
+    left_fold = fold_field()
 
     reasons = SelectMultipleField(
         _l("Why did they need the Safe Space?"),
@@ -119,10 +101,10 @@ class SafeSpaceUseForm(PersonHelpedFields, Form):
     )
 
 
-class WelfareNoteForm(PersonHelpedFields, Form):
+class WelfareNoteForm(WhenFields, PersonHelpedFields, Form):
     submission_key = HiddenField()
     venue_id = SelectField(_l("Where was it?"), validate_choice=False, validators=[Optional()])
-    place = StringField(_l("Or describe the place"), validators=[Optional(), _limit(300)])
+    place = StringField(_l("Or describe the place"), validators=[Optional(), limit(300)])
 
     when = RadioField(
         _l("When did it happen?"),
@@ -130,9 +112,6 @@ class WelfareNoteForm(PersonHelpedFields, Form):
         default="now",
         validators=[DataRequired(_l("Choose when it happened"))],
     )
-    day = _day()
-    clock = _clock()
-    fold = _fold()
 
     support = SelectMultipleField(
         _l("What help did you give?"),

@@ -50,7 +50,7 @@ from sqlalchemy.orm import Session
 from partnership import create_app
 from partnership.core.nights import night_of
 from partnership.demo import DEMO_PASSWORD, VENUES, ZONE_NAME
-from partnership.orders.models import ExclusionNotice
+from partnership.orders.notices.models import ExclusionNotice
 
 from .conftest import DESKTOP, ROOT, Authenticator, Browsing, LiveServer
 from .test_frontline import BAR_WORKER, SUCCESS_BANNER, VENUE, choose, save

@@ -24,7 +24,9 @@ from partnership.core.enums import OrgKind, Role
 from partnership.core.locking import RecordChange
 from partnership.core.nights import night_of
 from partnership.extensions import db
-from partnership.orders.models import DispersalAuthorisation, DispersalDirection, ExclusionNotice
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.notices.models import ExclusionNotice
 from partnership.public.models import PublicReport
 from partnership.sightings.models import Sighting, SightingBehaviour
 from partnership.subjects.models import RedFlagNote, Subject

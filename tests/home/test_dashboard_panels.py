@@ -14,7 +14,7 @@ from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
 from partnership.home.service import DASHBOARD_ORDERS, this_week
-from partnership.orders.models import Breach
+from partnership.orders.breaches.models import Breach
 from partnership.venues.models import Venue
 from tests.conftest import sign_in, welsh
 from tests.home.test_dashboard import add_records

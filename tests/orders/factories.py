@@ -3,20 +3,19 @@ order's own service is tested on its own; these stand in for it elsewhere."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from itertools import count
 from typing import Any
 
+from blinker import NamedSignal
 from flask import Flask
 
 from partnership.extensions import db
-from partnership.orders.models import (
-    DispersalAuthorisation,
-    DispersalDirection,
-    ExclusionNotice,
-    NoticeAppeal,
-    NoticeVenue,
-)
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.notices.models import ExclusionNotice, NoticeAppeal, NoticeVenue
 from partnership.venues.models import Venue
 
 # A small square around Wind Street, Swansea: [longitude, latitude].
@@ -119,3 +118,15 @@ def add_appeal(app: Flask, notice_id: int, received_on: date, **values: Any) -> 
         db.session.add(appeal)
         db.session.commit()
         return appeal.id
+
+
+@contextmanager
+def listening(signal: NamedSignal) -> Iterator[list[tuple[Any, dict[str, Any]]]]:
+    """What ``signal`` sends while the block runs: (sender, keywords) each time."""
+    heard: list[tuple[Any, dict[str, Any]]] = []
+
+    def receiver(sender: Any, **kwargs: Any) -> None:
+        heard.append((sender, kwargs))
+
+    with signal.connected_to(receiver):
+        yield heard

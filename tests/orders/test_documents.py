@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from itertools import count
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -20,17 +21,13 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from partnership.admin import service as admin_service
 from partnership.auth.models import Organisation, User
 from partnership.core import pdf
-from partnership.core.enums import OrgKind, Role
+from partnership.core.enums import OrgKind, Rank, Role
 from partnership.extensions import db
-from partnership.orders.models import (
-    DirectionChange,
-    DispersalDirection,
-    ExclusionNotice,
-    NoticeAppeal,
-    NoticeVenue,
-)
+from partnership.orders.directions.models import DirectionChange, DispersalDirection
+from partnership.orders.notices.models import ExclusionNotice, NoticeAppeal, NoticeVenue
 from partnership.sightings.models import Sighting
 from partnership.subjects.models import Subject, SubjectPhoto
 from partnership.venues.models import Venue
@@ -62,7 +59,13 @@ def as_given(field: str, value: str) -> str:
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return fix_clock(monkeypatch, NOW, "partnership.orders.document_views")
+    return fix_clock(
+        monkeypatch,
+        NOW,
+        "partnership.orders.authorisations.views",
+        "partnership.orders.directions.views",
+        "partnership.orders.notices.views",
+    )
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,77 @@ def papers(
     return paperwork(app, make_org, make_venue)
 
 
+VIEWS = (
+    "partnership.orders.authorisations.views",
+    "partnership.orders.directions.views",
+    "partnership.orders.notices.views",
+)
+LANGUAGES = ("en", "cy", "cy_en")
+
+
+@dataclass(frozen=True)
+class Printed:
+    """Every kind of document in every language, from one :func:`paperwork`."""
+
+    papers: Paperwork
+    documents: dict[tuple[str, str], bytes]
+
+    def __call__(self, kind: str, lang: str) -> bytes:
+        return self.documents[kind, lang]
+
+
+@pytest.fixture(scope="module")
+def printed(app: Flask) -> Printed:
+    """Each document rendered once for the tests that only read it (the database is
+    emptied after each test; the documents are kept), downloaded by an inspector."""
+
+    def make_org(kind: OrgKind = OrgKind.POLICE, name: str | None = None) -> Organisation:
+        with app.app_context():
+            org = admin_service.create_organisation(None, name or f"Org {next(_made)}", kind)
+            db.session.commit()
+            db.session.refresh(org)
+            db.session.expunge(org)
+            return org
+
+    def make_venue(org: Organisation, name: str) -> Venue:
+        with app.app_context():
+            venue = Venue(organisation_id=org.id, name=name, address="1 Wind Street, Swansea")
+            db.session.add(venue)
+            db.session.commit()
+            db.session.refresh(venue)
+            db.session.expunge(venue)
+            return venue
+
+    with pytest.MonkeyPatch.context() as patch:
+        for module in VIEWS:
+            patch.setattr(f"{module}.utcnow", Clock(NOW))
+        papers = paperwork(app, make_org, make_venue)
+        with app.app_context():
+            police = db.session.get(Organisation, make_org(OrgKind.POLICE).id)
+            assert police is not None
+            inspector = admin_service.create_user(
+                None,
+                name="Inspector Printer",
+                email=f"printer{next(_made)}@example.org",
+                organisation=police,
+                role=Role.INSPECTOR,
+                rank=Rank.INSPECTOR,
+            ).user
+            inspector.totp_secret = pyotp.random_base32()
+            db.session.commit()
+            token = inspector.session_token
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = token
+            session["_fresh"] = True
+        documents = {
+            (kind, lang): download(client, url, lang)
+            for kind, url in urls(papers).items()
+            for lang in LANGUAGES
+        }
+    return Printed(papers, documents)
+
+
 def urls(p: Paperwork) -> dict[str, str]:
     return {
         "direction": f"/orders/directions/{p.direction_id}/notice.pdf",
@@ -296,11 +370,8 @@ def assert_all_in(text: str, *expected: str) -> None:
 # --- The Section 35 notice ---------------------------------------------------------
 
 
-def test_the_section_35_notice_in_english_has_every_particular(
-    app: Flask, client: FlaskClient, login_as: Callable[..., User], papers: Paperwork
-) -> None:
-    login_as(Role.OFFICER)
-    text = text_of(download(client, urls(papers)["direction"], "en"))
+def test_the_section_35_notice_in_english_has_every_particular(printed: Printed) -> None:
+    text = text_of(printed("direction", "en"))
     assert_all_in(
         text,
         "Dispersal direction",
@@ -335,11 +406,8 @@ def test_the_section_35_notice_in_english_has_every_particular(
     )
 
 
-def test_the_section_35_notice_in_welsh_is_in_welsh(
-    app: Flask, client: FlaskClient, login_as: Callable[..., User], papers: Paperwork
-) -> None:
-    login_as(Role.OFFICER)
-    data = download(client, urls(papers)["direction"], "cy")
+def test_the_section_35_notice_in_welsh_is_in_welsh(printed: Printed) -> None:
+    data = printed("direction", "cy")
     text = text_of(data)
     assert_all_in(
         text,
@@ -370,11 +438,8 @@ def test_the_section_35_notice_in_welsh_is_in_welsh(
     assert "Tudalen 1 o 1" in text
 
 
-def test_the_bilingual_notice_has_the_welsh_first_then_the_english(
-    app: Flask, client: FlaskClient, login_as: Callable[..., User], papers: Paperwork
-) -> None:
-    login_as(Role.OFFICER)
-    data = download(client, urls(papers)["direction"], "cy_en")
+def test_the_bilingual_notice_has_the_welsh_first_then_the_english(printed: Printed) -> None:
+    data = printed("direction", "cy_en")
     first, *rest = pages(data)
     assert "Cyfarwyddyd gwasgaru" in first and "gwŷs" in first
     assert "Dispersal direction" not in first
@@ -411,12 +476,9 @@ def test_a_withdrawn_direction_says_so_first(
     )
 
 
-def test_the_map_is_drawn_as_vector_shapes_not_a_picture(
-    app: Flask, client: FlaskClient, login_as: Callable[..., User], papers: Paperwork
-) -> None:
-    login_as(Role.INSPECTOR)
+def test_the_map_is_drawn_as_vector_shapes_not_a_picture(printed: Printed) -> None:
     for kind in ("direction", "authorisation"):
-        data = download(client, urls(papers)[kind], "en")
+        data = printed(kind, "en")
         reader = PdfReader(io.BytesIO(data))
         page = reader.pages[0]
         operations = ContentStream(page.get_contents(), reader).operations
@@ -436,10 +498,9 @@ def test_the_map_is_drawn_as_vector_shapes_not_a_picture(
 
 
 def test_the_authorisation_record_has_every_particular_in_both_languages(
-    app: Flask, client: FlaskClient, login_as: Callable[..., User], papers: Paperwork
+    printed: Printed,
 ) -> None:
-    login_as(Role.INSPECTOR)
-    english = text_of(download(client, urls(papers)["authorisation"], "en"))
+    english = text_of(printed("authorisation", "en"))
     assert_all_in(
         english,
         "Authorisation to use dispersal powers",
@@ -461,7 +522,7 @@ def test_the_authorisation_record_has_every_particular_in_both_languages(
         "Why: The night passed quietly",
         "1 direction was given under this authorisation.",
     )
-    welsh = text_of(download(client, urls(papers)["authorisation"], "cy"))
+    welsh = text_of(printed("authorisation", "cy"))
     assert_all_in(
         welsh,
         "Awdurdodiad i ddefnyddio pwerau gwasgaru",
@@ -541,11 +602,8 @@ def test_the_name_and_photo_appear_only_where_the_settings_allow(
     assert event.object_id == str(with_photo.notice_id)
 
 
-def test_the_appeal_outcome_letter_in_both_languages(
-    app: Flask, client: FlaskClient, login_as: Callable[..., User], papers: Paperwork
-) -> None:
-    login_as(Role.COORDINATOR)
-    english = text_of(download(client, urls(papers)["appeal"], "en"))
+def test_the_appeal_outcome_letter_in_both_languages(printed: Printed) -> None:
+    english = text_of(printed("appeal", "en"))
     assert_all_in(
         english,
         "Outcome of your appeal",
@@ -560,7 +618,7 @@ def test_the_appeal_outcome_letter_in_both_languages(
         "The notice stands. You are excluded from every venue it lists until 27 February 2027",
         "Decided by Sian Price for the partnership.",
     )
-    welsh = text_of(download(client, urls(papers)["appeal"], "cy"))
+    welsh = text_of(printed("appeal", "cy"))
     assert_all_in(
         welsh,
         "Canlyniad eich apêl",
@@ -576,10 +634,7 @@ def test_the_appeal_outcome_letter_in_both_languages(
 # --- Every document: title, language, pages, audit -----------------------------------
 
 
-def test_every_document_has_its_title_language_and_page_numbers(
-    app: Flask, client: FlaskClient, login_as: Callable[..., User], papers: Paperwork
-) -> None:
-    login_as(Role.INSPECTOR)
+def test_every_document_has_its_title_language_and_page_numbers(printed: Printed) -> None:
     titles = {
         "direction": ("Section 35 direction notice", "Hysbysiad cyfarwyddyd adran 35"),
         "authorisation": ("Section 34 authorisation record", "Cofnod awdurdodiad adran 34"),
@@ -589,9 +644,9 @@ def test_every_document_has_its_title_language_and_page_numbers(
             "Canlyniad apêl yn erbyn hysbysiad gwahardd",
         ),
     }
-    for kind, url in urls(papers).items():
-        for lang in ("en", "cy", "cy_en"):
-            data = download(client, url, lang)
+    for kind in titles:
+        for lang in LANGUAGES:
+            data = printed(kind, lang)
             reader = PdfReader(io.BytesIO(data))
             assert reader.trailer["/Root"]["/Lang"] == ("en" if lang == "en" else "cy")
             title = reader.metadata.title if reader.metadata else ""

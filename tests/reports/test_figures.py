@@ -20,7 +20,7 @@ from partnership.core.disclosure import Trend, change, suppressed
 from partnership.core.enums import OrgKind, Role
 from partnership.core.nights import NonexistentTimeError, night_of, to_utc
 from partnership.extensions import db
-from partnership.orders.models import Breach
+from partnership.orders.breaches.models import Breach
 from partnership.reports.figures import (
     GRID_DEGREES,
     HOURS_OF_NIGHT,

@@ -47,7 +47,7 @@ from partnership.admin import service as admin_service
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import Behaviour, OrgKind, Role
 from partnership.extensions import db
-from partnership.orders.models import Breach
+from partnership.orders.breaches.models import Breach
 from partnership.reports import pack
 from partnership.reports.figures import Period
 from partnership.subjects.models import Subject

@@ -9,13 +9,10 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from partnership.extensions import db
-from partnership.orders.models import (
-    Breach,
-    DispersalAuthorisation,
-    DispersalDirection,
-    ExclusionNotice,
-    NoticeAppeal,
-)
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.breaches.models import Breach
+from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.notices.models import ExclusionNotice, NoticeAppeal
 from partnership.reports.figures.common import Count, Window, sum_where
 
 

@@ -1,6 +1,7 @@
 """Forms for partnership exclusion notices, their appeals, variation and lifting, and
-"seen at my venue". The rules are checked by the service (:mod:`partnership.orders.notices`),
-which names the field each refusal is about; these forms read what was typed."""
+"seen at my venue". The rules are checked by the services
+(:mod:`partnership.orders.notices.service` and :mod:`~partnership.orders.notices.appeals`),
+which name the field each refusal is about; these forms read what was typed."""
 
 from __future__ import annotations
 
@@ -8,36 +9,23 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
-    DateField,
     RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from partnership.core.enums import AppealOutcome, VenueBreachAction
+from partnership.core.fields import WhenFields, day_field, limit, text_area
 from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
-from partnership.core.when import fold_choices, when_choices
+from partnership.core.when import when_choices
 
 TEXT_LIMIT = 4000
 CUSTOM_END = "date"
-
-
-def _limit(most: int) -> Length:
-    return Length(max=most, message=_l("Keep this to %(max)d characters or fewer", max=most))
-
-
-def _text(label: Any, description: Any = None, most: int = TEXT_LIMIT) -> TextAreaField:
-    return TextAreaField(label, description=description, validators=[_limit(most)])
-
-
-def _day(label: Any, description: Any = None) -> DateField:
-    return DateField(label, description=description, validators=[Optional()])
 
 
 def duration_choices() -> list[SelectChoice]:
@@ -53,10 +41,10 @@ class NoticeForm(Form):
     subject_reference = StringField(
         _l("Red flag reference"),
         description=_l("For example, RF-2026-0001"),
-        validators=[_limit(40)],
+        validators=[limit(40)],
     )
-    warned_on = _day(_l("Date of the warning"), _l("Leave empty if no warning was given"))
-    warning_note = _text(_l("What the warning said"), most=2000)
+    warned_on = day_field(_l("Date of the warning"), _l("Leave empty if no warning was given"))
+    warning_note = text_area(_l("What the warning said"), most=2000)
     # Choices are the red flag's incidents, set by the view; the service explains a wrong one.
     incidents = SelectMultipleField(
         _l("Incidents the notice relies on"),
@@ -67,19 +55,23 @@ class NoticeForm(Form):
         validate_choice=False,
         validators=[Optional()],
     )
-    reasons = _text(_l("Reasons for the notice"))
-    starts_on = _day(_l("Start date"))
+    reasons = text_area(_l("Reasons for the notice"), most=TEXT_LIMIT)
+    starts_on = day_field(_l("Start date"))
     duration = RadioField(
         _l("How long does the notice last?"),
         choices=duration_choices(),
         default="3",
         validate_choice=False,
     )
-    ends_on = _day(_l("End date"), _l("Only if you chose a date: at most 12 months from the start"))
-    review_on = _day(_l("Review date"), _l("Before the notice ends"))
+    ends_on = day_field(
+        _l("End date"), _l("Only if you chose a date: at most 12 months from the start")
+    )
+    review_on = day_field(_l("Review date"), _l("Before the notice ends"))
     include_photo = BooleanField(_l("Show the red flag's photo on the notice"))
-    appeal_how = _text(_l("How to appeal"), most=2000)
-    appeal_by = _day(_l("Last day to appeal"), _l("Leave empty for 14 days after the day of issue"))
+    appeal_how = text_area(_l("How to appeal"), most=2000)
+    appeal_by = day_field(
+        _l("Last day to appeal"), _l("Leave empty for 14 days after the day of issue")
+    )
 
 
 # A notice's columns that a variation, lifting or appeal changes, as the forms name them.
@@ -96,33 +88,33 @@ NOTICE_CHANGE_LABELS: dict[str, Any] = {
 
 class AppealForm(VersionedForm):
     change_labels = NOTICE_CHANGE_LABELS
-    received_on = _day(_l("Date the appeal was received"))
-    grounds = _text(_l("Grounds of the appeal"))
+    received_on = day_field(_l("Date the appeal was received"))
+    grounds = text_area(_l("Grounds of the appeal"), most=TEXT_LIMIT)
 
 
 class DecideAppealForm(VersionedForm):
     change_labels = NOTICE_CHANGE_LABELS
     outcome = RadioField(_l("Outcome"), choices=AppealOutcome.choices(), validate_choice=False)
-    reason = _text(_l("Reason for the decision"))
-    ends_on = _day(_l("New end date"), _l("Only if the notice is varied"))
-    review_on = _day(
+    reason = text_area(_l("Reason for the decision"), most=TEXT_LIMIT)
+    ends_on = day_field(_l("New end date"), _l("Only if the notice is varied"))
+    review_on = day_field(
         _l("New review date"), _l("Only if the notice is varied; leave empty to keep it")
     )
 
 
 class VaryNoticeForm(VersionedForm):
     change_labels = NOTICE_CHANGE_LABELS
-    ends_on = _day(_l("End date"), _l("At most 12 months from the start"))
-    review_on = _day(_l("Review date"), _l("Before the notice ends"))
-    reasons = _text(_l("Reasons for the notice"))
+    ends_on = day_field(_l("End date"), _l("At most 12 months from the start"))
+    review_on = day_field(_l("Review date"), _l("Before the notice ends"))
+    reasons = text_area(_l("Reasons for the notice"), most=TEXT_LIMIT)
 
 
 class LiftNoticeForm(VersionedForm):
     change_labels = NOTICE_CHANGE_LABELS
-    reason = _text(_l("Why is the notice lifted?"), most=2000)
+    reason = text_area(_l("Why is the notice lifted?"), most=2000)
 
 
-class VenueBreachForm(Form):
+class VenueBreachForm(WhenFields, Form):
     # Choices are the user's venues the notice covers, set by the view.
     venue_id = SelectField(_l("Which venue?"), validate_choice=False)
     when = RadioField(
@@ -131,10 +123,7 @@ class VenueBreachForm(Form):
         default="now",
         validate_choice=False,
     )
-    day = DateField(_l("Date"), validators=[Optional()])
-    clock = StringField(_l("Time"), validators=[Optional(), _limit(5)])
-    fold = RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
     action = RadioField(
         _l("What did you do?"), choices=VenueBreachAction.choices(), validate_choice=False
     )
-    notes = _text(_l("Anything else (optional)"), most=2000)
+    notes = text_area(_l("Anything else (optional)"), most=2000)

@@ -1,5 +1,6 @@
 """Section 35 directions: the list, giving one at the roadside, reading its Section 38
-record, varying or withdrawing it, and recording a breach. Police only."""
+record, varying or withdrawing it, recording a breach, and the notice as a PDF. Police
+only."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from partnership.auth.models import User
 from partnership.core import audit, geo
-from partnership.core.access import actor, roles_required
+from partnership.core.access import actor, get_or_404, roles_required
 from partnership.core.enums import POLICE_ROLES
 from partnership.core.forms import record_id, whole_number
 from partnership.core.i18n import local_datetime
@@ -25,8 +26,10 @@ from partnership.core.saving import save_or_keep, show_refusals
 from partnership.core.when import local_parts, read_clock
 from partnership.extensions import db
 from partnership.orders import bp
-from partnership.orders import directions as service
-from partnership.orders.direction_forms import (
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.authorisations.visibility import find_visible_authorisation
+from partnership.orders.directions import documents, rules, service
+from partnership.orders.directions.forms import (
     NO,
     PART,
     WHOLE,
@@ -35,8 +38,15 @@ from partnership.orders.direction_forms import (
     VaryForm,
     WithdrawForm,
 )
-from partnership.orders.models import DispersalAuthorisation, DispersalDirection
-from partnership.orders.service import visible_directions
+from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.directions.record import section_38_record
+from partnership.orders.directions.visibility import (
+    find_visible_direction,
+    may_give,
+    rank_refusal,
+    visible_directions,
+)
+from partnership.orders.downloads import asked_language, pdf_download
 from partnership.subjects import service as subjects
 from partnership.venues.forms import parse_coordinate
 from partnership.venues.service import map_data
@@ -52,13 +62,6 @@ GROUPS = {
     "day": ("day", "clock", "fold"),
     "clock": ("day", "clock", "fold"),
 }
-
-
-def _load(direction_id: int) -> DispersalDirection:
-    direction = service.find_visible(actor(), direction_id)
-    if direction is None:
-        abort(404)
-    return direction
 
 
 def _has_errors(form: Any) -> bool:
@@ -116,7 +119,7 @@ def directions() -> str:
         page=page,
         now=utcnow(),
         status=service.status,
-        can_give=service.may_give(user),
+        can_give=may_give(user),
     )
 
 
@@ -130,7 +133,7 @@ def _authorisation_label(authorisation: DispersalAuthorisation, now: datetime) -
                 "%(reference)s: %(locality)s, in force until %(end)s",
                 reference=authorisation.reference,
                 locality=authorisation.locality_name,
-                end=local_datetime(service.authorisation_end(authorisation)),
+                end=local_datetime(rules.authorisation_end(authorisation)),
             )
         )
     if now < authorisation.starts_at:
@@ -147,12 +150,12 @@ def _authorisation_label(authorisation: DispersalAuthorisation, now: datetime) -
             "%(reference)s: %(locality)s, ended at %(end)s",
             reference=authorisation.reference,
             locality=authorisation.locality_name,
-            end=local_datetime(service.authorisation_end(authorisation)),
+            end=local_datetime(rules.authorisation_end(authorisation)),
         )
     )
 
 
-def _direction_data(form: DirectionForm) -> service.DirectionData | None:
+def _direction_data(form: DirectionForm) -> rules.DirectionData | None:
     """What was typed, read; None if the time given cannot be read (every other rule
     depends on it). Problems reading a field are put on it."""
     given_at = form.moment("given_day", "given_clock", "given_fold")
@@ -179,11 +182,9 @@ def _direction_data(form: DirectionForm) -> service.DirectionData | None:
             geometry = geo.parse_area_geometry(drawn)
         except geo.GeoError as error:
             form.geometry.errors = [*form.geometry.errors, error.message]
-    period = form.period.data or service.PERIOD_MAX
+    period = form.period.data or rules.PERIOD_MAX
     ends_at = (
-        form.moment("ends_day", "ends_clock", "ends_fold")
-        if period == service.PERIOD_OTHER
-        else None
+        form.moment("ends_day", "ends_clock", "ends_fold") if period == rules.PERIOD_OTHER else None
     )
     leave_by = None
     raw_leave = (form.leave_by.data or "").strip()
@@ -206,7 +207,7 @@ def _direction_data(form: DirectionForm) -> service.DirectionData | None:
                         time=clock.strftime("%H:%M"),
                     ),
                 ]
-    return service.DirectionData(
+    return rules.DirectionData(
         authorisation_id=record_id(raw_authorisation),
         given_at=given_at,
         place=form.place.data or "",
@@ -242,10 +243,7 @@ def _preselected(user: User, now: datetime) -> DispersalAuthorisation | None:
     wanted = request.args.get("authorisation_id", type=record_id)
     if wanted is None:
         return None
-    found = service.find_authorisation(user, wanted)
-    if found is None:
-        abort(404)
-    return found
+    return get_or_404(find_visible_authorisation(user, wanted))
 
 
 @bp.route("/directions/new", methods=["GET", "POST"])
@@ -280,7 +278,7 @@ def direction_create() -> Any:
         form.validate_on_submit()
         data = _direction_data(form)
         if data is not None:
-            show_refusals(form, service.direction_problems(user, data, now), GROUPS)
+            show_refusals(form, rules.direction_problems(user, data, now), GROUPS)
             if not _has_errors(form):
                 direction = save_or_keep(form, lambda: service.give_direction(user, data, now))
                 if direction is not None:
@@ -295,8 +293,8 @@ def direction_create() -> Any:
         form=form,
         now=now,
         in_force=any(a.in_force(now) for a in choices),
-        longest=now + service.MAX_EXCLUSION,
-        refusal=service.rank_refusal(user),
+        longest=now + rules.MAX_EXCLUSION,
+        refusal=rank_refusal(user),
         point_map=_locality_map("point", choices),
         area_map=_locality_map("polygon", choices),
     ), status
@@ -309,7 +307,7 @@ def direction_create() -> Any:
 @roles_required(*POLICE_ROLES)
 def direction_detail(direction_id: int) -> str:
     user = actor()
-    direction = _load(direction_id)
+    direction = get_or_404(find_visible_direction(actor(), direction_id))
     now = utcnow()
     audit.record(
         "direction.viewed",
@@ -322,9 +320,9 @@ def direction_detail(direction_id: int) -> str:
     return render_template(
         "orders/directions/detail.html",
         direction=direction,
-        record=service.section_38_record(direction),
+        record=section_38_record(direction),
         state=service.status(direction, now),
-        can_change=service.may_give(user) and service.status(direction, now) == "active",
+        can_change=may_give(user) and service.status(direction, now) == "active",
         can_record_breach=direction.given_at <= now,
         area_map=_locality_map("view", [direction.authorisation], direction),
     )
@@ -386,7 +384,7 @@ def _variation_data(form: VaryForm) -> service.VariationData | None:
 @roles_required(*POLICE_ROLES)
 def direction_vary(direction_id: int) -> Any:
     user = actor()
-    direction = _load(direction_id)
+    direction = get_or_404(find_visible_direction(actor(), direction_id))
     form = VaryForm()
     if request.method == "GET":
         gone = _still_changeable(direction)
@@ -420,7 +418,7 @@ def direction_vary(direction_id: int) -> Any:
 @roles_required(*POLICE_ROLES)
 def direction_withdraw(direction_id: int) -> Any:
     user = actor()
-    direction = _load(direction_id)
+    direction = get_or_404(find_visible_direction(actor(), direction_id))
     form = WithdrawForm()
     if request.method == "GET":
         gone = _still_changeable(direction)
@@ -452,7 +450,7 @@ def direction_withdraw(direction_id: int) -> Any:
 @roles_required(*POLICE_ROLES)
 def direction_breach(direction_id: int) -> Any:
     user = actor()
-    direction = _load(direction_id)
+    direction = get_or_404(find_visible_direction(actor(), direction_id))
     form = BreachForm()
     if request.method == "GET":
         form.day.data, form.clock.data = local_parts(utcnow())
@@ -475,3 +473,17 @@ def direction_breach(direction_id: int) -> Any:
                 return redirect(url_for("orders.direction_detail", direction_id=direction.id))
     status = 400 if request.method == "POST" else 200
     return render_template("orders/directions/breach.html", form=form, direction=direction), status
+
+
+# --- The notice as a PDF -------------------------------------------------------------
+
+
+@bp.route("/directions/<int:direction_id>/notice.pdf")
+@roles_required(*POLICE_ROLES)
+def direction_notice_pdf(direction_id: int) -> Response:
+    user = actor()
+    direction = get_or_404(find_visible_direction(user, direction_id))
+    language = asked_language()
+    pdf = documents.direction_notice_pdf(user, direction, language)
+    db.session.commit()
+    return pdf_download(pdf, direction.reference, language)

@@ -19,8 +19,9 @@ from partnership.auth.models import User
 from partnership.core.enums import Rank, Role
 from partnership.core.saving import Refused
 from partnership.extensions import db
-from partnership.orders import authorisations as service
-from partnership.orders.models import DispersalAuthorisation, DispersalDirection
+from partnership.orders.authorisations import service
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.directions.models import DispersalDirection
 from partnership.venues.models import Area
 from tests.conftest import Clock, events, fix_clock, welsh
 
@@ -40,7 +41,7 @@ STALE = "Someone else changed this while you were editing it"
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return fix_clock(monkeypatch, NOW, "partnership.orders.authorisation_views")
+    return fix_clock(monkeypatch, NOW, "partnership.orders.authorisations.views")
 
 
 def good_form(**overrides: Any) -> dict[str, Any]:

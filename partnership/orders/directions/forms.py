@@ -1,56 +1,40 @@
 """Forms for Section 35 directions, their variation and withdrawal, and breaches. The
-statutory rules are checked by the service (:mod:`partnership.orders.directions`); these
+statutory rules are checked by the service (:mod:`partnership.orders.directions.rules`); these
 forms read what was typed."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from wtforms import (
     BooleanField,
-    DateField,
     Field,
     HiddenField,
     RadioField,
-    StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from partnership.core.enums import TITLES, BreachOutcome, Exemption, Under16Action
+from partnership.core.fields import (
+    MomentFields,
+    clock_field,
+    day_field,
+    fold_field,
+    text_area,
+    text_line,
+)
 from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
-from partnership.core.when import fold_choices, moment_from_fields
-from partnership.orders.directions import PERIOD_AUTHORISATION, PERIOD_MAX, PERIOD_OTHER
+from partnership.orders.directions.rules import PERIOD_AUTHORISATION, PERIOD_MAX, PERIOD_OTHER
 
 TEXT_LIMIT = 2000
 WHOLE = "whole"
 PART = "part"
 YES = "yes"
 NO = "no"
-
-
-def _limit(most: int) -> Length:
-    return Length(max=most, message=_l("Keep this to %(max)d characters or fewer", max=most))
-
-
-def _text(label: Any, description: Any = None, most: int = TEXT_LIMIT) -> TextAreaField:
-    return TextAreaField(label, description=description, validators=[_limit(most)])
-
-
-def _line(label: Any, description: Any = None, most: int = 200) -> StringField:
-    return StringField(label, description=description, validators=[_limit(most)])
-
-
-def _clock(label: Any) -> StringField:
-    return _line(label, _l("24-hour clock, like 18:00"), most=5)
-
-
-def _fold() -> RadioField:
-    return RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
 
 
 def _yes_no(label: Any, description: Any = None, default: str | None = None) -> RadioField:
@@ -90,29 +74,18 @@ def _geometry() -> TextAreaField:
 
 
 def _excluded_description() -> TextAreaField:
-    return _text(
+    return text_area(
         _l("The excluded area in words"),
         _l("The streets that bound it, as you told the person. Needed for part of the locality."),
+        most=TEXT_LIMIT,
     )
 
 
 def _route() -> TextAreaField:
-    return _text(_l("The route they must take to leave (optional)"))
+    return text_area(_l("The route they must take to leave (optional)"), most=TEXT_LIMIT)
 
 
-class _Moments:
-    """Reading a date, a 24-hour time and, on the night the clocks go back, which of the
-    two 01:30s, as one UTC moment."""
-
-    def moment(self, day_name: str, clock_name: str, fold_name: str) -> datetime | None:
-        """The UTC moment entered in London time on these fields (see
-        :func:`partnership.core.when.moment_from_fields`)."""
-        return moment_from_fields(
-            getattr(self, day_name), getattr(self, clock_name), getattr(self, fold_name)
-        )
-
-
-class DirectionForm(_Moments, Form):
+class DirectionForm(MomentFields, Form):
     # The authorisation: choices are those in force now or lately, set by the view; the
     # service explains one that was not in force when the direction was given.
     authorisation_id = RadioField(
@@ -120,29 +93,31 @@ class DirectionForm(_Moments, Form):
     )
 
     # When and where it was given, and by whom.
-    given_day = DateField(_l("Date given"), validators=[Optional()])
-    given_clock = _clock(_l("Time given"))
-    given_fold = _fold()
-    place = _line(_l("Where was it given?"), _l("The street, or the nearest landmark"), most=300)
+    given_day = day_field(_l("Date given"))
+    given_clock = clock_field(_l("Time given"))
+    given_fold = fold_field()
+    place = text_line(
+        _l("Where was it given?"), _l("The street, or the nearest landmark"), most=300
+    )
     latitude = HiddenField()
     longitude = HiddenField()
     in_uniform = BooleanField(_l("I am in uniform"))
 
     # The person.
-    subject_reference = _line(
+    subject_reference = text_line(
         _l("Red flag reference, if they have one"),
         _l("For example, RF-2026-0042. If not, enter their details below."),
         most=20,
     )
-    person_name = _line(_l("Name"))
-    date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
-    apparent_age = _line(
+    person_name = text_line(_l("Name"))
+    date_of_birth = day_field(_l("Date of birth"))
+    apparent_age = text_line(
         _l("How old do they appear to be?"),
         _l("In years. Needed if you do not know their date of birth."),
         most=3,
     )
-    address = _text(_l("Address (optional)"), most=500)
-    description = _text(
+    address = text_area(_l("Address (optional)"), most=500)
+    description = text_area(
         _l("Description"), _l("What they look like and what they are wearing"), most=2000
     )
 
@@ -171,12 +146,12 @@ class DirectionForm(_Moments, Form):
         default=PERIOD_MAX,
         validators=[Optional()],
     )
-    ends_day = DateField(_l("End date"), validators=[Optional()])
-    ends_clock = _clock(_l("End time"))
-    ends_fold = _fold()
+    ends_day = day_field(_l("End date"))
+    ends_clock = clock_field(_l("End time"))
+    ends_fold = fold_field()
 
     # What they must do.
-    leave_by = _line(
+    leave_by = text_line(
         _l("Time by which they must leave (optional)"),
         _l("24-hour clock, like 01:45"),
         most=5,
@@ -184,12 +159,12 @@ class DirectionForm(_Moments, Form):
     route = _route()
 
     # Section 37.
-    items_surrendered = _text(
+    items_surrendered = text_area(
         _l("Items surrendered (optional)"),
         _l("Anything they handed over that could be used in anti-social behaviour, like alcohol"),
         most=1000,
     )
-    items_return = _text(
+    items_return = text_area(
         _l("How they can get the items back"),
         _l("Where and when to collect them, as written on the notice"),
         most=1000,
@@ -197,7 +172,7 @@ class DirectionForm(_Moments, Form):
 
     # The notice and the warning.
     in_writing = _yes_no(_l("Did you give them the notice in writing?"), default=YES)
-    not_in_writing_reason = _text(
+    not_in_writing_reason = text_area(
         _l("Why was it not reasonably practicable to give it in writing?"), most=1000
     )
     offence_warning_given = BooleanField(
@@ -210,7 +185,7 @@ class DirectionForm(_Moments, Form):
         choices=Under16Action.choices(),
         validators=[Optional()],
     )
-    under_16_note = _text(_l("Where they were taken, or why not (optional)"), most=1000)
+    under_16_note = text_area(_l("Where they were taken, or why not (optional)"), most=1000)
 
     def exemption_answers(self) -> dict[str, bool | None]:
         """Each section 36 question's answer: True (yes), False (no), None (unanswered)."""
@@ -235,19 +210,19 @@ DIRECTION_CHANGE_LABELS: dict[str, Any] = {
 }
 
 
-class VaryForm(_Moments, VersionedForm):
+class VaryForm(MomentFields, VersionedForm):
     change_labels = DIRECTION_CHANGE_LABELS
-    ends_day = DateField(_l("End date"), validators=[Optional()])
-    ends_clock = _clock(_l("End time"))
-    ends_fold = _fold()
+    ends_day = day_field(_l("End date"))
+    ends_clock = clock_field(_l("End time"))
+    ends_fold = fold_field()
     excluded_area = _area()
     geometry = _geometry()
     excluded_description = _excluded_description()
-    leave_by_day = DateField(_l("Leave by: date (optional)"), validators=[Optional()])
-    leave_by_clock = _clock(_l("Leave by: time (optional)"))
-    leave_by_fold = _fold()
+    leave_by_day = day_field(_l("Leave by: date (optional)"))
+    leave_by_clock = clock_field(_l("Leave by: time (optional)"))
+    leave_by_fold = fold_field()
     route = _route()
-    reason = _text(_l("Why is it being varied?"), _l("As you told the person"), most=1000)
+    reason = text_area(_l("Why is it being varied?"), _l("As you told the person"), most=1000)
     notice_in_writing = _yes_no(
         _l("Did you give them notice of the change in writing?"), default=YES
     )
@@ -255,18 +230,20 @@ class VaryForm(_Moments, VersionedForm):
 
 class WithdrawForm(VersionedForm):
     change_labels = DIRECTION_CHANGE_LABELS
-    reason = _text(_l("Why is it being withdrawn?"), _l("As you told the person"), most=1000)
+    reason = text_area(_l("Why is it being withdrawn?"), _l("As you told the person"), most=1000)
     notice_in_writing = _yes_no(
         _l("Did you give them notice of the withdrawal in writing?"), default=YES
     )
 
 
-class BreachForm(_Moments, Form):
-    day = DateField(_l("Date"), validators=[Optional()])
-    clock = _clock(_l("Time"))
-    fold = _fold()
-    place = _line(_l("Where were they seen?"), _l("The street, or the nearest landmark"), most=300)
+class BreachForm(MomentFields, Form):
+    day = day_field(_l("Date"))
+    clock = clock_field(_l("Time"))
+    fold = fold_field()
+    place = text_line(
+        _l("Where were they seen?"), _l("The street, or the nearest landmark"), most=300
+    )
     outcome = RadioField(
         _l("What was done?"), choices=BreachOutcome.choices(), validators=[Optional()]
     )
-    notes = _text(_l("Notes (optional)"), most=2000)
+    notes = text_area(_l("Notes (optional)"), most=2000)

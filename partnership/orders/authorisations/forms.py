@@ -1,15 +1,10 @@
 """Forms for Section 34 authorisations. The statutory rules are checked by the service
-(:mod:`partnership.orders.authorisations`); these forms read what was typed."""
+(:mod:`partnership.orders.authorisations.service`); these forms read what was typed."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from wtforms import (
     BooleanField,
-    DateField,
-    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,27 +13,22 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from partnership.core.enums import Necessity
+from partnership.core.fields import (
+    MomentFields,
+    clock_field,
+    day_field,
+    fold_field,
+    limit,
+    text_area,
+)
 from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
-from partnership.core.when import fold_choices, moment_from_fields
 
 TEXT_LIMIT = 5000
 
 
-def _limit(most: int) -> Length:
-    return Length(max=most, message=_l("Keep this to %(max)d characters or fewer", max=most))
-
-
-def _text(label: Any, description: Any = None, most: int = TEXT_LIMIT) -> TextAreaField:
-    return TextAreaField(label, description=description, validators=[_limit(most)])
-
-
-def _fold() -> RadioField:
-    return RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
-
-
-class AuthorisationForm(Form):
+class AuthorisationForm(MomentFields, Form):
     # Choices are the active areas, set by the view; the service explains a wrong one.
     area_id = SelectField(
         _l("Locality"),
@@ -50,7 +40,7 @@ class AuthorisationForm(Form):
     locality_name = StringField(
         _l("Name of the locality you drew"),
         description=_l("Only for a locality drawn or pasted here"),
-        validators=[_limit(200)],
+        validators=[limit(200)],
     )
     geometry = TextAreaField(
         _l("Shape of the area (GeoJSON)"),
@@ -60,36 +50,35 @@ class AuthorisationForm(Form):
         ),
         validators=[Length(max=400_000, message=_l("The GeoJSON is too long"))],
     )
-    boundary = _text(
+    boundary = text_area(
         _l("Boundary streets"),
         _l("The streets that bound the locality, in order, as the paperwork will list them"),
+        most=TEXT_LIMIT,
     )
-    start_day = DateField(_l("Start date"), validators=[Optional()])
-    start_time = StringField(
-        _l("Start time"), description=_l("24-hour clock, like 18:00"), validators=[_limit(5)]
-    )
-    start_fold = _fold()
-    end_day = DateField(_l("End date"), validators=[Optional()])
-    end_time = StringField(
-        _l("End time"), description=_l("24-hour clock, like 18:00"), validators=[_limit(5)]
-    )
-    end_fold = _fold()
+    start_day = day_field(_l("Start date"))
+    start_time = clock_field(_l("Start time"))
+    start_fold = fold_field()
+    end_day = day_field(_l("End date"))
+    end_time = clock_field(_l("End time"))
+    end_fold = fold_field()
     necessity = SelectMultipleField(
         _l("Why is it necessary?"),
         description=_l("Choose all that apply"),
         choices=Necessity.choices(),
         validators=[Optional()],
     )
-    grounds = _text(
+    grounds = text_area(
         _l("Grounds"),
         _l("What has happened in the locality, and why dispersal powers are needed there"),
+        most=TEXT_LIMIT,
     )
-    echr_regard = _text(
+    echr_regard = text_area(
         _l("Regard to ECHR Articles 10 and 11"),
         _l(
             "How you have considered the rights to freedom of expression and of peaceful"
             " assembly: for example protests, vigils or gatherings expected in the locality"
         ),
+        most=TEXT_LIMIT,
     )
     confirm = BooleanField(
         _l(
@@ -99,15 +88,6 @@ class AuthorisationForm(Form):
         )
     )
 
-    def moment(self, prefix: str) -> datetime | None:
-        """The UTC moment of the ``start`` or ``end`` date and time, entered in London time
-        (see :func:`partnership.core.when.moment_from_fields`)."""
-        return moment_from_fields(
-            getattr(self, f"{prefix}_day"),
-            getattr(self, f"{prefix}_time"),
-            getattr(self, f"{prefix}_fold"),
-        )
-
 
 class EndAuthorisationForm(VersionedForm):
     change_labels = {
@@ -115,7 +95,7 @@ class EndAuthorisationForm(VersionedForm):
         "ended_by_id": None,
         "end_reason": None,
     }
-    reason = _text(
+    reason = text_area(
         _l("Why is it ending early?"),
         _l("For example, the event is over or the disorder has stopped"),
         most=2000,

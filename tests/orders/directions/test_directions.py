@@ -13,21 +13,22 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from partnership.auth.models import User
 from partnership.core.enums import Exemption, Rank, Role
 from partnership.core.saving import Refused
+from partnership.core.signals import breach_recorded, direction_given
 from partnership.extensions import db
-from partnership.orders import directions as service
-from partnership.orders.models import (
-    Breach,
-    DirectionChange,
-    DispersalAuthorisation,
-    DispersalDirection,
-)
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.breaches.models import Breach
+from partnership.orders.directions import rules, service
+from partnership.orders.directions.models import DirectionChange, DispersalDirection
+from partnership.orders.directions.record import section_38_record
+from partnership.orders.directions.visibility import NO_RANK, PCSO_NOT_DESIGNATED
 from partnership.subjects.models import Subject
 from tests.conftest import Clock, events, fix_clock, update, welsh
+from tests.orders.factories import listening
 
 MakeUser = Callable[..., User]
 LoginAs = Callable[..., User]
@@ -58,7 +59,7 @@ STALE = "Someone else changed this while you were editing it"
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return fix_clock(monkeypatch, NOW, "partnership.orders.direction_views")
+    return fix_clock(monkeypatch, NOW, "partnership.orders.directions.views")
 
 
 def make_authorisation(
@@ -260,7 +261,7 @@ def test_rule_1_a_pcso_who_is_not_designated_is_refused(
 ) -> None:
     login_as(Role.OFFICER, rank=Rank.PCSO, designated_pcso=False)
     authorisation_id = make_authorisation(app)
-    message = str(service.PCSO_NOT_DESIGNATED)
+    message = str(PCSO_NOT_DESIGNATED)
     assert shows(client.get(NEW).get_data(as_text=True), message)
     response = client.post(NEW, data=good_form(authorisation_id))
     assert_refused(app, response, message)
@@ -281,7 +282,7 @@ def test_rule_1_an_account_with_no_rank_is_refused(
     officer = login_as(Role.OFFICER)
     update(app, User, officer.id, rank=None)
     response = client.post(NEW, data=good_form(make_authorisation(app)))
-    assert_refused(app, response, str(service.NO_RANK))
+    assert_refused(app, response, str(NO_RANK))
 
 
 def test_rule_1_the_officer_must_confirm_they_are_in_uniform(
@@ -530,14 +531,14 @@ def test_rule_5_the_period_ends_after_it_is_given(
 def test_rule_5_the_service_refuses_too(app: Flask, make_user: MakeUser) -> None:
     constable = make_user(Role.OFFICER)
     authorisation_id = make_authorisation(app)
-    data = service.DirectionData(
+    data = rules.DirectionData(
         authorisation_id=authorisation_id,
         given_at=NOW,
         place="Wind Street",
         in_uniform=True,
         person_name="Canary Person",
         apparent_age=30,
-        period=service.PERIOD_OTHER,
+        period=rules.PERIOD_OTHER,
         ends_at=NOW + timedelta(hours=49),
         offence_warning_given=True,
         exemptions={e.value: False for e in Exemption},
@@ -683,7 +684,7 @@ def test_rule_11_a_yes_to_any_section_36_question_refuses_it(
         NEW, data=good_form(make_authorisation(app), **{f"exempt_{exemption.value}": "yes"})
     )
     with app.test_request_context():
-        message = str(service.EXEMPTION_REFUSALS[exemption])
+        message = str(rules.EXEMPTION_REFUSALS[exemption])
     assert_refused(app, response, message, "Canary Person")
 
 
@@ -926,6 +927,19 @@ def test_rule_12_a_second_person_saving_an_outdated_form_is_refused_and_keeps_th
     assert directions(app)[0].route == "Via The Strand"
 
 
+def test_giving_a_direction_tells_its_listeners_once(
+    app: Flask, client: FlaskClient, login_as: LoginAs
+) -> None:
+    login_as(Role.OFFICER)
+    authorisation_id = make_authorisation(app)
+    with listening(direction_given) as heard:
+        direction_id = give(client, authorisation_id)
+    ((sender, said),) = heard
+    assert isinstance(sender, DispersalDirection)
+    assert inspect(sender).identity == (direction_id,)
+    assert said == {"now": NOW}
+
+
 # --- Breaches ---------------------------------------------------------------------
 
 
@@ -959,6 +973,26 @@ def test_police_record_a_breach_with_time_place_officer_and_outcome(
     assert event.object_type == "direction" and event.details["outcome"] == "arrested"
     detail = client.get(f"/orders/directions/{direction_id}").get_data(as_text=True)
     assert "Back on Wind Street by the Anchor Bar" in detail and "Arrested" in detail
+
+
+def test_recording_a_breach_of_a_direction_tells_its_listeners_once(
+    app: Flask, client: FlaskClient, login_as: LoginAs, clock: Clock
+) -> None:
+    login_as(Role.OFFICER)
+    direction_id = give(client, make_authorisation(app))
+    clock.now = NOW + timedelta(hours=3)
+    with listening(breach_recorded) as heard:
+        response = client.post(
+            f"/orders/directions/{direction_id}/breach",
+            data={"day": "2026-11-28", "clock": "03:30", "place": "Wind St", "outcome": "warned"},
+        )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    ((sender, said),) = heard
+    with app.app_context():
+        (breach,) = db.session.scalars(select(Breach))
+        assert breach.direction_id == direction_id
+    assert isinstance(sender, Breach) and inspect(sender).identity == (breach.id,)
+    assert said == {"now": NOW + timedelta(hours=3)}
 
 
 def test_a_breach_outside_the_direction_or_without_an_outcome_is_refused(
@@ -1025,7 +1059,7 @@ def test_the_section_38_record_is_complete(
     with app.test_request_context():
         direction = db.session.get(DispersalDirection, direction_id)
         assert direction is not None
-        record = dict(service.section_38_record(direction))
+        record = dict(section_38_record(direction))
     assert record["Reference"] == "S35-2026-0001"
     assert "Canary Person" in record["Person"] and "Red flag RF-2026-0001" in record["Person"]
     assert subject_id

@@ -14,10 +14,12 @@ from flask import Flask
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
-from partnership.orders.models import Breach, DispersalAuthorisation, DispersalDirection
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.breaches.models import Breach
+from partnership.orders.directions.models import DispersalDirection
 from partnership.venues.models import Venue
 from tests.conftest import Clock, events
-from tests.orders.test_notices import (
+from tests.orders.notices.test_notices import (
     World,
     add_photo,
     build_world,

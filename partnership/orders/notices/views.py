@@ -1,19 +1,20 @@
 """Partnership exclusion notices: the list, issuing, reading one, appeals, variation,
-lifting, "seen at my venue", the notice's photo, and tonight's exclusions."""
+lifting, "seen at my venue", the notice's photo, tonight's exclusions, and the letters
+as PDFs."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from partnership.auth.models import User
 from partnership.core import audit
-from partnership.core.access import actor, roles_required
-from partnership.core.enums import POLICE_ROLES, DocumentLanguage, Role
+from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.enums import POLICE_ROLES, DocumentLanguage
 from partnership.core.forms import record_id, whole_number
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
@@ -21,9 +22,11 @@ from partnership.core.uploads import image_response
 from partnership.core.when import WhenError, resolve_moment
 from partnership.extensions import db
 from partnership.orders import bp
-from partnership.orders import notices as service
-from partnership.orders.models import ExclusionNotice
-from partnership.orders.notice_forms import (
+from partnership.orders.authorisations.visibility import AREA_VIEWERS
+from partnership.orders.downloads import asked_language, pdf_download
+from partnership.orders.notices import appeals, documents, service
+from partnership.orders.notices import tonight as tonight_page
+from partnership.orders.notices.forms import (
     CUSTOM_END,
     AppealForm,
     DecideAppealForm,
@@ -32,14 +35,22 @@ from partnership.orders.notice_forms import (
     VaryNoticeForm,
     VenueBreachForm,
 )
-from partnership.orders.service import AREA_VIEWERS, NOTICE_MANAGERS, NOTICE_READERS
+from partnership.orders.notices.models import ExclusionNotice
+from partnership.orders.notices.visibility import (
+    NOTICE_MANAGERS,
+    NOTICE_READERS,
+    PHOTO_VIEWERS,
+    VENUE_BREACH_RECORDERS,
+    find_visible_notice,
+    is_door_staff,
+    manages_notices,
+    notice_day,
+    reads_notices,
+)
 from partnership.subjects import links
 from partnership.subjects import service as subjects
 from partnership.subjects.models import Subject
 from partnership.venues.models import Venue
-
-# Who may open a notice's photo: those who may see some notice (welfare see none).
-PHOTO_VIEWERS = (Role.PREMISES_STAFF, *NOTICE_READERS)
 
 
 def _record_viewed(user: User, notice: ExclusionNotice, page: str) -> None:
@@ -56,13 +67,6 @@ def _record_viewed(user: User, notice: ExclusionNotice, page: str) -> None:
     )
 
 
-def _load(notice_id: int) -> ExclusionNotice:
-    notice = service.find_notice(actor(), notice_id, utcnow())
-    if notice is None:
-        abort(404)
-    return notice
-
-
 def _back(notice: ExclusionNotice) -> Any:
     return redirect(url_for("orders.notice_detail", notice_id=notice.id))
 
@@ -75,11 +79,11 @@ def notices() -> str:
     return render_template(
         "orders/notices/list.html",
         lists=service.notice_lists(user, now),
-        day=service.notice_day(now),
+        day=notice_day(now),
         status=service.status,
         status_label=service.status_label,
         ended_shown=service.ENDED_SHOWN,
-        can_issue=user.role_enum in NOTICE_MANAGERS,
+        can_issue=manages_notices(user),
     )
 
 
@@ -123,7 +127,7 @@ def notice_create() -> Any:
             if subject is None:
                 abort(404)
             form.subject_reference.data = subject.reference
-        form.starts_on.data = service.notice_day(now)
+        form.starts_on.data = notice_day(now)
         form.appeal_how.data = service.default_appeal_how()
     else:
         subject = links.find_by_reference(user, form.subject_reference.data or "", today)
@@ -159,11 +163,11 @@ def notice_create() -> Any:
 @roles_required(*NOTICE_READERS)
 def notice_detail(notice_id: int) -> str:
     user = actor()
-    notice = _load(notice_id)
+    notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
     now = utcnow()
     _record_viewed(user, notice, "detail")
     db.session.commit()
-    day = service.notice_day(now)
+    day = notice_day(now)
     shown = service.person(notice)
     return render_template(
         "orders/notices/detail.html",
@@ -174,7 +178,7 @@ def notice_detail(notice_id: int) -> str:
         personal=subjects.personal_fields(user),
         photo=service.notice_photo(user, notice),
         subject_visible=subjects.find_visible(user, shown.id, day) is not None,
-        can_manage=user.role_enum in NOTICE_MANAGERS,
+        can_manage=manages_notices(user),
         appeal_pending=any(not appeal.outcome for appeal in notice.appeals),
         languages=list(DocumentLanguage),
     )
@@ -184,10 +188,8 @@ def notice_detail(notice_id: int) -> str:
 @roles_required(*PHOTO_VIEWERS)
 def notice_photo(notice_id: int) -> Any:
     user = actor()
-    notice = _load(notice_id)
-    photo = service.notice_photo(user, notice)
-    if photo is None:
-        abort(404)
+    notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
+    photo = get_or_404(service.notice_photo(user, notice))
     audit.record(
         "notice.photo_viewed",
         actor=user,
@@ -203,7 +205,7 @@ def notice_photo(notice_id: int) -> Any:
 @roles_required(*NOTICE_MANAGERS)
 def notice_vary(notice_id: int) -> Any:
     user = actor()
-    notice = _load(notice_id)
+    notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
     form = VaryNoticeForm(obj=notice if request.method == "GET" else None)
     if request.method == "GET":
         form.opened_on(notice)
@@ -227,7 +229,7 @@ def notice_vary(notice_id: int) -> Any:
 @roles_required(*NOTICE_MANAGERS)
 def notice_lift(notice_id: int) -> Any:
     user = actor()
-    notice = _load(notice_id)
+    notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
     form = LiftNoticeForm()
     if request.method == "GET":
         form.opened_on(notice)
@@ -247,17 +249,17 @@ def notice_lift(notice_id: int) -> Any:
 @roles_required(*NOTICE_MANAGERS)
 def notice_appeal(notice_id: int) -> Any:
     user = actor()
-    notice = _load(notice_id)
+    notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
     form = AppealForm()
     if request.method == "GET":
         form.opened_on(notice)
         form.received_on.data = service.local_today(utcnow())
     if form.validate_on_submit():
-        data = service.AppealData(
+        data = appeals.AppealData(
             received_on=form.received_on.data, grounds=form.grounds.data or ""
         )
         appeal = save_or_keep(
-            form, lambda: service.record_appeal(user, notice, data, utcnow()), record=notice
+            form, lambda: appeals.record_appeal(user, notice, data, utcnow()), record=notice
         )
         if appeal is not None:
             flash(_("Appeal recorded."), "success")
@@ -270,10 +272,8 @@ def notice_appeal(notice_id: int) -> Any:
 @roles_required(*NOTICE_MANAGERS)
 def appeal_decide(notice_id: int, appeal_id: int) -> Any:
     user = actor()
-    notice = _load(notice_id)
-    appeal = service.find_appeal(notice, appeal_id)
-    if appeal is None:
-        abort(404)
+    notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
+    appeal = get_or_404(appeals.find_appeal(notice, appeal_id))
     form = DecideAppealForm()
     if request.method == "GET":
         form.opened_on(notice)
@@ -284,7 +284,7 @@ def appeal_decide(notice_id: int, appeal_id: int) -> Any:
         review_on: date | None = form.review_on.data
         decided = save_or_keep(
             form,
-            lambda: service.decide_appeal(
+            lambda: appeals.decide_appeal(
                 user,
                 appeal,
                 outcome,
@@ -311,10 +311,10 @@ def _breach_venues(form: VenueBreachForm, venues: list[Venue]) -> None:
 
 
 @bp.route("/notices/<int:notice_id>/seen", methods=["GET", "POST"])
-@roles_required(Role.PREMISES_STAFF)
+@roles_required(*VENUE_BREACH_RECORDERS)
 def venue_breach(notice_id: int) -> Any:
     user = actor()
-    notice = _load(notice_id)
+    notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
     venues = service.breach_venues(user, notice)
     if not venues:  # visible_notices already requires one; kept for a venue made inactive
         abort(404)
@@ -364,7 +364,7 @@ def venue_breach(notice_id: int) -> Any:
 def tonight() -> str:
     user = actor()
     now = utcnow()
-    shown = service.tonight(user, now)
+    shown = tonight_page.tonight(user, now)
     if shown.people_shown:
         notices = {n.id: n for n in [*shown.excluded, *shown.notices]}
         people = {n.subject_id for n in notices.values()}
@@ -382,10 +382,33 @@ def tonight() -> str:
         shown=shown,
         now=now,
         is_police=user.role_enum in POLICE_ROLES,
-        is_door=user.role_enum is Role.PREMISES_STAFF,
-        sees_notices=user.role_enum in NOTICE_READERS,
+        is_door=is_door_staff(user),
+        sees_notices=reads_notices(user),
         personal=subjects.personal_fields(user),
         person=service.person,
         photo_of=lambda notice: service.notice_photo(user, notice),
         ends_at=service.ends_at,
     )
+
+
+@bp.route("/notices/<int:notice_id>/letter.pdf")
+@roles_required(*NOTICE_READERS)
+def notice_pdf(notice_id: int) -> Response:
+    user = actor()
+    notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
+    language = asked_language()
+    pdf = documents.notice_letter_pdf(user, notice, language, utcnow())
+    db.session.commit()
+    return pdf_download(pdf, notice.reference, language)
+
+
+@bp.route("/notices/<int:notice_id>/appeals/<int:appeal_id>/outcome.pdf")
+@roles_required(*NOTICE_READERS)
+def appeal_pdf(notice_id: int, appeal_id: int) -> Response:
+    user = actor()
+    notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
+    appeal = get_or_404(documents.decided_appeal(notice, appeal_id))
+    language = asked_language()
+    pdf = documents.appeal_outcome_pdf(user, notice, appeal, language, utcnow())
+    db.session.commit()
+    return pdf_download(pdf, f"{notice.reference}-appeal-{appeal.id}", language)

@@ -1,34 +1,40 @@
-"""Section 34 authorisations: the list, authorising, reading one, ending one early."""
+"""Section 34 authorisations: the list, authorising, reading one, ending one early, and
+the record as a PDF."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from partnership.core.access import actor, roles_required
-from partnership.core.enums import POLICE_ROLES, Role
+from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.enums import POLICE_ROLES
 from partnership.core.forms import record_id
 from partnership.core.models import utcnow
 from partnership.core.pagination import page_number
 from partnership.core.saving import save_or_keep, show_refusals
 from partnership.core.when import local_parts
 from partnership.extensions import db
-from partnership.orders import authorisations as service
 from partnership.orders import bp
-from partnership.orders.authorisation_forms import AuthorisationForm, EndAuthorisationForm
-from partnership.orders.models import DispersalAuthorisation, DispersalDirection
-from partnership.orders.service import visible_authorisations, visible_directions
+from partnership.orders.authorisations import documents, service
+from partnership.orders.authorisations.forms import AuthorisationForm, EndAuthorisationForm
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.authorisations.visibility import (
+    SIGNERS,
+    find_visible_authorisation,
+    may_authorise,
+    visible_authorisations,
+)
+from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.directions.visibility import visible_directions
+from partnership.orders.downloads import asked_language, pdf_download
 from partnership.venues.models import Area
 from partnership.venues.service import map_data
 
 PAGE_SIZE = 25
-# Officers may open these pages so that the rank rule can explain itself, rather
-# than a bare "forbidden"; the service refuses anyone below inspector.
-SIGNERS = (Role.OFFICER, Role.INSPECTOR)
 # A refusal on one of these fields stands for the whole date-and-time group.
 GROUPS = {
     "start_day": ("start_day", "start_time", "start_fold"),
@@ -36,15 +42,6 @@ GROUPS = {
     "end_day": ("end_day", "end_time", "end_fold"),
     "end_time": ("end_day", "end_time", "end_fold"),
 }
-
-
-def _load(authorisation_id: int) -> DispersalAuthorisation:
-    found = db.session.scalar(
-        visible_authorisations(actor()).where(DispersalAuthorisation.id == authorisation_id)
-    )
-    if found is None:
-        abort(404)
-    return found
 
 
 def _refused(message: Any, authorisation: DispersalAuthorisation | None = None) -> Any:
@@ -70,8 +67,8 @@ def _data_from(form: AuthorisationForm) -> service.AuthorisationData:
         locality_name=form.locality_name.data or "",
         geometry=form.geometry.data or "",
         boundary=form.boundary.data or "",
-        starts_at=form.moment("start"),
-        ends_at=form.moment("end"),
+        starts_at=form.moment("start_day", "start_time", "start_fold"),
+        ends_at=form.moment("end_day", "end_time", "end_fold"),
         necessity=list(form.necessity.data or []),
         grounds=form.grounds.data or "",
         echr_regard=form.echr_regard.data or "",
@@ -96,7 +93,7 @@ def authorisations() -> str:
         page=page,
         now=utcnow(),
         status=service.status,
-        can_authorise=service.may_authorise(user),
+        can_authorise=may_authorise(user),
     )
 
 
@@ -104,7 +101,7 @@ def authorisations() -> str:
 @roles_required(*SIGNERS)
 def authorisation_create() -> Any:
     user = actor()
-    if not service.may_authorise(user):
+    if not may_authorise(user):
         return _refused(service.RANK_REFUSAL)
     form = AuthorisationForm()
     _area_choices(form)
@@ -144,7 +141,7 @@ def _locality_map(authorisation: DispersalAuthorisation) -> dict[str, Any]:
 @roles_required(*POLICE_ROLES)
 def authorisation_detail(authorisation_id: int) -> str:
     user = actor()
-    authorisation = _load(authorisation_id)
+    authorisation = get_or_404(find_visible_authorisation(user, authorisation_id))
     now = utcnow()
     directions = db.session.scalars(
         visible_directions(user)
@@ -169,8 +166,8 @@ def authorisation_detail(authorisation_id: int) -> str:
 @roles_required(*SIGNERS)
 def authorisation_end(authorisation_id: int) -> Any:
     user = actor()
-    authorisation = _load(authorisation_id)
-    if not service.may_authorise(user):
+    authorisation = get_or_404(find_visible_authorisation(user, authorisation_id))
+    if not may_authorise(user):
         return _refused(service.END_RANK_REFUSAL, authorisation)
     form = EndAuthorisationForm()
     if request.method == "GET":
@@ -202,3 +199,14 @@ def authorisation_end(authorisation_id: int) -> Any:
     return render_template(
         "orders/authorisations/end.html", form=form, authorisation=authorisation
     ), status
+
+
+@bp.route("/authorisations/<int:authorisation_id>/record.pdf")
+@roles_required(*POLICE_ROLES)
+def authorisation_pdf(authorisation_id: int) -> Response:
+    user = actor()
+    authorisation = get_or_404(find_visible_authorisation(user, authorisation_id))
+    language = asked_language()
+    pdf = documents.authorisation_record_pdf(user, authorisation, language, utcnow())
+    db.session.commit()
+    return pdf_download(pdf, authorisation.reference, language)

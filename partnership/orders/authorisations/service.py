@@ -17,14 +17,15 @@ from sqlalchemy import select
 
 from partnership.auth.models import User
 from partnership.core import audit, geo
-from partnership.core.enums import Necessity, Rank, Role
+from partnership.core.enums import Necessity
 from partnership.core.i18n import local_datetime
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.nights import to_local
+from partnership.core.references import next_reference
 from partnership.core.saving import Refused
 from partnership.extensions import db
-from partnership.orders.models import DispersalAuthorisation
-from partnership.orders.service import next_reference
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.authorisations.visibility import may_authorise
 from partnership.venues.models import Area
 
 PREFIX = "S34"
@@ -65,11 +66,6 @@ class Locality:
     area: Area | None
     name: str
     geometry: dict[str, Any]
-
-
-def may_authorise(user: User) -> bool:
-    """Section 34(1): only an officer of at least the rank of inspector."""
-    return user.role_enum is Role.INSPECTOR and user.rank_enum is Rank.INSPECTOR
 
 
 def _check_rank(actor: User, data: AuthorisationData, now: datetime) -> None:

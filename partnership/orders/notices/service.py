@@ -1,14 +1,18 @@
-"""Partnership exclusion notices: issuing one, appeals and their outcomes, variation,
-lifting, expiry by date, "seen at my venue" breaches recorded by member venues, and what
-tonight's exclusions page and a red flag's page show about orders.
+"""Partnership exclusion notices: issuing one, variation, lifting, expiry by date, "seen at
+my venue" breaches recorded by member venues, and the notices list. Appeals are in
+:mod:`partnership.orders.notices.appeals`; tonight's exclusions page in
+:mod:`partnership.orders.notices.tonight`.
 
 A notice is judged by the night, like every other night record: it covers the whole night
-of its last day, until 06:00 the next morning (:func:`notice_day`). Dates a coordinator
-types (start, end, review, appeal by) are calendar dates in Europe/London.
+of its last day, until 06:00 the next morning
+(:func:`~partnership.orders.notices.visibility.notice_day`). Dates a coordinator types
+(start, end, review, appeal by) are calendar dates in Europe/London.
 
 Functions that change something add and flush and leave one audit event (object type
-"notice"); the view commits once. A refusal raises :class:`NoticeRefused` (a
-:class:`~partnership.core.saving.Refused`) before anything is written.
+"notice"); issuing a notice and recording a breach then tell their listeners
+(:mod:`partnership.core.signals`); the view commits once. A refusal raises
+:class:`NoticeRefused` (a :class:`~partnership.core.saving.Refused`) before anything is
+written.
 """
 
 from __future__ import annotations
@@ -24,27 +28,21 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from partnership.auth.models import Organisation, User
-from partnership.core import audit, locking
-from partnership.core.enums import POLICE_ROLES, AppealOutcome, Role, Sharing, VenueBreachAction
+from partnership.core import audit
+from partnership.core.enums import Sharing, VenueBreachAction
 from partnership.core.i18n import local_date
 from partnership.core.lazy import lazy_gettext as _l
-from partnership.core.nights import night_bounds, night_of, to_local
+from partnership.core.nights import night_bounds, to_local
+from partnership.core.references import next_reference
 from partnership.core.saving import Refused
+from partnership.core.signals import breach_recorded, notice_issued
 from partnership.extensions import db
-from partnership.orders.models import (
-    Breach,
-    DispersalAuthorisation,
-    DispersalDirection,
-    ExclusionNotice,
-    NoticeAppeal,
-    NoticeVenue,
-)
-from partnership.orders.service import (
-    NOTICE_MANAGERS,
-    NOTICE_READERS,
-    areas_in_force,
-    next_reference,
-    visible_directions,
+from partnership.orders.breaches.models import Breach
+from partnership.orders.notices.models import ExclusionNotice, NoticeVenue
+from partnership.orders.notices.visibility import (
+    is_door_staff,
+    manages_notices,
+    notice_day,
     visible_notices,
 )
 from partnership.sightings.models import Sighting
@@ -56,9 +54,6 @@ from partnership.venues.models import Venue
 REFERENCE_PREFIX = "PEN"
 DURATIONS = (3, 6, 12)
 MAX_MONTHS = 12
-# Tonight's page: what police see as ending soon, and how far back breaches are listed.
-EXPIRING_WITHIN = timedelta(hours=24)
-RECENT_BREACHES = timedelta(days=7)
 # The notices list shows every current notice and this many of the most recently ended.
 ENDED_SHOWN = 50
 
@@ -89,12 +84,6 @@ def end_for(starts_on: date, months: int) -> date:
     """The last day of a notice of ``months`` months starting on ``starts_on``: from
     1 December, 3 months run to 28 February inclusive."""
     return add_months(starts_on, months) - timedelta(days=1)
-
-
-def notice_day(moment: datetime) -> date:
-    """The day a notice is judged on at ``moment``: the night's date, so a notice whose
-    last day is Friday still covers the small hours of Saturday, to 06:00."""
-    return night_of(moment)
 
 
 def local_today(now: datetime) -> date:
@@ -138,9 +127,7 @@ def default_appeal_by(issued_on: date) -> date:
     return issued_on + timedelta(days=int(current_app.config["EXCLUSION_APPEAL_DAYS"]))
 
 
-def _check_dates(
-    starts_on: date, ends_on: date | None, review_on: date | None
-) -> tuple[date, date]:
+def check_dates(starts_on: date, ends_on: date | None, review_on: date | None) -> tuple[date, date]:
     """The end and review dates, if they keep the rules; else :class:`NoticeRefused`."""
     if ends_on is None:
         raise NoticeRefused(_("Enter the date the notice ends"), "ends_on")
@@ -164,28 +151,10 @@ def _check_dates(
     return ends_on, review_on
 
 
-def _manager(actor: User) -> None:
-    if actor.role_enum not in NOTICE_MANAGERS:
+def check_manager(actor: User) -> None:
+    """Refuses anyone but the coordinator."""
+    if not manages_notices(actor):
         raise NoticeRefused(_("Only the partnership coordinator can change exclusion notices."))
-
-
-# Finding -------------------------------------------------------------------------------
-
-
-def find_notice(user: User, notice_id: int, now: datetime) -> ExclusionNotice | None:
-    """The notice if ``user`` may see it at ``now`` (:func:`visible_notices`); else None."""
-    return db.session.scalar(
-        visible_notices(user, notice_day(now)).where(ExclusionNotice.id == notice_id)
-    )
-
-
-def find_appeal(notice: ExclusionNotice, appeal_id: int) -> NoticeAppeal | None:
-    """An appeal against ``notice`` by id."""
-    return db.session.scalar(
-        select(NoticeAppeal).where(
-            NoticeAppeal.id == appeal_id, NoticeAppeal.notice_id == notice.id
-        )
-    )
 
 
 def person(notice: ExclusionNotice) -> Subject:
@@ -207,7 +176,7 @@ def notice_photo(user: User, notice: ExclusionNotice) -> SubjectPhoto | None:
     """The photo shown with a notice: the red flag's first photo, only when the notice was
     issued with it and ``user`` may see red flag photos (police always; members only when
     SUBJECT_SHARE_PHOTO_WITH_MEMBERS is on). The caller must have found ``notice``
-    through :func:`find_notice`."""
+    through :func:`~partnership.orders.notices.visibility.find_visible_notice`."""
     if not notice.include_photo or not subjects.photos_shown(user):
         return None
     shown = person(notice)
@@ -282,8 +251,9 @@ def issue_notice(actor: User, data: NoticeData, now: datetime) -> ExclusionNotic
     most 12 months), and carries how and by when to appeal and a review date before its
     end. The photo is included only where the data-sharing settings allow it and the red
     flag has one. A red flag with a notice overlapping these dates is refused (vary that
-    notice instead). Raises :class:`NoticeRefused`; nothing is written then."""
-    if actor.role_enum not in NOTICE_MANAGERS:
+    notice instead). Leaves one ``notice.issued`` audit event and sends
+    :data:`notice_issued`. Raises :class:`NoticeRefused`; nothing is written then."""
+    if not manages_notices(actor):
         raise NoticeRefused(_("Only the partnership coordinator can issue an exclusion notice."))
     today = local_today(now)
     subject = links.find_by_reference(actor, data.subject_reference, today)
@@ -319,7 +289,7 @@ def issue_notice(actor: User, data: NoticeData, now: datetime) -> ExclusionNotic
         ends_on: date | None = end_for(starts_on, data.duration_months)
     else:
         ends_on = data.ends_on
-    ends_on, review_on = _check_dates(starts_on, ends_on, data.review_on)
+    ends_on, review_on = check_dates(starts_on, ends_on, data.review_on)
 
     appeal_by = data.appeal_by or default_appeal_by(today)
     if appeal_by < today:
@@ -408,146 +378,8 @@ def issue_notice(actor: User, data: NoticeData, now: datetime) -> ExclusionNotic
         review_on=review_on.isoformat(),
         include_photo=data.include_photo,
     )
+    notice_issued.send(notice, now=now)
     return notice
-
-
-# Appeals -------------------------------------------------------------------------------
-
-
-@dataclass
-class AppealData:
-    """What the appeal form says."""
-
-    received_on: date | None
-    grounds: str
-
-
-def record_appeal(
-    actor: User, notice: ExclusionNotice, data: AppealData, now: datetime
-) -> NoticeAppeal:
-    """Record an appeal against ``notice`` received on a day from its issue to today, with
-    its grounds; one undecided appeal at a time, and none against a lifted notice. An
-    appeal received after the last day to appeal is recorded too (the audit event says
-    it was late): whether to hear it is the partnership's decision. Recording one moves
-    the notice's version on (its appeals changed), so two people recording an appeal at
-    once cannot both succeed. Raises :class:`NoticeRefused`."""
-    _manager(actor)
-    if notice.lifted_at is not None:
-        raise NoticeRefused(_("This notice has been lifted, so there is nothing to appeal."))
-    if any(not appeal.outcome for appeal in notice.appeals):
-        raise NoticeRefused(_("An appeal against this notice is already waiting for a decision."))
-    received_on = data.received_on
-    if received_on is None:
-        raise NoticeRefused(_("Enter the date the appeal was received"), "received_on")
-    if received_on > local_today(now):
-        raise NoticeRefused(
-            _("The date the appeal was received cannot be in the future"), "received_on"
-        )
-    if received_on < local_today(notice.issued_at):
-        raise NoticeRefused(
-            _("The appeal cannot have been received before the notice was issued"),
-            "received_on",
-        )
-    grounds = data.grounds.strip()
-    if not grounds:
-        raise NoticeRefused(_("Write the grounds of the appeal"), "grounds")
-    appeal = NoticeAppeal(
-        notice_id=notice.id,
-        received_on=received_on,
-        grounds=grounds,
-        recorded_by_id=actor.id,
-        created_at=now,
-    )
-    db.session.add(appeal)
-    locking.changed(notice, "appeals")
-    db.session.flush()
-    db.session.expire(notice, ["appeals"])
-    audit.record(
-        "notice.appeal_recorded",
-        actor=actor,
-        object_type="notice",
-        object_id=notice.id,
-        appeal=appeal.id,
-        received_on=received_on.isoformat(),
-        late=received_on > notice.appeal_by,
-    )
-    return appeal
-
-
-def decide_appeal(
-    actor: User,
-    appeal: NoticeAppeal,
-    outcome: str,
-    reason: str,
-    now: datetime,
-    *,
-    ends_on: date | None = None,
-    review_on: date | None = None,
-) -> NoticeAppeal:
-    """Record the outcome of an undecided appeal with its reason: ``upheld`` (the notice
-    stands), ``varied`` (a new end date, and optionally a new review date, checked like
-    an issue's) or ``overturned`` (the notice is lifted at ``now``). Every decision moves the
-    notice's version on (its appeals changed), so two people deciding at once cannot both
-    succeed; the form's version is checked by :func:`~partnership.core.saving.save_or_keep`.
-    Raises :class:`NoticeRefused`."""
-    _manager(actor)
-    notice = db.session.get(ExclusionNotice, appeal.notice_id)
-    if notice is None:  # the foreign key forbids this
-        raise LookupError(f"appeal {appeal.id} belongs to no notice")
-    if appeal.outcome:
-        raise NoticeRefused(_("This appeal has already been decided."))
-    if notice.lifted_at is not None:
-        raise NoticeRefused(_("This notice has already been lifted."))
-    try:
-        chosen = AppealOutcome(outcome)
-    except ValueError:
-        raise NoticeRefused(_("Choose the outcome of the appeal"), "outcome") from None
-    reason = reason.strip()
-    if not reason:
-        raise NoticeRefused(_("Give the reason for the decision"), "reason")
-    details: dict[str, Any] = {}
-    if chosen is AppealOutcome.VARIED:
-        if ends_on is None:
-            raise NoticeRefused(_("Enter the new end date"), "ends_on")
-        if ends_on < notice_day(now):
-            raise NoticeRefused(
-                _("The new end date cannot be before today: choose Overturned to lift it."),
-                "ends_on",
-            )
-        ends_on, new_review = _check_dates(notice.starts_on, ends_on, review_on or notice.review_on)
-        details = {
-            "before": {"ends_on": notice.ends_on.isoformat()},
-            "after": {"ends_on": ends_on.isoformat()},
-        }
-        if new_review != notice.review_on:
-            details["before"]["review_on"] = notice.review_on.isoformat()
-            details["after"]["review_on"] = new_review.isoformat()
-        if ends_on != notice.ends_on:
-            notice.duration_months = None
-        notice.ends_on = ends_on
-        notice.review_on = new_review
-    elif chosen is AppealOutcome.OVERTURNED:
-        notice.lifted_at = now
-        notice.lift_reason = reason
-    appeal.outcome = chosen.value
-    appeal.outcome_reason = reason
-    appeal.decided_on = local_today(now)
-    appeal.decided_by_id = actor.id
-    appeal.decided_by_name = actor.name
-    notice.updated_at = now
-    locking.changed(notice, "appeals")
-    db.session.flush()
-    audit.record(
-        "notice.appeal_decided",
-        actor=actor,
-        object_type="notice",
-        object_id=notice.id,
-        justification=reason,
-        appeal=appeal.id,
-        outcome=chosen.value,
-        **details,
-    )
-    return appeal
 
 
 # Variation and lifting -----------------------------------------------------------------
@@ -577,13 +409,13 @@ def vary_notice(
     lifted or expired cannot be changed (the form's version is checked by
     :func:`~partnership.core.saving.save_or_keep`). The end date cannot move before today
     (lift the notice instead) nor break the issuing rules. Raises :class:`NoticeRefused`."""
-    _manager(actor)
+    check_manager(actor)
     _changeable(notice, now)
     if data.ends_on is not None and data.ends_on < notice_day(now):
         raise NoticeRefused(
             _("The end date cannot be before today: lift the notice instead."), "ends_on"
         )
-    ends_on, review_on = _check_dates(notice.starts_on, data.ends_on, data.review_on)
+    ends_on, review_on = check_dates(notice.starts_on, data.ends_on, data.review_on)
     reasons = data.reasons.strip()
     if not reasons and not notice.incidents:
         raise NoticeRefused(
@@ -621,7 +453,7 @@ def lift_notice(
     """Lift a notice at ``now`` with the reason (kept on the notice and as the audit
     event's justification). A notice already lifted or expired is refused. Raises
     :class:`NoticeRefused`."""
-    _manager(actor)
+    check_manager(actor)
     _changeable(notice, now)
     reason = reason.strip()
     if not reason:
@@ -672,8 +504,9 @@ def record_venue_breach(
     """Record that the person excluded by ``notice`` was seen at ``venue`` (one of
     ``actor``'s organisation's venues that the notice covers), when, what the venue did
     and any notes. Only bar and door staff record this, only while the notice is in
-    force, and only for a moment it was in force. Raises :class:`NoticeRefused`."""
-    if actor.role_enum is not Role.PREMISES_STAFF:
+    force, and only for a moment it was in force. Leaves one ``notice.breach_recorded``
+    audit event and sends :data:`breach_recorded`. Raises :class:`NoticeRefused`."""
+    if not is_door_staff(actor):
         raise NoticeRefused(_("Only staff at a member venue can record this."))
     if venue.organisation_id != actor.organisation_id or venue.id not in {
         row.venue_id for row in notice.venues
@@ -711,6 +544,7 @@ def record_venue_breach(
         what_was_done=action.value,
         occurred_at=data.occurred_at.isoformat(),
     )
+    breach_recorded.send(breach, now=now)
     return breach
 
 
@@ -745,191 +579,3 @@ def notice_lists(user: User, now: datetime) -> NoticeLists:
         )
     )
     return NoticeLists(current=current, ended=ended)
-
-
-def _active_notices(user: User, day: date) -> list[ExclusionNotice]:
-    return list(
-        db.session.scalars(
-            visible_notices(user, day)
-            .join(Subject, Subject.id == ExclusionNotice.subject_id)
-            .where(
-                Subject.erased_at.is_(None),
-                ExclusionNotice.lifted_at.is_(None),
-                ExclusionNotice.starts_on <= day,
-                ExclusionNotice.ends_on >= day,
-            )
-            .options(
-                joinedload(ExclusionNotice.subject),
-                selectinload(ExclusionNotice.venues),
-            )
-            .order_by(ExclusionNotice.ends_on, ExclusionNotice.id)
-        )
-    )
-
-
-def _active_directions(user: User, now: datetime) -> list[DispersalDirection]:
-    return list(
-        db.session.scalars(
-            visible_directions(user)
-            .where(
-                DispersalDirection.withdrawn_at.is_(None),
-                DispersalDirection.given_at <= now,
-                DispersalDirection.ends_at > now,
-            )
-            .options(joinedload(DispersalDirection.subject))
-            .order_by(DispersalDirection.ends_at, DispersalDirection.id)
-        )
-    )
-
-
-def _recent_breaches(user: User, now: datetime, day: date) -> list[Breach]:
-    """Breaches since :data:`RECENT_BREACHES` ago of the directions and notices ``user``
-    may see, newest first."""
-    notice_ids = visible_notices(user, day).with_only_columns(ExclusionNotice.id)
-    direction_ids = visible_directions(user).with_only_columns(DispersalDirection.id)
-    return list(
-        db.session.scalars(
-            select(Breach)
-            .where(
-                Breach.occurred_at >= now - RECENT_BREACHES,
-                or_(Breach.notice_id.in_(notice_ids), Breach.direction_id.in_(direction_ids)),
-            )
-            .options(joinedload(Breach.venue))
-            .order_by(Breach.occurred_at.desc(), Breach.id.desc())
-        )
-    )
-
-
-@dataclass
-class Tonight:
-    """Tonight's exclusions page for one user: only what their role may see is filled."""
-
-    night: date
-    areas: list[DispersalAuthorisation]
-    # Door staff: the people excluded from their organisation's venues.
-    excluded: list[ExclusionNotice] = field(default_factory=list)
-    # Police: every direction in force; police and the coordinator: every notice in force.
-    directions: list[DispersalDirection] = field(default_factory=list)
-    notices: list[ExclusionNotice] = field(default_factory=list)
-    expiring_directions: list[DispersalDirection] = field(default_factory=list)
-    expiring_notices: list[ExclusionNotice] = field(default_factory=list)
-    breaches: list[Breach] = field(default_factory=list)
-    # The notice (or direction) each breach belongs to, for its reference and link.
-    breach_notices: dict[int, ExclusionNotice] = field(default_factory=dict)
-    breach_directions: dict[int, DispersalDirection] = field(default_factory=dict)
-
-    @property
-    def people_shown(self) -> int:
-        return len(self.excluded) + len(self.directions) + len(self.notices)
-
-
-def tonight(user: User, now: datetime) -> Tonight:
-    """What tonight's exclusions page shows ``user`` at ``now``: the dispersal areas in
-    force at any time of tonight's 18:00-06:00 window (everyone allowed the page:
-    locality, boundary and times, never the people); for bar and door staff, the people
-    excluded from their organisation's venues; for police, every direction and notice in
-    force, those ending in the next 24 hours and the breaches of the last 7 days; for the
-    coordinator, the notices in force and their recent breaches. Welfare users see only
-    the areas."""
-    night = night_of(now)
-    bounds = night_bounds(night)
-    shown = Tonight(night=night, areas=areas_in_force(user, bounds.start, bounds.end))
-    role = user.role_enum
-    day = notice_day(now)
-    soon = now + EXPIRING_WITHIN
-    if role is Role.PREMISES_STAFF:
-        shown.excluded = _active_notices(user, day)
-    if role in NOTICE_READERS:
-        shown.notices = _active_notices(user, day)
-        shown.expiring_notices = [n for n in shown.notices if ends_at(n) <= soon]
-        shown.breaches = _recent_breaches(user, now, day)
-        notice_ids = {b.notice_id for b in shown.breaches if b.notice_id is not None}
-        if notice_ids:
-            shown.breach_notices = {
-                n.id: n
-                for n in db.session.scalars(
-                    select(ExclusionNotice).where(ExclusionNotice.id.in_(notice_ids))
-                )
-            }
-    if role in POLICE_ROLES:
-        shown.directions = _active_directions(user, now)
-        shown.expiring_directions = [d for d in shown.directions if d.ends_at <= soon]
-        direction_ids = {b.direction_id for b in shown.breaches if b.direction_id is not None}
-        if direction_ids:
-            shown.breach_directions = {
-                d.id: d
-                for d in db.session.scalars(
-                    select(DispersalDirection).where(DispersalDirection.id.in_(direction_ids))
-                )
-            }
-    return shown
-
-
-# A red flag's page ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SubjectOrders:
-    """The "Orders" section of a red flag's page, as ``user`` may see it."""
-
-    directions: list[DispersalDirection]
-    notices: list[ExclusionNotice]
-    breaches: list[Breach]
-    # Police and the coordinator open notices (and see every one, ended too).
-    notice_links: bool
-    can_issue: bool
-    # The day notices are judged on (:func:`notice_day`).
-    day: date
-
-    @property
-    def shown(self) -> bool:
-        return bool(self.directions or self.notices or self.breaches or self.can_issue)
-
-    def status(self, notice: ExclusionNotice) -> str:
-        return status(notice, self.day)
-
-    def status_label(self, notice: ExclusionNotice) -> str:
-        return status_label(notice, self.day)
-
-
-def subject_orders(user: User, subject: Subject, now: datetime) -> SubjectOrders:
-    """Orders about ``subject`` for its page: Section 35 directions (police only, through
-    :func:`visible_directions`); partnership notices through :func:`visible_notices`
-    (police and the coordinator every one, with links; bar and door staff the active
-    ones covering their venues, without links; welfare none); and the breaches of the
-    directions and notices shown, for police and the coordinator."""
-    day = notice_day(now)
-    directions = list(
-        db.session.scalars(
-            visible_directions(user)
-            .where(DispersalDirection.subject_id.in_(same_person(subject)))
-            .options(selectinload(DispersalDirection.breaches))
-            .order_by(DispersalDirection.given_at.desc(), DispersalDirection.id.desc())
-        )
-    )
-    notices = list(
-        db.session.scalars(
-            visible_notices(user, day)
-            .where(ExclusionNotice.subject_id.in_(same_person(subject)))
-            .options(selectinload(ExclusionNotice.breaches).joinedload(Breach.venue))
-            .order_by(ExclusionNotice.starts_on.desc(), ExclusionNotice.id.desc())
-        )
-    )
-    readers = user.role_enum in NOTICE_READERS
-    if not readers:
-        notices = [notice for notice in notices if notice.active(day)]
-    breaches: list[Breach] = []
-    if readers:
-        for direction in directions:
-            breaches.extend(direction.breaches)
-        for notice in notices:
-            breaches.extend(notice.breaches)
-        breaches.sort(key=lambda breach: (breach.occurred_at, breach.id), reverse=True)
-    return SubjectOrders(
-        directions=directions,
-        notices=notices,
-        breaches=breaches,
-        notice_links=readers,
-        can_issue=user.role_enum in NOTICE_MANAGERS and subject.merged_into_id is None,
-        day=day,
-    )

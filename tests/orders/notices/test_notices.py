@@ -15,23 +15,22 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
+from partnership.core.signals import notice_issued
 from partnership.extensions import db
-from partnership.orders import notices
-from partnership.orders.models import (
-    Breach,
-    DispersalAuthorisation,
-    DispersalDirection,
-    ExclusionNotice,
-    NoticeAppeal,
-    NoticeVenue,
-)
+from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.breaches.models import Breach
+from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.notices import service as notices
+from partnership.orders.notices.models import ExclusionNotice, NoticeAppeal, NoticeVenue
+from partnership.orders.notices.visibility import notice_day
 from partnership.subjects.models import Subject, SubjectPhoto
 from partnership.venues.models import Venue
 from tests.conftest import Clock, events, fix_clock, update
+from tests.orders.factories import listening
 from tests.subjects.test_links import add_link, add_sighting, add_subject, browser
 
 MakeUser = Callable[..., User]
@@ -44,7 +43,7 @@ STALE = "Someone else changed this while you were editing it"
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """The clock of the notice and red flag pages, at :data:`NOW` until moved."""
     return fix_clock(
-        monkeypatch, NOW, "partnership.orders.notice_views", "partnership.subjects.views"
+        monkeypatch, NOW, "partnership.orders.notices.views", "partnership.subjects.views"
     )
 
 
@@ -163,10 +162,10 @@ def issue_at(app: Flask, coordinator: User, reference: str, now: datetime, **ove
         values: dict[str, Any] = {
             "subject_reference": reference,
             "reasons": "Repeated harassment of staff",
-            "starts_on": notices.notice_day(now),
+            "starts_on": notice_day(now),
             "duration_months": 3,
             "ends_on": None,
-            "review_on": notices.notice_day(now) + timedelta(days=30),
+            "review_on": notice_day(now) + timedelta(days=30),
         }
         values.update(overrides)
         notice = notices.issue_notice(actor, notices.NoticeData(**values), now)
@@ -245,6 +244,14 @@ def test_the_coordinator_issues_a_notice_naming_every_active_member_venue_as_it_
     _other_id, other_reference = add_subject(app, world.officer, "partnership")
     second = issue(client, world, subject_reference=other_reference, incidents=[])
     assert load(app, second).reference == "PEN-2026-0002"
+
+
+def test_issuing_a_notice_tells_its_listeners_once(app: Flask, world: World) -> None:
+    with listening(notice_issued) as heard:
+        notice_id = issue(browser(app, world.coordinator), world)
+    ((sender, said),) = heard
+    assert isinstance(sender, ExclusionNotice) and inspect(sender).identity == (notice_id,)
+    assert said == {"now": NOW}
 
 
 def test_an_end_date_may_be_chosen_instead_of_a_length(app: Flask, world: World) -> None:
