@@ -108,12 +108,14 @@ def _register_blueprints(app: Flask) -> None:
     from partnership.home import bp as home_bp
     from partnership.orders import bp as orders_bp
     from partnership.public import bp as public_bp
-    from partnership.public import triage_bp, triage_views, views, we_did_views  # noqa: F401
+    from partnership.public import views, we_did_views  # noqa: F401
     from partnership.reports import bp as reports_bp
     from partnership.reports import pack_views, run_views  # noqa: F401
     from partnership.reports import views as report_views  # noqa: F401
     from partnership.sightings import bp as sightings_bp
     from partnership.subjects import bp as subjects_bp
+    from partnership.triage import bp as triage_bp
+    from partnership.triage import views as triage_views  # noqa: F401
     from partnership.venues import bp as venues_bp
     from partnership.welfare import bp as welfare_bp
 

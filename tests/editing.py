@@ -25,7 +25,7 @@ from werkzeug.datastructures import MultiDict
 
 from partnership.core import saving
 from partnership.extensions import db
-from tests.public.test_triage import form_values
+from tests.triage.test_triage import form_values
 
 STALE = "Someone else changed this while you were editing it"
 GENERIC = "could not save this just now"

@@ -34,7 +34,7 @@ class NavItem:
 
 
 def _new_public_reports() -> int:
-    from partnership.public import triage
+    from partnership.triage import service as triage
 
     return triage.new_count(current_user._get_current_object())
 

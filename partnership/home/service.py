@@ -26,9 +26,9 @@ from partnership.orders.service import (
     visible_directions,
     visible_notices,
 )
-from partnership.public import triage
 from partnership.reports import figures
 from partnership.reports.service import Figure, summary_figures
+from partnership.triage import service as triage
 
 # Each short list of orders on the dashboard shows at most this many.
 DASHBOARD_ORDERS = 5

@@ -3,7 +3,7 @@
 Nothing here records who sent a report: no address, browser, device or account. The photo,
 if any, is re-encoded on upload (:mod:`partnership.core.uploads`). Contact details exist only
 when the person asked to be contacted. Visibility is decided in
-:func:`partnership.public.triage.visible_reports`: police only.
+:func:`partnership.triage.visibility.visible_public_reports`: police only.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from partnership.core.locking import Versioned
 from partnership.core.models import StoredImage, UTCDateTime, utcnow
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
-from partnership.subjects.models import Subject
 from partnership.venues.models import Area, Venue
 
 
@@ -70,6 +69,8 @@ class PublicReport(Versioned, db.Model):  # type: ignore[name-defined]
     triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     urgent_action: Mapped[str] = mapped_column(Text, default="")  # what was done, when urgent
     triage_note: Mapped[str] = mapped_column(Text, default="")
+    # The red flag card triage linked it to: a column only, read by partnership.triage (the
+    # anonymous side knows nothing of red flags).
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id", ondelete="SET NULL"))
     # The sighting it became, shared with the partnership.
     sighting_id: Mapped[int | None] = mapped_column(ForeignKey("sightings.id", ondelete="SET NULL"))
@@ -77,7 +78,6 @@ class PublicReport(Versioned, db.Model):  # type: ignore[name-defined]
     venue: Mapped[Venue | None] = relationship()
     area: Mapped[Area | None] = relationship()
     triaged_by: Mapped[User | None] = relationship()
-    subject: Mapped[Subject | None] = relationship()
     sighting: Mapped[Sighting | None] = relationship()
     behaviours: Mapped[list[PublicReportBehaviour]] = relationship(
         cascade="all, delete-orphan", order_by="PublicReportBehaviour.code"

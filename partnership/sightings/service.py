@@ -54,7 +54,7 @@ def visible_sightings(user: User) -> Select[tuple[Sighting]]:
 def find_source(user: User, source: str | None) -> Any:
     """The Safe Space use, welfare note or public report a sighting is logged from, if
     ``user`` may see it (public reports: police only, through their one visibility rule)."""
-    from partnership.public import triage
+    from partnership.triage.visibility import find_visible_public_report
     from partnership.welfare import service as welfare
 
     kind, _sep, raw_id = (source or "").partition(":")
@@ -66,7 +66,7 @@ def find_source(user: User, source: str | None) -> Any:
     if kind == "welfare_note":
         return welfare.find_welfare_note(user, record)
     if kind == "public_report":
-        return triage.find_visible(user, record)
+        return find_visible_public_report(user, record)
     return None
 
 
@@ -85,8 +85,8 @@ def earliest_for(source: Any) -> datetime | None:
 def link_source(actor: User, sighting: Sighting, source: Any) -> None:
     """Point a Safe Space use, welfare note or public report at the sighting logged from
     it. A new public report that becomes a sighting has been reviewed."""
-    from partnership.public import triage
     from partnership.public.models import PublicReport
+    from partnership.triage import service as triage
 
     source.sighting_id = sighting.id
     extra: dict[str, Any] = {}

@@ -168,8 +168,8 @@ def _prefill_from(form: SightingForm, source: Any) -> None:
     """Start a sighting from a Safe Space use or welfare note (same place and time), or
     from a public report (what the person said, at a likely moment of the time they gave,
     shared with the partnership)."""
-    from partnership.public import triage
     from partnership.public.models import PublicReport
+    from partnership.triage import service as triage
 
     form.source.data = f"{source.__tablename__.removesuffix('s')}:{source.id}"
     if isinstance(source, PublicReport):

@@ -20,9 +20,9 @@ from werkzeug.datastructures import MultiDict
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import Behaviour, OrgKind, Role, TimeOfNight
 from partnership.extensions import db
-from partnership.public import triage
 from partnership.public.models import PublicReport
 from partnership.sightings.models import Sighting
+from partnership.triage import service as triage
 from partnership.venues.models import Venue
 from tests.conftest import Clock, events, fix_clock
 from tests.public.factories import add_public_report, jpeg_bytes
@@ -33,7 +33,7 @@ from tests.venues.test_areas import make_area
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 NIGHT = date(2026, 11, 27)
 CLOCKED = (
-    "partnership.public.triage_views",
+    "partnership.triage.views",
     "partnership.home.views",
     "partnership.sightings.views",
     "partnership.sightings.service",

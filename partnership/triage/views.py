@@ -12,17 +12,19 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from partnership.core import audit
-from partnership.core.access import actor, roles_required
-from partnership.core.enums import POLICE_ROLES, TriageStatus
+from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.enums import TriageStatus
 from partnership.core.forms import record_id
 from partnership.core.models import utcnow
 from partnership.core.pagination import page_number
 from partnership.core.saving import save_or_keep
 from partnership.core.uploads import image_response
 from partnership.extensions import db
-from partnership.public import triage, triage_bp
 from partnership.public.models import PublicReport
-from partnership.public.triage_forms import TriageForm
+from partnership.triage import bp
+from partnership.triage import service as triage
+from partnership.triage.forms import TriageForm
+from partnership.triage.visibility import TRIAGERS, find_visible_public_report
 from partnership.venues.models import Area, Venue
 
 PAGE_SIZE = 25
@@ -30,13 +32,6 @@ PAGE_SIZE = 25
 
 def warning_hours() -> int:
     return int(current_app.config["TRIAGE_WARNING_HOURS"])
-
-
-def _load(report_id: int) -> PublicReport:
-    report = triage.find_visible(actor(), report_id)
-    if report is None:
-        abort(404)
-    return report
 
 
 def _tab() -> str:
@@ -48,8 +43,8 @@ def _tab_label(tab: str) -> str:
     return _("All") if tab == triage.ALL else TriageStatus(tab).label
 
 
-@triage_bp.route("/")
-@roles_required(*POLICE_ROLES)
+@bp.route("/")
+@roles_required(*TRIAGERS)
 def queue() -> str:
     user = actor()
     now = utcnow()
@@ -66,7 +61,7 @@ def queue() -> str:
     )
     db.session.commit()
     return render_template(
-        "public/triage/queue.html",
+        "triage/queue.html",
         page=page,
         tab=tab,
         tab_title=_tab_label(tab),
@@ -96,21 +91,23 @@ def _choices(form: TriageForm, report: PublicReport) -> None:
 
 
 def _form_data(report: PublicReport) -> dict[str, Any]:
+    subject = triage.linked_subject(report)
     return {
         "status": report.status if report.status != TriageStatus.NEW.value else None,
         "urgent_action": report.urgent_action,
         "triage_note": report.triage_note,
         "venue_id": str(report.venue_id or ""),
         "area_id": str(report.area_id or ""),
-        "subject_reference": report.subject.reference if report.subject else "",
+        "subject_reference": subject.reference if subject else "",
     }
 
 
 def _render(report: PublicReport, form: TriageForm, status: int = 200) -> tuple[str, int]:
     now = utcnow()
     return render_template(
-        "public/triage/report.html",
+        "triage/report.html",
         report=report,
+        subject=triage.linked_subject(report),
         form=form,
         history=triage.history(report),
         waited=format_timedelta(triage.waited(report, now), threshold=1.5),
@@ -118,10 +115,10 @@ def _render(report: PublicReport, form: TriageForm, status: int = 200) -> tuple[
     ), status
 
 
-@triage_bp.route("/<int:report_id>")
-@roles_required(*POLICE_ROLES)
+@bp.route("/<int:report_id>")
+@roles_required(*TRIAGERS)
 def report(report_id: int) -> tuple[str, int]:
-    found = _load(report_id)
+    found = get_or_404(find_visible_public_report(actor(), report_id))
     triage.record_viewed(actor(), found)
     db.session.commit()
     form = TriageForm(data=_form_data(found))
@@ -130,10 +127,10 @@ def report(report_id: int) -> tuple[str, int]:
     return _render(found, form)
 
 
-@triage_bp.route("/<int:report_id>/photo")
-@roles_required(*POLICE_ROLES)
+@bp.route("/<int:report_id>/photo")
+@roles_required(*TRIAGERS)
 def photo(report_id: int) -> Response:
-    found = _load(report_id)
+    found = get_or_404(find_visible_public_report(actor(), report_id))
     if found.photo is None:
         abort(404)
     audit.record(
@@ -153,11 +150,11 @@ def _id(raw: str | None) -> int | None:
     return record_id(raw) or 0
 
 
-@triage_bp.route("/<int:report_id>/triage", methods=["POST"], endpoint="triage")
-@roles_required(*POLICE_ROLES)
+@bp.route("/<int:report_id>/triage", methods=["POST"], endpoint="triage")
+@roles_required(*TRIAGERS)
 def triage_step(report_id: int) -> Any:
     user = actor()
-    found = _load(report_id)
+    found = get_or_404(find_visible_public_report(actor(), report_id))
     form = TriageForm()
     _choices(form, found)
     if form.validate_on_submit():
@@ -182,7 +179,8 @@ def triage_step(report_id: int) -> Any:
                 "success",
             )
             return redirect(url_for("triage.queue"))
-        found = _load(report_id)  # as it was: the refused step was rolled back
+        # As it was: the refused step was rolled back.
+        found = get_or_404(find_visible_public_report(actor(), report_id))
     # The report is shown again with the form: that is a view of it.
     triage.record_viewed(user, found)
     db.session.commit()

@@ -14,12 +14,12 @@ from flask.testing import FlaskClient
 from partnership.auth.models import User
 from partnership.core.enums import Role
 from partnership.extensions import db
-from partnership.public import triage
+from partnership.triage import service as triage
 from tests.conftest import events, fix_clock
 from tests.public.factories import add_public_report
 
 RECEIVED = datetime(2026, 11, 27, 22, 40, tzinfo=UTC)
-CLOCKED = ("partnership.public.triage_views", "partnership.home.views")
+CLOCKED = ("partnership.triage.views", "partnership.home.views")
 WARNING = "public report has waited more than 24 hours for triage."
 
 

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from partnership.core.enums import TITLES, TriageStatus
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
-from partnership.public.triage import TRIAGE_CHOICES, URGENT_NEEDS_ACTION
+from partnership.triage.service import TRIAGE_CHOICES, URGENT_NEEDS_ACTION
 
 
 def _status_choices() -> list[SelectChoice]:

@@ -1,5 +1,6 @@
-"""The police's daily triage of public reports: who may see them, the queue, the warning
-when one has waited too long, and each triage step.
+"""The police's daily triage of public reports: the queue, the warning when one has waited
+too long, and each triage step. Who may see a report is
+:mod:`partnership.triage.visibility`.
 
 Functions add and flush and leave their audit event; the view commits once.
 """
@@ -9,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from partnership.auth.models import User
 from partnership.core import audit
-from partnership.core.enums import POLICE_ROLES, TimeOfNight, TriageStatus
+from partnership.core.enums import TimeOfNight, TriageStatus
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.models import AuditEvent
 from partnership.core.nights import night_bounds, to_utc
@@ -23,6 +24,7 @@ from partnership.extensions import db
 from partnership.public.models import PublicReport, PublicReportPhoto
 from partnership.subjects import links as subject_links
 from partnership.subjects.models import Subject
+from partnership.triage.visibility import may_triage, visible_public_reports
 from partnership.venues.models import Area, Venue
 
 # The queue's tabs: a status, or every report.
@@ -44,23 +46,10 @@ TRIAGE_CHOICES = (
 HISTORY_ACTIONS = ("public_report.triaged", "public_report.sighting_linked")
 
 
-def visible_reports(user: User) -> Select[tuple[PublicReport]]:
-    """The one rule for who sees which public report (issue 7): police officers and
-    inspectors see every report; everyone else sees none (only counts, elsewhere)."""
-    query = select(PublicReport)
-    if user.role_enum in POLICE_ROLES:
-        return query
-    return query.where(false())
-
-
-def find_visible(user: User, report_id: int) -> PublicReport | None:
-    return db.session.scalar(visible_reports(user).where(PublicReport.id == report_id))
-
-
 def queue(user: User, tab: str) -> Select[tuple[PublicReport]]:
     """The reports of one tab of the queue that ``user`` may see, oldest first (the one
     that has waited longest at the top), with what each row shows loaded."""
-    query = visible_reports(user).options(
+    query = visible_public_reports(user).options(
         selectinload(PublicReport.behaviours),
         # Whether there is a photo, not its bytes.
         selectinload(PublicReport.photo).load_only(
@@ -94,7 +83,7 @@ def waiting(user: User, now: datetime, warning_hours: int) -> Waiting:
     this one function, so the two always agree. A report warns once it has waited more
     than ``warning_hours`` (TRIAGE_WARNING_HOURS)."""
     new = (
-        visible_reports(user)
+        visible_public_reports(user)
         .where(PublicReport.status == TriageStatus.NEW.value)
         .with_only_columns(PublicReport.received_at)
         .subquery()
@@ -116,12 +105,12 @@ def waiting(user: User, now: datetime, warning_hours: int) -> Waiting:
 
 def new_count(user: User) -> int:
     """How many new reports wait for ``user`` (0 for anyone who may not see them)."""
-    if user.role_enum not in POLICE_ROLES:
+    if not may_triage(user):
         return 0
     return (
         db.session.scalar(
             select(func.count()).select_from(
-                visible_reports(user)
+                visible_public_reports(user)
                 .where(PublicReport.status == TriageStatus.NEW.value)
                 .with_only_columns(PublicReport.id)
                 .subquery()
@@ -249,6 +238,11 @@ def mark_reviewed_on_sighting(actor: User, report: PublicReport, now: datetime) 
         report.status = TriageStatus.REVIEWED.value
         report.triaged_at = now
         report.triaged_by_id = actor.id
+
+
+def linked_subject(report: PublicReport) -> Subject | None:
+    """The red flag card triage linked ``report`` to, if any."""
+    return db.session.get(Subject, report.subject_id) if report.subject_id else None
 
 
 @dataclass(frozen=True)
