@@ -103,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     from partnership import cli
     from partnership.admin import bp as admin_bp
     from partnership.alerts import bp as alerts_bp
+    from partnership.alerts import triggers  # noqa: F401
+    from partnership.alerts import views as alert_views  # noqa: F401
     from partnership.auth import bp as auth_bp
     from partnership.core import urls
     from partnership.home import bp as home_bp
@@ -167,6 +169,7 @@ def _install_hooks(app: Flask) -> None:
     @app.context_processor
     def layout_context() -> dict[str, Any]:
         from partnership.alerts import service as alerts_service
+        from partnership.alerts.visibility import receives_alerts
         from partnership.core import models
 
         # Error pages ask the database nothing: no menu badges, no alert count.
@@ -174,7 +177,7 @@ def _install_hooks(app: Flask) -> None:
         signed_in = not quiet and current_user.is_authenticated
         nav = navigation(current_user.role_enum) if signed_in else []
         alerts_unread = None  # None: this reader has no alerts, so no header link
-        if signed_in and alerts_service.receives_alerts(current_user.role_enum):
+        if signed_in and receives_alerts(current_user.role_enum):
             alerts_unread = alerts_service.unread_count(current_user, models.utcnow().date())
         return {
             "service_name": app.config["SERVICE_NAME"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String
@@ -16,12 +17,29 @@ from partnership.subjects.models import Subject
 from partnership.venues.models import Venue
 
 
+class Audience(StrEnum):
+    """Who an alert is for (the ``audience`` column)."""
+
+    POLICE = "police"
+    COORDINATORS = "coordinators"
+    ORGANISATION = "organisation"  # the staff of one member organisation
+
+
+class AlertKind(StrEnum):
+    """What an alert is about (the ``kind`` column)."""
+
+    SUBJECT_LINKED = "subject_linked"
+    BUSY_VENUE = "busy_venue"
+    DESCRIPTION_RECURS = "description_recurs"
+    SEEN_AT_YOUR_VENUE = "seen_at_your_venue"
+
+
 class Alert(db.Model):  # type: ignore[name-defined]
     """Something the portal noticed, for police, for coordinators, or for one member
     organisation's staff (``audience``). It names records by reference only; what a
     reader is shown is decided when it is shown.
 
-    Visibility is decided in :func:`partnership.alerts.service.visible_alerts`.
+    Visibility is decided in :func:`partnership.alerts.visibility.visible_alerts`.
     """
 
     __tablename__ = "alerts"

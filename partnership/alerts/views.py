@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from partnership.alerts import bp, service
-from partnership.alerts.models import Alert
-from partnership.core.access import actor, roles_required
+from partnership.alerts.visibility import RECEIVERS, find_visible_alert
+from partnership.core.access import actor, get_or_404, roles_required
 from partnership.core.models import utcnow
 from partnership.core.urls import safe_next
 from partnership.extensions import db
 
 PAGE_SIZE = 25
-
-
-def _load(alert_id: int) -> Alert:
-    alert = service.find_visible(actor(), alert_id, utcnow().date())
-    if alert is None:
-        abort(404)
-    return alert
 
 
 def _back() -> str:
@@ -30,12 +23,12 @@ def _back() -> str:
 
 
 @bp.route("/")
-@roles_required(*service.RECEIVERS)
+@roles_required(*RECEIVERS)
 def list_alerts() -> str:
     user = actor()
     cursor = service.Cursor.decode(request.args.get("after"))
     page = service.page_of_alerts(user, utcnow().date(), cursor, PAGE_SIZE)
-    shown = service.present(user, page.alerts, page.read)
+    shown = service.shown_alerts(user, page.alerts, page.read)
     service.record_listed(user, page.alerts, where="alerts")
     db.session.commit()
     return render_template(
@@ -52,9 +45,9 @@ def list_alerts() -> str:
 
 
 @bp.route("/<int:alert_id>/read", methods=["POST"])
-@roles_required(*service.RECEIVERS)
+@roles_required(*RECEIVERS)
 def mark_read(alert_id: int) -> Response:
-    alert = _load(alert_id)
+    alert = get_or_404(find_visible_alert(actor(), alert_id, utcnow().date()))
     service.mark_read(actor(), alert, utcnow())
     db.session.commit()
     flash(_("Alert marked as read."), "success")
@@ -62,7 +55,7 @@ def mark_read(alert_id: int) -> Response:
 
 
 @bp.route("/read", methods=["POST"])
-@roles_required(*service.RECEIVERS)
+@roles_required(*RECEIVERS)
 def mark_all_read() -> Response:
     marked = service.mark_all_read(actor(), utcnow())
     db.session.commit()

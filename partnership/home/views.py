@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from partnership.alerts import service as alerts_service
+from partnership.alerts.visibility import receives_alerts
 from partnership.auth import service as auth_service
 from partnership.core import health
 from partnership.core.access import actor, public, signed_in
@@ -47,9 +48,9 @@ def index() -> Response:
 def dashboard() -> str:
     user = actor()
     alerts = None
-    if alerts_service.receives_alerts(user.role_enum):  # first: its audit event commits
+    if receives_alerts(user.role_enum):  # first: its audit event commits
         unread = alerts_service.unread_alerts(user, utcnow().date(), DASHBOARD_ALERTS)
-        alerts = alerts_service.present(user, unread)
+        alerts = alerts_service.shown_alerts(user, unread)
         if unread:
             alerts_service.record_listed(user, unread, where="dashboard")
             db.session.commit()

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from partnership.core import audit
+from partnership.core.signals import public_report_received
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
 from partnership.public.models import PublicReport, PublicReportBehaviour, PublicReportPhoto
@@ -83,7 +84,8 @@ def receive_report(
 
     Guarantees: contact details are stored only when the person asked to be contacted; the
     venue is used only if it is active; the area comes from the venue or the pin; the audit
-    event has no actor and nothing about the sender beyond the report's id.
+    event has no actor and nothing about the sender beyond the report's id. Then
+    ``public_report_received`` is sent (:mod:`partnership.core.signals`).
     """
     venue = db.session.get(Venue, answers.venue_id) if answers.venue_id else None
     if venue is not None and not venue.active:
@@ -121,4 +123,5 @@ def receive_report(
         object_type="public_report",
         object_id=report.id,
     )
+    public_report_received.send(report, now=now)
     return report

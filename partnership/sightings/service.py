@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from partnership.auth.models import User
 from partnership.core import audit, locking
@@ -17,6 +17,7 @@ from partnership.core.enums import POLICE_ROLES, Role, Sharing
 from partnership.core.forms import record_id
 from partnership.core.models import utcnow
 from partnership.core.nights import night_bounds, night_of, to_local
+from partnership.core.signals import sighting_saved
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour, SightingRevision
@@ -49,6 +50,18 @@ def visible_sightings(user: User) -> Select[tuple[Sighting]]:
             )
         )
     return query.where(false())
+
+
+def told_beyond_police() -> ColumnElement[bool]:
+    """The sightings whose existence may be told to others than police, in counts and
+    alerts (never what they say: who reads one is :func:`visible_sightings`): every one
+    but a police-only sighting, whose existence is police business."""
+    return Sighting.sharing != Sharing.POLICE.value
+
+
+def is_told_beyond_police(sighting: Sighting) -> bool:
+    """:func:`told_beyond_police` for one sighting in hand."""
+    return sighting.sharing != Sharing.POLICE.value
 
 
 def find_source(user: User, source: str | None) -> Any:
@@ -245,9 +258,7 @@ def record_sighting(
         photos=len(photos),
         sharing=sighting.sharing,
     )
-    from partnership.alerts import service as alerts_service
-
-    alerts_service.on_sighting_recorded(sighting, now)
+    sighting_saved.send(sighting, now=now)
     return sighting
 
 

@@ -25,6 +25,7 @@ from partnership.core.enums import POLICE_ROLES, Behaviour, NoteSharing, Role
 from partnership.core.i18n import local_date
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.saving import Refused
+from partnership.core.signals import subject_linked
 from partnership.extensions import db
 from partnership.sightings import service as sightings
 from partnership.sightings.models import Sighting, SightingBehaviour
@@ -205,9 +206,7 @@ def link_record(
         link=link.id,
         details_obtained=details_obtained,
     )
-    from partnership.alerts import service as alerts  # alerts import subjects: not at the top
-
-    alerts.on_subject_linked(link, now)
+    subject_linked.send(link, now=now)
     return link
 
 

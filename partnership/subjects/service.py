@@ -16,6 +16,7 @@ from partnership.auth.models import User
 from partnership.core import audit, locking
 from partnership.core.enums import POLICE_ROLES, NoteSharing, Role, ViewReason
 from partnership.core.saving import Refused
+from partnership.core.signals import note_shared
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
 from partnership.subjects.models import (
@@ -270,9 +271,7 @@ def add_note(actor: User, subject: Subject, data: NoteData, now: datetime) -> Re
         note=note.id,
         sharing=note.sharing,
     )
-    from partnership.alerts import service as alerts_service
-
-    alerts_service.on_note_added(note, now)
+    note_shared.send(note, now=now)
     return note
 
 

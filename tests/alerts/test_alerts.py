@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from partnership.alerts import service as alerts_service
 from partnership.alerts.models import Alert, AlertRead
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
+from partnership.core.signals import subject_linked
 from partnership.extensions import db
 from partnership.sightings import service as sightings_service
 from partnership.subjects import service as subjects_service
@@ -136,7 +136,7 @@ def link(app: Flask, subject_id: int, by: User, when: datetime = NOW, **record: 
         )
         db.session.add(row)
         db.session.flush()
-        alerts_service.on_subject_linked(row, when)
+        subject_linked.send(row, now=when)
         db.session.commit()
         return int(row.id)
 
