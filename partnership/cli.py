@@ -13,6 +13,7 @@ from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from partnership import demo
 from partnership.admin import service as admin_service
 from partnership.auth.models import Organisation
 from partnership.config import ROOT
@@ -111,8 +112,6 @@ def create_user_command(
 @click.option("--if-empty", is_flag=True, help="Do nothing if any organisation exists")
 def seed_command(if_empty: bool) -> None:
     """Load a small demo partnership with one account per role (not in production)."""
-    from partnership import demo
-
     if current_app.config["ENVIRONMENT"] == "production":
         raise click.ClickException("Demo data is refused in production.")
     if db.session.scalar(select(func.count(Organisation.id))):

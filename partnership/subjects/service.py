@@ -12,13 +12,17 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 
+from partnership.alerts.models import Alert
 from partnership.auth.models import User
 from partnership.core import audit, locking
+from partnership.core.description import DESCRIPTION_FIELDS
 from partnership.core.enums import POLICE_ROLES, NoteSharing, Role, ViewReason
+from partnership.core.models import AuditEvent
 from partnership.core.saving import Refused
 from partnership.core.signals import note_shared
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
+from partnership.sightings.models import Sighting
 from partnership.subjects.models import (
     NoteRenewal,
     RedFlagNote,
@@ -398,9 +402,6 @@ def merge_subjects(
     joins ``keep``'s aliases. ``absorb`` stays as a bare pointer (``merged_into``) so its
     reference still leads to ``keep``, and profiles merged into it earlier now point at
     ``keep``. One audit event carries the reason. Raises :class:`MergeRefused`."""
-    from partnership.alerts.models import Alert
-    from partnership.core.description import DESCRIPTION_FIELDS
-
     if keep.id == absorb.id:
         raise MergeRefused(_("A red flag cannot be merged with itself."))
     if absorb.merged_into_id is not None or keep.merged_into_id is not None:
@@ -477,8 +478,6 @@ def measures(since: datetime, until: datetime) -> Measures:
     subject's bare row (a merged profile is not counted twice), the sighting's
     ``details_obtained_at`` and the audit trail's content-free events, so erasing a
     subject changes none of them."""
-    from partnership.core.models import AuditEvent
-    from partnership.sightings.models import Sighting
 
     def events(action: str) -> int:
         return (

@@ -26,6 +26,7 @@ from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.core.uploads import UploadRejected, clean_upload, image_response
 from partnership.extensions import db
+from partnership.orders import notices
 from partnership.subjects import bp, links, service
 from partnership.subjects.forms import (
     JustifyForm,
@@ -167,8 +168,6 @@ def profile(subject_id: int) -> Any:
     given = _justification(subject, now)
     if given is None:
         return render_template("subjects/justify.html", form=JustifyForm(), subject=subject)
-    from partnership.orders import notices  # orders import subjects
-
     notes = list(db.session.scalars(service.visible_notes(user, subject, now.date())))
     _record_viewed(user, subject, given, page="profile", notes_shown=len(notes))
     db.session.commit()
