@@ -45,10 +45,12 @@ run: demo ## Serve the portal on http://127.0.0.1:5000 with demo data
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C to stop)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-lint: $(BIN)/.installed ## ruff (with bandit rules) and mypy
-	$(BIN)/ruff check partnership tests migrations bench
-	$(BIN)/ruff format --check partnership tests bench
+lint: $(BIN)/.installed ## ruff (with bandit rules), mypy, the allowed imports and no import circle
+	$(BIN)/ruff check partnership tests migrations bench scripts
+	$(BIN)/ruff format --check partnership tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/check_imports.py
 
 check-translations: $(BIN)/.installed ## Fail on any missing, untranslated, fuzzy or stale Welsh entry
 	$(BIN)/flask translate check

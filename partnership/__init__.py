@@ -100,27 +100,49 @@ def _bind_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Each feature's package defines only its blueprint; its view modules are imported here
+    # (adding their routes), so a feature's models and services import without any views.
     from partnership import cli
     from partnership.admin import bp as admin_bp
+    from partnership.admin import menu as admin_menu  # noqa: F401
+    from partnership.admin import views as admin_views  # noqa: F401
     from partnership.alerts import bp as alerts_bp
-    from partnership.alerts import triggers  # noqa: F401
+    from partnership.alerts import triggers  # noqa: F401  (alerts raised by the signals)
     from partnership.alerts import views as alert_views  # noqa: F401
     from partnership.auth import bp as auth_bp
+    from partnership.auth import menu as auth_menu  # noqa: F401
+    from partnership.auth import views as auth_views  # noqa: F401
     from partnership.core import urls
     from partnership.home import bp as home_bp
+    from partnership.home import menu as home_menu  # noqa: F401
+    from partnership.home import views as home_views  # noqa: F401
     from partnership.orders import bp as orders_bp
+    from partnership.orders import menu as orders_menu  # noqa: F401
+    from partnership.orders.authorisations import views as authorisation_views  # noqa: F401
+    from partnership.orders.directions import views as direction_views  # noqa: F401
+    from partnership.orders.notices import views as notice_views  # noqa: F401
     from partnership.public import bp as public_bp
-    from partnership.public import views, we_did_views  # noqa: F401
+    from partnership.public import views  # noqa: F401
     from partnership.reports import bp as reports_bp
-    from partnership.reports import menu, pack_views, run_views  # noqa: F401
+    from partnership.reports import menu as reports_menu  # noqa: F401
+    from partnership.reports import pack_views, run_views, we_did_views  # noqa: F401
     from partnership.reports import views as report_views  # noqa: F401
     from partnership.sightings import bp as sightings_bp
+    from partnership.sightings import menu as sightings_menu  # noqa: F401
+    from partnership.sightings import views as sighting_views  # noqa: F401
     from partnership.subjects import bp as subjects_bp
+    from partnership.subjects import disclosure_views, link_views  # noqa: F401
+    from partnership.subjects import menu as subjects_menu  # noqa: F401
+    from partnership.subjects import views as subject_views  # noqa: F401
     from partnership.triage import bp as triage_bp
     from partnership.triage import menu as triage_menu  # noqa: F401
     from partnership.triage import views as triage_views  # noqa: F401
     from partnership.venues import bp as venues_bp
+    from partnership.venues import menu as venues_menu  # noqa: F401
+    from partnership.venues import views as venue_views  # noqa: F401
     from partnership.welfare import bp as welfare_bp
+    from partnership.welfare import menu as welfare_menu  # noqa: F401
+    from partnership.welfare import views as welfare_views  # noqa: F401
 
     urls.install(app)  # first: a route takes its converters as it is added
     for blueprint in (
@@ -142,9 +164,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _install_hooks(app: Flask) -> None:
-    from partnership.core import access, enums, errors, i18n, outage, privacy, security
+    from partnership.core import access, enums, errors, health, i18n, outage, privacy, security
     from partnership.core.enums import LOCALES, Locale
     from partnership.core.navigation import navigation
+    from partnership.reports.models import ReportRun
 
     app.before_request(i18n.remember_query_language)
     app.before_request(access.require_login)
@@ -153,6 +176,8 @@ def _install_hooks(app: Flask) -> None:
     errors.install(app)
     outage.install(app)
     i18n.install(app)
+    # Long reports run as stored runs (partnership.reports.runs): their store is its table.
+    health.add_store(app, "jobs", ReportRun)
 
     def language_links() -> list[dict[str, str]]:
         here = request.full_path if request.query_string else request.path

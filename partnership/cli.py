@@ -13,7 +13,9 @@ from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from partnership import demo
 from partnership.admin import service as admin_service
+from partnership.admin.visibility import membership_problems
 from partnership.auth.models import Organisation
 from partnership.config import ROOT
 from partnership.core import backup
@@ -86,7 +88,7 @@ def create_user_command(
     if org is None:
         raise click.ClickException(f"No organisation is called {organisation_name!r}.")
     role_enum, rank_enum = Role(role), Rank(rank) if rank else None
-    problems = admin_service.membership_problems(org, role_enum, rank_enum, designated_pcso)
+    problems = membership_problems(org, role_enum, rank_enum, designated_pcso)
     if problems:
         raise click.ClickException(" ".join(problems.values()))
     if admin_service.email_taken(email):
@@ -111,8 +113,6 @@ def create_user_command(
 @click.option("--if-empty", is_flag=True, help="Do nothing if any organisation exists")
 def seed_command(if_empty: bool) -> None:
     """Load a small demo partnership with one account per role (not in production)."""
-    from partnership import demo
-
     if current_app.config["ENVIRONMENT"] == "production":
         raise click.ClickException("Demo data is refused in production.")
     if db.session.scalar(select(func.count(Organisation.id))):

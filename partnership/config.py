@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from partnership.core.redis import options
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = ROOT / "instance"
 
@@ -150,8 +152,6 @@ def derive(values: dict[str, Any], instance_path: Path) -> dict[str, Any]:
     out.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     out["RATELIMIT_STORAGE_URI"] = out["REDIS_URL"] or "memory://"
     if out["REDIS_URL"]:
-        from partnership.core.redis import options
-
         out["RATELIMIT_STORAGE_OPTIONS"] = options(out)
         # Redis down or slow: count in this process (a warning is logged) and go on.
         out["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-# moved to visibility; callers in other packages are updated at merge
-from partnership.admin.visibility import membership_problems as membership_problems
 from partnership.auth import service as auth_service
 from partnership.auth.models import Organisation, User
 from partnership.core import audit

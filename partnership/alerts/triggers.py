@@ -21,7 +21,7 @@ from partnership.core.enums import NoteSharing
 from partnership.core.signals import note_shared, sighting_saved, subject_linked
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
-from partnership.sightings.service import is_told_beyond_police, told_beyond_police
+from partnership.sightings.visibility import is_told_beyond_police, told_beyond_police
 from partnership.subjects.models import RedFlagNote, Subject, SubjectLink
 from partnership.venues.models import Venue
 

@@ -17,7 +17,7 @@ from partnership.auth.models import User
 from partnership.core.enums import POLICE_ROLES, Role
 from partnership.extensions import db
 from partnership.subjects.models import Subject
-from partnership.subjects.service import visible_subjects
+from partnership.subjects.visibility import visible_subjects
 
 # Staff of a member organisation receive the alerts addressed to it.
 ORGANISATION_ROLES = frozenset({Role.PREMISES_STAFF, Role.WELFARE})

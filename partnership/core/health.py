@@ -8,10 +8,13 @@ reported separately, 503 when any configured one is unavailable.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from sqlalchemy import select, text
 
 from partnership.core.outage import is_outage
+from partnership.core.redis import client
 from partnership.extensions import db
 
 OK = "ok"
@@ -33,8 +36,6 @@ def _database() -> str:
 def _redis(app: Flask) -> str:
     if not app.config["REDIS_URL"]:
         return NOT_CONFIGURED
-    from partnership.core.redis import client
-
     try:
         client(app).ping()
     except Exception as error:
@@ -44,14 +45,17 @@ def _redis(app: Flask) -> str:
     return OK
 
 
-def _jobs() -> str:
-    # Long reports run as stored runs (partnership.reports.runs): their store is the
-    # report_runs table.
-    from partnership.reports.models import ReportRun
+def add_store(app: Flask, name: str, model: Any) -> None:
+    """Report ``name`` in ``app``'s readiness too: the store a feature keeps its work in,
+    available when ``model``'s table can be read (the app factory adds the report runs'
+    table as "jobs", the store background jobs keep their work in)."""
+    app.extensions.setdefault("readiness_stores", {})[name] = model
 
+
+def _store(model: Any) -> str:
     try:
         with db.engine.connect() as conn:
-            conn.execute(select(ReportRun.id).limit(1))
+            conn.execute(select(model.id).limit(1))
     except Exception as error:
         if is_outage(error):
             return UNAVAILABLE
@@ -61,5 +65,7 @@ def _jobs() -> str:
 
 def readiness(app: Flask) -> tuple[dict[str, str], bool]:
     """Each store's state, and whether every configured one is available."""
-    states = {"database": _database(), "redis": _redis(app), "jobs": _jobs()}
+    states = {"database": _database(), "redis": _redis(app)}
+    for name, model in app.extensions.get("readiness_stores", {}).items():
+        states[name] = _store(model)
     return states, all(state != UNAVAILABLE for state in states.values())

@@ -22,13 +22,17 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, render_template, request, session
 from flask_login import AnonymousUserMixin
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.wrappers import Response
+
+from partnership.core.access import view_rule
+from partnership.core.privacy import PUBLIC_PREFIX
+from partnership.extensions import db, login_manager
 
 OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,  # refused, closed, "database is locked", server shutting down
@@ -93,8 +97,6 @@ def kept_answers() -> dict[str, Any]:
 def forget_the_user() -> None:
     # Flask-Login keeps the loaded user in g; an anonymous one stops every later
     # ``current_user`` from asking the (down) database who it is.
-    from partnership.extensions import login_manager
-
     anonymous = login_manager.anonymous_user or AnonymousUserMixin
     g._login_user = anonymous()
 
@@ -102,8 +104,6 @@ def forget_the_user() -> None:
 def rollback() -> None:
     """Roll the request's transaction back, whatever state its connection is in (a broken
     one is dropped, and the pool makes a new one for the next request)."""
-    from partnership.extensions import db
-
     with suppress(Exception):
         db.session.rollback()
 
@@ -128,8 +128,6 @@ def response(app: Flask, error: BaseException | None) -> tuple[str, int, dict[st
 
 
 def _layout() -> dict[str, Any]:
-    from partnership.core.privacy import PUBLIC_PREFIX
-
     public = request.path == PUBLIC_PREFIX or request.path.startswith(PUBLIC_PREFIX + "/")
     return {"layout": "public/_layout.html" if public else "base.html"}
 
@@ -138,11 +136,6 @@ def install(app: Flask) -> None:
     """The outage handlers, and the check that runs before anything else in a request."""
 
     def store_check() -> None:
-        from flask import session
-        from flask_login import current_user  # noqa: F401 (imported for its side effect)
-
-        from partnership.core.access import view_rule
-
         if not getattr(session, "unavailable", False):
             return
         endpoint = request.endpoint

@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from partnership.core.lazy import LazyText
 from partnership.core.models import ServerSession, utcnow
 from partnership.core.outage import is_outage
+from partnership.core.redis import client
 from partnership.extensions import db
 
 ID_BYTES = 32  # secrets.token_urlsafe(32): 256 random bits, 43 characters
@@ -145,8 +146,6 @@ class RedisStoreInterface(_Tolerant, RedisSessionInterface):
 def install(app: Flask) -> None:
     """Keep ``app``'s sessions on the server, in the store ``SESSION_STORE`` names."""
     if app.config["SESSION_STORE"] == "redis":
-        from partnership.core.redis import client
-
         app.session_interface = RedisStoreInterface(
             app, client=client(app), key_prefix="session:", sid_length=ID_BYTES
         )

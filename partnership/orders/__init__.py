@@ -6,8 +6,3 @@ on it, so endpoints read ``orders.notice_detail`` whichever sub-package holds th
 from flask import Blueprint
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
-
-from partnership.orders import menu  # noqa: E402, F401
-from partnership.orders.authorisations import views as authorisation_views  # noqa: E402, F401
-from partnership.orders.directions import views as direction_views  # noqa: E402, F401
-from partnership.orders.notices import views as notice_views  # noqa: E402, F401

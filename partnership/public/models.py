@@ -23,7 +23,7 @@ from partnership.sightings.models import Sighting
 from partnership.venues.models import Area, Venue
 
 if TYPE_CHECKING:
-    from partnership.subjects.models import Subject
+    pass
 
 
 class PublicReport(Versioned, db.Model):  # type: ignore[name-defined]
@@ -73,8 +73,8 @@ class PublicReport(Versioned, db.Model):  # type: ignore[name-defined]
     triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     urgent_action: Mapped[str] = mapped_column(Text, default="")  # what was done, when urgent
     triage_note: Mapped[str] = mapped_column(Text, default="")
-    # The red flag card triage linked it to. Named by table and class, not imported: the
-    # anonymous side knows nothing of red flags (partnership.triage reads the link).
+    # The red flag card triage linked it to: a column only, read by partnership.triage (the
+    # anonymous side knows nothing of red flags).
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id", ondelete="SET NULL"))
     # The sighting it became, shared with the partnership.
     sighting_id: Mapped[int | None] = mapped_column(ForeignKey("sightings.id", ondelete="SET NULL"))
@@ -82,7 +82,6 @@ class PublicReport(Versioned, db.Model):  # type: ignore[name-defined]
     venue: Mapped[Venue | None] = relationship()
     area: Mapped[Area | None] = relationship()
     triaged_by: Mapped[User | None] = relationship()
-    subject: Mapped[Subject | None] = relationship("Subject")
     sighting: Mapped[Sighting | None] = relationship()
     behaviours: Mapped[list[PublicReportBehaviour]] = relationship(
         cascade="all, delete-orphan", order_by="PublicReportBehaviour.code"

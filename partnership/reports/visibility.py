@@ -9,7 +9,7 @@ from sqlalchemy import Select, false, select
 
 from partnership.core.enums import Role
 from partnership.sightings.models import Sighting
-from partnership.sightings.service import visible_sightings
+from partnership.sightings.visibility import visible_sightings
 
 if TYPE_CHECKING:
     from partnership.auth.models import User

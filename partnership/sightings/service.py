@@ -5,8 +5,9 @@ Functions add and flush and leave their audit event; the view commits once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,67 +17,105 @@ from partnership.core import audit, locking
 from partnership.core.access import POLICE_ROLES
 from partnership.core.enums import Sharing
 from partnership.core.forms import record_id
+from partnership.core.geo import area_containing
 from partnership.core.models import utcnow
-from partnership.core.nights import night_bounds, night_of, to_local
+from partnership.core.nights import night_of, to_local
 from partnership.core.signals import sighting_saved
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour, SightingRevision
-
-# moved to visibility; callers in other packages are updated at merge
-from partnership.sightings.visibility import is_told_beyond_police as is_told_beyond_police
-from partnership.sightings.visibility import told_beyond_police as told_beyond_police
-from partnership.sightings.visibility import visible_sightings as visible_sightings
+from partnership.sightings.visibility import visible_sightings
 from partnership.venues.models import Area, Venue
+from partnership.welfare.visibility import find_visible_safe_space_use, find_visible_welfare_note
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What a sighting logged from a record starts with: a moment, and form fields."""
+
+    moment: datetime
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def _same_moment(source: Any) -> Prefill:
+    """Same time as a Safe Space use (its arrival) or welfare note."""
+    return Prefill(getattr(source, "arrived_at", None) or source.occurred_at)
+
+
+def _usual_earliest(source: Any) -> datetime | None:
+    return None
+
+
+def _nothing_more(actor: User, source: Any, now: datetime) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    """A kind of record a sighting can be logged from (named in the form's ``source`` as
+    ``kind:id``): how to find one the user may see, how far back its sighting may be (None:
+    the usual 31 days), what the form starts with, and what linking it does beyond pointing
+    it at the sighting (the extra details of its audit event)."""
+
+    find_visible: Callable[[User, int], Any]
+    earliest: Callable[[Any], datetime | None] = _usual_earliest
+    prefill: Callable[[Any], Prefill] = _same_moment
+    linked: Callable[[User, Any, datetime], dict[str, Any]] = _nothing_more
+
+
+# Safe Space uses and welfare notes are the sightings' own neighbours; features above
+# sightings (the triage of public reports) add theirs with :func:`register_source`.
+SOURCE_KINDS: dict[str, SourceKind] = {
+    "safe_space_use": SourceKind(find_visible_safe_space_use),
+    "welfare_note": SourceKind(find_visible_welfare_note),
+}
+
+
+def register_source(kind: str, source_kind: SourceKind) -> None:
+    """Let sightings be logged from records of ``kind`` (their table's name, singular)."""
+    SOURCE_KINDS[kind] = source_kind
+
+
+def source_name(source: Any) -> str:
+    """The kind of ``source``, as the form's ``source`` field and the audit trail name it."""
+    return str(source.__tablename__).removesuffix("s")
 
 
 def find_source(user: User, source: str | None) -> Any:
-    """The Safe Space use, welfare note or public report a sighting is logged from, if
-    ``user`` may see it (public reports: police only, through their one visibility rule)."""
-    from partnership.triage.visibility import find_visible_public_report
-    from partnership.welfare import service as welfare
-
+    """The record named by the form's ``source`` (``kind:id``) that a sighting is logged
+    from, if ``user`` may see it (each kind by its own visibility rule); else None."""
     kind, _sep, raw_id = (source or "").partition(":")
     record = record_id(raw_id)
-    if record is None:
+    known = SOURCE_KINDS.get(kind)
+    if record is None or known is None:
         return None
-    if kind == "safe_space_use":
-        return welfare.find_safe_space_use(user, record)
-    if kind == "welfare_note":
-        return welfare.find_welfare_note(user, record)
-    if kind == "public_report":
-        return find_visible_public_report(user, record)
-    return None
+    return known.find_visible(user, record)
 
 
 def earliest_for(source: Any) -> datetime | None:
-    """How far back a sighting made from ``source`` may be: a public report may be about a
-    night up to a year before it was sent, so its sighting may be as old as that night's
-    date (from 06:00, its daytime included); Safe Space uses and welfare notes keep the
-    usual 31 days."""
-    from partnership.public.models import PublicReport
+    """How far back a sighting made from ``source`` may be (None: the usual 31 days, also
+    for a sighting made from nothing)."""
+    if source is None:
+        return None
+    return SOURCE_KINDS[source_name(source)].earliest(source)
 
-    if isinstance(source, PublicReport):
-        return night_bounds(source.night - timedelta(days=1)).end
-    return None
+
+def prefill_from(source: Any) -> Prefill:
+    """What a sighting logged from ``source`` starts with, beyond its venue and place."""
+    return SOURCE_KINDS[source_name(source)].prefill(source)
 
 
 def link_source(actor: User, sighting: Sighting, source: Any) -> None:
-    """Point a Safe Space use, welfare note or public report at the sighting logged from
-    it. A new public report that becomes a sighting has been reviewed."""
-    from partnership.public.models import PublicReport
-    from partnership.triage import service as triage
-
+    """Point the record a sighting was logged from at the sighting, do what its kind does
+    on linking (a new public report is then reviewed), and audit it."""
+    kind = source_name(source)
     source.sighting_id = sighting.id
-    extra: dict[str, Any] = {}
-    if isinstance(source, PublicReport):
-        triage.mark_reviewed_on_sighting(actor, source, utcnow())
-        extra["status"] = source.status
+    extra = SOURCE_KINDS[kind].linked(actor, source, utcnow())
     db.session.flush()
     audit.record(
-        f"{source.__tablename__.removesuffix('s')}.sighting_linked",
+        f"{kind}.sighting_linked",
         actor=actor,
-        object_type=source.__tablename__.removesuffix("s"),
+        object_type=kind,
         object_id=source.id,
         sighting=sighting.id,
         **extra,
@@ -138,8 +177,6 @@ def find_by_submission_key(user: User, key: str) -> Sighting | None:
 def area_for(venue: Venue | None, latitude: float | None, longitude: float | None) -> Area | None:
     """The area a record at ``venue`` (its point first) or at the point given falls in: the
     smallest active area holding it. Sightings and public reports are placed by this rule."""
-    from partnership.core.geo import area_containing
-
     if venue is not None and venue.latitude is not None and venue.longitude is not None:
         latitude, longitude = venue.latitude, venue.longitude
     if latitude is None or longitude is None:

@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from partnership.auth.models import Organisation, User
 from partnership.core import audit, submissions
 from partnership.core.access import actor, get_or_404, roles_required
-from partnership.core.enums import Behaviour, Sharing
+from partnership.core.enums import Behaviour
 from partnership.core.forms import record_id
 from partnership.core.keyset import Cursor, newest_first
 from partnership.core.models import utcnow
@@ -171,23 +171,14 @@ def create() -> Any:
 
 
 def _prefill_from(form: SightingForm, source: Any) -> None:
-    """Start a sighting from a Safe Space use or welfare note (same place and time), or
-    from a public report (what the person said, at a likely moment of the time they gave,
-    shared with the partnership)."""
-    from partnership.public.models import PublicReport
-    from partnership.triage import service as triage
-
-    form.source.data = f"{source.__tablename__.removesuffix('s')}:{source.id}"
-    if isinstance(source, PublicReport):
-        moment = triage.likely_moment(source)
-        form.latitude.data = "" if source.latitude is None else str(source.latitude)
-        form.longitude.data = "" if source.longitude is None else str(source.longitude)
-        form.behaviours.data = source.behaviour_codes
-        form.other_behaviour.data = source.other_behaviour
-        form.description.data = source.description
-        form.sharing.data = Sharing.PARTNERSHIP.value
-    else:
-        moment = getattr(source, "arrived_at", None) or source.occurred_at
+    """Start a sighting from the record it is logged from: a Safe Space use or welfare note
+    (same place and time), or what its kind fills in (a public report: what the person
+    said, at a likely moment of the time they gave, shared with the partnership)."""
+    form.source.data = f"{service.source_name(source)}:{source.id}"
+    prefill = service.prefill_from(source)
+    for name, value in prefill.fields.items():
+        getattr(form, name).data = value
+    moment = prefill.moment
     form.when.data = OTHER
     form.day.data, form.clock.data = local_parts(moment)
     local = to_local(moment)

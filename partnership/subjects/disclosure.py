@@ -21,6 +21,7 @@ from typing import Any
 from flask_babel import get_locale, ngettext
 from sqlalchemy import and_, delete, func, or_, select
 
+from partnership.alerts.models import Alert
 from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.description import DESCRIPTION_FIELDS
@@ -348,9 +349,6 @@ def erase_subject(actor: User, subject: Subject, reason: str, now: datetime) -> 
     the linked sightings and their ``details_obtained_at``, so report counts
     (:func:`service.measures`) do not change. One ``subject.erased`` audit event
     carries ``reason`` and what was removed, counted (no contents)."""
-    # Imported here: alerts.models imports the sightings package, which imports this one.
-    from partnership.alerts.models import Alert
-
     profiles = [subject, *merged_profiles(subject)]
     removed = {"notes": 0, "links": 0, "photos": 0}
     for profile in profiles:

@@ -12,27 +12,28 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from partnership.alerts.models import Alert
 from partnership.auth.models import User
 from partnership.core import audit, locking, references
+from partnership.core.description import DESCRIPTION_FIELDS
 from partnership.core.enums import ViewReason
+from partnership.core.models import AuditEvent
 from partnership.core.saving import Refused
 from partnership.core.signals import note_shared
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
+from partnership.sightings.models import Sighting
 from partnership.subjects.models import (
     NoteRenewal,
     RedFlagNote,
     Subject,
     SubjectPhoto,
 )
-from partnership.subjects.visibility import SHAREABLE_PERSONAL, find_visible_subject
-
-# moved to visibility; callers in other packages are updated at merge
-from partnership.subjects.visibility import personal_fields as personal_fields
-from partnership.subjects.visibility import photos_shown as photos_shown
-from partnership.subjects.visibility import visible_subjects as visible_subjects
-
-find_visible = find_visible_subject
+from partnership.subjects.visibility import (
+    SHAREABLE_PERSONAL,
+    personal_fields,
+    visible_subjects,
+)
 
 REVIEW_AFTER = timedelta(days=90)
 JUSTIFICATION_LIFETIME = timedelta(minutes=30)
@@ -319,9 +320,6 @@ def merge_subjects(
     joins ``keep``'s aliases. ``absorb`` stays as a bare pointer (``merged_into``) so its
     reference still leads to ``keep``, and profiles merged into it earlier now point at
     ``keep``. One audit event carries the reason. Raises :class:`MergeRefused`."""
-    from partnership.alerts.models import Alert
-    from partnership.core.description import DESCRIPTION_FIELDS
-
     if keep.id == absorb.id:
         raise MergeRefused(_("A red flag cannot be merged with itself."))
     if absorb.merged_into_id is not None or keep.merged_into_id is not None:
@@ -398,8 +396,6 @@ def measures(since: datetime, until: datetime) -> Measures:
     subject's bare row (a merged profile is not counted twice), the sighting's
     ``details_obtained_at`` and the audit trail's content-free events, so erasing a
     subject changes none of them."""
-    from partnership.core.models import AuditEvent
-    from partnership.sightings.models import Sighting
 
     def events(action: str) -> int:
         return (

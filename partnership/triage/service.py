@@ -9,22 +9,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from partnership.auth.models import User
 from partnership.core import audit
-from partnership.core.enums import TimeOfNight, TriageStatus
+from partnership.core.enums import Sharing, TimeOfNight, TriageStatus
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.models import AuditEvent
 from partnership.core.nights import night_bounds, to_utc
 from partnership.core.saving import Refused
 from partnership.extensions import db
 from partnership.public.models import PublicReport, PublicReportPhoto
+from partnership.sightings.service import Prefill, SourceKind, register_source
 from partnership.subjects import links as subject_links
 from partnership.subjects.models import Subject
-from partnership.triage.visibility import may_triage, visible_public_reports
+from partnership.triage.visibility import (
+    find_visible_public_report,
+    may_triage,
+    visible_public_reports,
+)
 from partnership.venues.models import Area, Venue
 
 # The queue's tabs: a status, or every report.
@@ -231,13 +237,43 @@ def triage_report(
     return report
 
 
-def mark_reviewed_on_sighting(actor: User, report: PublicReport, now: datetime) -> None:
+def mark_reviewed_on_sighting(actor: User, report: PublicReport, now: datetime) -> dict[str, Any]:
     """A new report that became a sighting has been looked at: it is now reviewed (a report
-    already triaged keeps its status)."""
+    already triaged keeps its status). Returns what the link's audit event adds: the
+    status."""
     if report.status == TriageStatus.NEW.value:
         report.status = TriageStatus.REVIEWED.value
         report.triaged_at = now
         report.triaged_by_id = actor.id
+    return {"status": report.status}
+
+
+def earliest_sighting(report: PublicReport) -> datetime:
+    """How far back a sighting made from ``report`` may be: a public report may be about a
+    night up to a year before it was sent, so its sighting may be as old as that night's
+    date (from 06:00, its daytime included)."""
+    return night_bounds(report.night - timedelta(days=1)).end
+
+
+def sighting_prefill(report: PublicReport) -> Prefill:
+    """A sighting logged from ``report`` starts with what the person said, at a likely
+    moment of the time they gave, shared with the partnership."""
+    return Prefill(
+        likely_moment(report),
+        {
+            "latitude": "" if report.latitude is None else str(report.latitude),
+            "longitude": "" if report.longitude is None else str(report.longitude),
+            "behaviours": report.behaviour_codes,
+            "other_behaviour": report.other_behaviour,
+            "description": report.description,
+            "sharing": Sharing.PARTNERSHIP.value,
+        },
+    )
+
+
+def linked_subject(report: PublicReport) -> Subject | None:
+    """The red flag card triage linked ``report`` to, if any."""
+    return db.session.get(Subject, report.subject_id) if report.subject_id else None
 
 
 @dataclass(frozen=True)
@@ -294,3 +330,15 @@ def record_viewed(actor: User, report: PublicReport) -> None:
     audit.record(
         "public_report.viewed", actor=actor, object_type="public_report", object_id=report.id
     )
+
+
+# Police log a sighting from a public report (the sightings form's ``public_report:id``).
+register_source(
+    "public_report",
+    SourceKind(
+        find_visible_public_report,
+        earliest=earliest_sighting,
+        prefill=sighting_prefill,
+        linked=mark_reviewed_on_sighting,
+    ),
+)

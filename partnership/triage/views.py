@@ -91,13 +91,14 @@ def _choices(form: TriageForm, report: PublicReport) -> None:
 
 
 def _form_data(report: PublicReport) -> dict[str, Any]:
+    subject = triage.linked_subject(report)
     return {
         "status": report.status if report.status != TriageStatus.NEW.value else None,
         "urgent_action": report.urgent_action,
         "triage_note": report.triage_note,
         "venue_id": str(report.venue_id or ""),
         "area_id": str(report.area_id or ""),
-        "subject_reference": report.subject.reference if report.subject else "",
+        "subject_reference": subject.reference if subject else "",
     }
 
 
@@ -106,6 +107,7 @@ def _render(report: PublicReport, form: TriageForm, status: int = 200) -> tuple[
     return render_template(
         "triage/report.html",
         report=report,
+        subject=triage.linked_subject(report),
         form=form,
         history=triage.history(report),
         waited=format_timedelta(triage.waited(report, now), threshold=1.5),

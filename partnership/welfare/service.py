@@ -23,16 +23,10 @@ from partnership.extensions import db
 from partnership.venues.models import Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 from partnership.welfare.visibility import (
-    find_visible_safe_space_use,
-    find_visible_welfare_note,
     may_record_safe_space_at,
     safe_space_venue_rule,
     visible_safe_space_uses,
 )
-
-# moved to visibility; callers in other packages are updated at merge
-find_safe_space_use = find_visible_safe_space_use
-find_welfare_note = find_visible_welfare_note
 
 # A hand-over to one of these names a member organisation of the matching kind.
 HANDOVER_KINDS: dict[str, OrgKind] = {

@@ -21,6 +21,7 @@ from partnership.extensions import db
 from partnership.sightings import service as sightings_service
 from partnership.subjects import service as subjects_service
 from partnership.subjects.models import SubjectLink
+from partnership.subjects.visibility import find_visible_subject
 from partnership.venues.models import Venue
 from partnership.welfare.models import SafeSpaceUse
 from tests.conftest import Clock, events, fix_clock
@@ -83,7 +84,7 @@ def add_note(app: Flask, officer: User, subject_id: int, sharing: str, when: dat
     with app.app_context():
         actor = db.session.get(User, officer.id)
         assert actor is not None
-        subject = subjects_service.find_visible(actor, subject_id, when.date())
+        subject = find_visible_subject(actor, subject_id, when.date())
         assert subject is not None
         subjects_service.add_note(
             actor, subject, subjects_service.NoteData(text="Seen again", sharing=sharing), when

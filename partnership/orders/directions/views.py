@@ -47,7 +47,7 @@ from partnership.orders.directions.visibility import (
     visible_directions,
 )
 from partnership.orders.downloads import asked_language, pdf_download
-from partnership.subjects import service as subjects
+from partnership.subjects.visibility import find_visible_subject
 from partnership.venues.forms import parse_coordinate
 from partnership.venues.service import map_data
 
@@ -258,7 +258,7 @@ def direction_create() -> Any:
     subject_id = request.args.get("subject_id", type=record_id)
     subject = None
     if subject_id is not None:
-        subject = subjects.find_visible(user, subject_id, now.date())
+        subject = find_visible_subject(user, subject_id, now.date())
         if subject is None:
             abort(404)
     form = DirectionForm()

@@ -47,8 +47,8 @@ from partnership.orders.notices.visibility import (
 )
 from partnership.sightings.models import Sighting
 from partnership.subjects import links
-from partnership.subjects import service as subjects
 from partnership.subjects.models import Subject, SubjectLink, SubjectPhoto
+from partnership.subjects.visibility import photos_shown
 from partnership.venues.models import Venue
 
 REFERENCE_PREFIX = "PEN"
@@ -177,7 +177,7 @@ def notice_photo(user: User, notice: ExclusionNotice) -> SubjectPhoto | None:
     issued with it and ``user`` may see red flag photos (police always; members only when
     SUBJECT_SHARE_PHOTO_WITH_MEMBERS is on). The caller must have found ``notice``
     through :func:`~partnership.orders.notices.visibility.find_visible_notice`."""
-    if not notice.include_photo or not subjects.photos_shown(user):
+    if not notice.include_photo or not photos_shown(user):
         return None
     shown = person(notice)
     if shown.erased_at is not None or not shown.photos:

@@ -48,8 +48,8 @@ from partnership.orders.notices.visibility import (
     reads_notices,
 )
 from partnership.subjects import links
-from partnership.subjects import service as subjects
 from partnership.subjects.models import Subject
+from partnership.subjects.visibility import find_visible_subject, personal_fields, photos_shown
 from partnership.venues.models import Venue
 
 
@@ -154,7 +154,7 @@ def notice_create() -> Any:
         form=form,
         subject=subject,
         incidents=incidents,
-        photo_allowed=subjects.photos_shown(user),
+        photo_allowed=photos_shown(user),
         default_appeal_by=service.default_appeal_by(today),
     ), status
 
@@ -175,9 +175,9 @@ def notice_detail(notice_id: int) -> str:
         person=shown,
         status=service.status(notice, day),
         status_label=service.status_label(notice, day),
-        personal=subjects.personal_fields(user),
+        personal=personal_fields(user),
         photo=service.notice_photo(user, notice),
-        subject_visible=subjects.find_visible(user, shown.id, day) is not None,
+        subject_visible=find_visible_subject(user, shown.id, day) is not None,
         can_manage=manages_notices(user),
         appeal_pending=any(not appeal.outcome for appeal in notice.appeals),
         languages=list(DocumentLanguage),
@@ -355,7 +355,7 @@ def venue_breach(notice_id: int) -> Any:
         form=form,
         notice=notice,
         person=service.person(notice),
-        personal=subjects.personal_fields(user),
+        personal=personal_fields(user),
     ), status
 
 
@@ -384,7 +384,7 @@ def tonight() -> str:
         is_police=user.role_enum in POLICE_ROLES,
         is_door=is_door_staff(user),
         sees_notices=reads_notices(user),
-        personal=subjects.personal_fields(user),
+        personal=personal_fields(user),
         person=service.person,
         photo_of=lambda notice: service.notice_photo(user, notice),
         ends_at=service.ends_at,

@@ -39,8 +39,8 @@ from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
 from partnership.core.nights import night_of, to_utc
 from partnership.extensions import db
-from partnership.public import we_did
-from partnership.public.we_did import (
+from partnership.reports import we_did
+from partnership.reports.we_did import (
     CACHE_SECONDS,
     MonthFigures,
     Place,
@@ -126,7 +126,7 @@ def months(
     make_org: Callable[..., Organisation],
     monkeypatch: pytest.MonkeyPatch,
 ) -> Made:
-    fix_clock(monkeypatch, NOW, "partnership.public.we_did_views")
+    fix_clock(monkeypatch, NOW, "partnership.reports.we_did_views")
     officer = make_user(Role.OFFICER)
     premises = make_org(OrgKind.LICENSED_PREMISES, "Bars Ltd")
     made = Made()
@@ -450,7 +450,7 @@ def test_the_page_in_welsh(app: Flask, client: FlaskClient, months: Made) -> Non
 def test_an_empty_partnership_shows_every_month_as_nothing(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fix_clock(monkeypatch, NOW, "partnership.public.we_did_views")
+    fix_clock(monkeypatch, NOW, "partnership.reports.we_did_views")
     found = sections(page(client))
     assert list(found) == MONTHS
     assert all(figures(section) == ZEROS for section in found.values())
