@@ -195,27 +195,12 @@ def figure_lines(
     repeat = presented.repeat_count
     yield (repeat.label, _("Repeat subjects"), repeat.value, repeat.previous, "")
     for subject in presented.repeat_subjects:
-        yield (
-            repeat.label,
-            _("%(pseudonym)s: sightings", pseudonym=subject.pseudonym),
-            subject.sightings,
-            "",
-            "",
-        )
-        yield (
-            repeat.label,
-            _("%(pseudonym)s: nights", pseudonym=subject.pseudonym),
-            subject.nights,
-            "",
-            "",
-        )
-        yield (
-            repeat.label,
-            _("%(pseudonym)s: venues", pseudonym=subject.pseudonym),
-            subject.venues,
-            "",
-            "",
-        )
+        for measure, value in (
+            (_("%(pseudonym)s: sightings", pseudonym=subject.pseudonym), subject.sightings),
+            (_("%(pseudonym)s: nights", pseudonym=subject.pseudonym), subject.nights),
+            (_("%(pseudonym)s: venues", pseudonym=subject.pseudonym), subject.venues),
+        ):
+            yield (repeat.label, measure, value, "", "")
     for bars in (
         presented.notes,
         presented.uses_by_reason,
