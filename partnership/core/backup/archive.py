@@ -264,26 +264,6 @@ def same_content(one: Path, other: Path) -> bool:
     return file_digest(one) == file_digest(other)
 
 
-def link_into_place(part: Path, target: Path) -> None:
-    """Give the finished archive its name without ever replacing a file there."""
-    try:
-        os.link(part, target)
-    except FileExistsError:
-        raise BackupError(
-            f"{target} already exists: a backup never replaces a file. Give another name."
-        ) from None
-    except OSError:
-        # A file system without hard links: the name was checked free at the start.
-        if target.exists():
-            raise BackupError(f"{target} already exists: a backup never replaces a file.") from None
-        os.rename(part, target)
-    directory = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
 # Reading one
 
 

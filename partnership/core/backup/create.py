@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from partnership.core.backup.archive import (
     BackupError,
     Manifest,
     file_digest,
-    link_into_place,
     portal_version,
     write_archive,
 )
@@ -80,7 +80,7 @@ def create_backup(
             now,
         )
         size, digest = file_digest(part)
-        link_into_place(part, target)
+        _link_into_place(part, target)
     audit.record(
         "backup.created",
         actor=None,
@@ -103,9 +103,29 @@ def _destination(destination: Path | None, now: datetime) -> Path:
         path = destination
     path = path.absolute()
     if path.exists() or path.is_symlink():
-        raise BackupError(
-            f"{path} already exists: a backup never replaces a file. Give another name."
-        )
+        raise _taken(path)
     if not path.parent.is_dir():
         raise BackupError(f"There is no folder {path.parent} to write the backup in.")
     return path
+
+
+def _taken(path: Path) -> BackupError:
+    return BackupError(f"{path} already exists: a backup never replaces a file. Give another name.")
+
+
+def _link_into_place(part: Path, target: Path) -> None:
+    """Give the finished archive its name without ever replacing a file there."""
+    try:
+        os.link(part, target)
+    except FileExistsError:
+        raise _taken(target) from None
+    except OSError:
+        # A file system without hard links: the name was checked free at the start.
+        if target.exists():
+            raise BackupError(f"{target} already exists: a backup never replaces a file.") from None
+        os.rename(part, target)
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
