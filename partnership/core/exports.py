@@ -186,6 +186,11 @@ def _download(response: Response, filename: str) -> Response:
     return response
 
 
+def download(body: bytes | str, filename: str, mimetype: str) -> Response:
+    """``body`` as a download named ``filename``: an attachment, never cached."""
+    return _download(Response(body, mimetype=mimetype), filename)
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
     """A download of :func:`stream_csv`, streamed in chunks while ``rows`` is read.
 
@@ -399,4 +404,4 @@ def geojson_feature_collection(features: Iterable[Mapping[str, Any]]) -> dict[st
 def geojson_response(filename: str, collection: Mapping[str, Any]) -> Response:
     """A download of a GeoJSON document: an attachment, never cached."""
     body = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
-    return _download(Response(body, mimetype=GEOJSON_MEDIA_TYPE), filename)
+    return download(body, filename, GEOJSON_MEDIA_TYPE)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
+from typing import TypeVar
 
-from flask import Flask, Response, flash, g, has_request_context, request, session
-from flask_babel import format_date, format_datetime
+from flask import Flask, Response, abort, flash, g, has_request_context, request, session
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +16,8 @@ from partnership.core.enums import LOCALES
 
 LANGUAGE_COOKIE = "partnership_lang"
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+
+_Language = TypeVar("_Language", bound=Enum)
 
 
 def select_locale() -> str:
@@ -89,3 +93,17 @@ def local_datetime(moment: datetime | None, pattern: str = "d MMMM yyyy, HH:mm")
     if moment is None:
         return ""
     return str(format_datetime(moment, pattern))
+
+
+def asked_language(languages: type[_Language]) -> _Language:
+    """The language of ``languages`` a document was asked for in with ``?language=``, else
+    the portal language the user is reading; 404 for anything else. (Not ``?lang=``: that
+    switches the portal's own language, and printing a Welsh document must leave the user's
+    portal as it was.)"""
+    asked = request.args.get("language")
+    if asked is None:
+        return languages(str(get_locale()))
+    try:
+        return languages(asked)
+    except ValueError:
+        abort(404)

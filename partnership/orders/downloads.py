@@ -8,29 +8,19 @@ portal as it was.)
 
 from __future__ import annotations
 
-from flask import Response, abort, request
-from flask_babel import get_locale
+from flask import Response
 
+from partnership.core import i18n
 from partnership.core.enums import DocumentLanguage
+from partnership.core.exports import download
 
 
 def asked_language() -> DocumentLanguage:
     """The language asked for with ``?language=``, else the portal's; 404 for anything
     else."""
-    asked = request.args.get("language")
-    if asked is None:
-        return DocumentLanguage(str(get_locale()))
-    try:
-        return DocumentLanguage(asked)
-    except ValueError:
-        abort(404)
+    return i18n.asked_language(DocumentLanguage)
 
 
 def pdf_download(pdf: bytes, reference: str, language: DocumentLanguage) -> Response:
     """``pdf`` as a download named by reference and language, never cached."""
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{reference}-{language.value}.pdf"'
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(pdf, f"{reference}-{language.value}.pdf", "application/pdf")

@@ -89,22 +89,33 @@ class ReportForm(Form):
         if field.data not in {choice.value for choice in RANGE_CHOICES}:
             raise ValidationError(_l("Choose which nights to report on"))
 
-    def validate_from_(self, field: StringField) -> None:
+    def _custom_night(self, field: StringField, missing: Any, unreadable: Any) -> date | None:
+        """The night ``field`` names when the range is custom (None when it is not); the
+        message ``missing`` or ``unreadable`` when it names none."""
         if self.range.data != CUSTOM:
-            return
+            return None
         if not (field.data or "").strip():
-            raise ValidationError(_l("Enter the first night"))
-        if parse_night(field.data) is None:
-            raise ValidationError(_l("Enter the first night as a date, for example 2026-11-16"))
+            raise ValidationError(missing)
+        night = parse_night(field.data)
+        if night is None:
+            raise ValidationError(unreadable)
+        return night
+
+    def validate_from_(self, field: StringField) -> None:
+        self._custom_night(
+            field,
+            _l("Enter the first night"),
+            _l("Enter the first night as a date, for example 2026-11-16"),
+        )
 
     def validate_to(self, field: StringField) -> None:
-        if self.range.data != CUSTOM:
-            return
-        if not (field.data or "").strip():
-            raise ValidationError(_l("Enter the last night"))
-        last = parse_night(field.data)
+        last = self._custom_night(
+            field,
+            _l("Enter the last night"),
+            _l("Enter the last night as a date, for example 2026-11-22"),
+        )
         if last is None:
-            raise ValidationError(_l("Enter the last night as a date, for example 2026-11-22"))
+            return
         first = parse_night(self.from_.data)
         if first is None:
             return

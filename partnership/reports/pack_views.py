@@ -11,10 +11,11 @@ language, and printing a Welsh pack must leave the user's portal as it was.)
 from __future__ import annotations
 
 from flask import Response, abort, request
-from flask_babel import get_locale
 
 from partnership.core.access import actor, roles_required
 from partnership.core.enums import Locale
+from partnership.core.exports import download
+from partnership.core.i18n import asked_language
 from partnership.core.models import utcnow
 from partnership.extensions import db
 from partnership.reports import bp, pack, runs
@@ -22,22 +23,11 @@ from partnership.reports.forms import ReportForm
 from partnership.reports.visibility import PACK_MAKERS
 
 
-def _language() -> Locale:
-    """The language asked for with ``?language=``, else the portal's; 404 for anything else."""
-    asked = request.args.get("language")
-    if asked is None:
-        return Locale(str(get_locale()))
-    try:
-        return Locale(asked)
-    except ValueError:
-        abort(404)
-
-
 @bp.route("/pack.pdf")
 @roles_required(*PACK_MAKERS)
 def pack_pdf() -> Response:
     user = actor()
-    language = _language()
+    language = asked_language(Locale)
     now = utcnow()
     form = ReportForm(request.args)
     if not form.validate():
@@ -51,11 +41,8 @@ def pack_pdf() -> Response:
     report = runs.report_for(user, choice, now)
     pdf = pack.pack_pdf(user, report, language, notes, now)
     db.session.commit()
-    response = Response(pdf, mimetype="application/pdf")
     filename = (
         f"review-pack-{period.first_night.isoformat()}-to-{period.last_night.isoformat()}"
         f"-{language.value}.pdf"
     )
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(pdf, filename, "application/pdf")

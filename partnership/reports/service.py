@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Connection, Engine, Select, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from partnership.core import audit
 from partnership.core.disclosure import Shown, shown_count, subject_pseudonym
@@ -44,6 +45,8 @@ MAX_NIGHTS: Final = 366
 # behaviours and linked subjects are read with one IN query apiece.
 YIELD_PER: Final = 2000
 LIST_SEPARATOR: Final = "; "
+
+_Value = TypeVar("_Value")
 
 
 # -- What was asked for -----------------------------------------------------------------------
@@ -195,27 +198,12 @@ def figure_lines(
     repeat = presented.repeat_count
     yield (repeat.label, _("Repeat subjects"), repeat.value, repeat.previous, "")
     for subject in presented.repeat_subjects:
-        yield (
-            repeat.label,
-            _("%(pseudonym)s: sightings", pseudonym=subject.pseudonym),
-            subject.sightings,
-            "",
-            "",
-        )
-        yield (
-            repeat.label,
-            _("%(pseudonym)s: nights", pseudonym=subject.pseudonym),
-            subject.nights,
-            "",
-            "",
-        )
-        yield (
-            repeat.label,
-            _("%(pseudonym)s: venues", pseudonym=subject.pseudonym),
-            subject.venues,
-            "",
-            "",
-        )
+        for measure, value in (
+            (_("%(pseudonym)s: sightings", pseudonym=subject.pseudonym), subject.sightings),
+            (_("%(pseudonym)s: nights", pseudonym=subject.pseudonym), subject.nights),
+            (_("%(pseudonym)s: venues", pseudonym=subject.pseudonym), subject.venues),
+        ):
+            yield (repeat.label, measure, value, "", "")
     for bars in (
         presented.notes,
         presented.uses_by_reason,
@@ -296,31 +284,21 @@ def _sighting_conditions(period: Period, filters: Filters) -> list[ColumnElement
     return nights + sighting_filters(filters)
 
 
-def _codes_by_sighting(connection: Connection, ids: Sequence[int]) -> dict[int, list[str]]:
-    """The behaviour codes of each of the sightings ``ids``, in one query."""
-    codes: dict[int, list[str]] = {}
-    rows = connection.execute(
-        select(SightingBehaviour.sighting_id, SightingBehaviour.code).where(
-            SightingBehaviour.sighting_id.in_(ids)
-        )
-    )
-    for sighting_id, code in rows:
-        codes.setdefault(sighting_id, []).append(code)
-    return codes
-
-
-def _subjects_by_sighting(connection: Connection, ids: Sequence[int]) -> dict[int, list[int]]:
-    """The subjects linked to each of the sightings ``ids``, in one query."""
-    subjects: dict[int, list[int]] = {}
-    rows = connection.execute(
-        select(SubjectLink.sighting_id, SubjectLink.subject_id).where(
-            SubjectLink.sighting_id.in_(ids)
-        )
-    )
-    for sighting_id, subject_id in rows:
-        if sighting_id is not None:
-            subjects.setdefault(sighting_id, []).append(subject_id)
-    return subjects
+def _by_sighting(
+    connection: Connection,
+    sighting_id: InstrumentedAttribute[Any],
+    value: InstrumentedAttribute[_Value],
+    ids: Sequence[int],
+) -> dict[int, list[_Value]]:
+    """``value`` of the rows that ``sighting_id`` ties to each of the sightings ``ids``, in
+    one query (the behaviour codes of each, the subjects linked to each)."""
+    found: dict[int, list[_Value]] = {}
+    for sighting, item in connection.execute(
+        select(sighting_id, value).where(sighting_id.in_(ids))
+    ):
+        if sighting is not None:
+            found.setdefault(sighting, []).append(item)
+    return found
 
 
 def sighting_rows(
@@ -415,8 +393,12 @@ def _stream_sighting_rows(
         try:
             for batch in result.partitions():
                 ids = [row[0] for row in batch]
-                codes = _codes_by_sighting(connection, ids)
-                subjects = _subjects_by_sighting(connection, ids)
+                codes = _by_sighting(
+                    connection, SightingBehaviour.sighting_id, SightingBehaviour.code, ids
+                )
+                subjects = _by_sighting(
+                    connection, SubjectLink.sighting_id, SubjectLink.subject_id, ids
+                )
                 for row in batch:
                     (sighting_id, night, occurred_at, venue, area, response, action) = row[:7]
                     sex, age, height, build, details_at = row[7:]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from partnership.auth.models import User
 from partnership.core.access import POLICE_ROLES, actor, roles_required
+from partnership.core.exports import download
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.subjects import bp, disclosure
@@ -38,13 +39,6 @@ def _find(user: User, form: AccessRequestForm | EraseForm) -> Subject | None:
             ),
         ]
     return subject
-
-
-def _download(body: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _requested(user: User, form: AccessRequestForm) -> tuple[list[Subject], str]:
@@ -100,14 +94,14 @@ def access_request() -> Any:
             )
             if data is not None:
                 body = json.dumps(data, ensure_ascii=False, indent=2).encode()
-                return _download(body, _file_name(subjects, "json"), "application/json")
+                return download(body, _file_name(subjects, "json"), "application/json")
         elif subjects:
             pdf = save_or_keep(
                 form,
                 lambda: disclosure.subject_access_pdf(user, subjects, reason, utcnow(), found_by),
             )
             if pdf is not None:
-                return _download(pdf, _file_name(subjects, "pdf"), "application/pdf")
+                return download(pdf, _file_name(subjects, "pdf"), "application/pdf")
     status = 400 if request.method == "POST" else 200
     return render_template("subjects/access_request.html", form=form, back=_home(user)), status
 

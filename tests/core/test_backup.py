@@ -405,7 +405,7 @@ def test_files_kept_beside_the_database_go_with_it(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(backup, "INSTANCE_FOLDERS", ("videos",))
+    monkeypatch.setattr("partnership.core.backup.files.INSTANCE_FOLDERS", ("videos",))
     services = tmp_path / "local-services.json"
     shutil.copyfile(BUILT_IN, services)
     source = migrated(portal(new_database(), SUPPORT_SERVICES_FILE=str(services)))
@@ -579,7 +579,7 @@ def test_postgres_tools_are_found_or_named_with_what_to_install(
 
     # Without the setting: the newest of the PATH's and /usr/lib/postgresql/<version>/bin's.
     monkeypatch.setenv("PATH", str(fake_tool(tmp_path / "path", "pg_dump", "14.2").parent))
-    monkeypatch.setattr(backup, "POSTGRES_LIB", tmp_path / "lib")
+    monkeypatch.setattr("partnership.core.backup.postgres.POSTGRES_LIB", tmp_path / "lib")
     fake_tool(tmp_path / "lib" / "15" / "bin", "pg_dump", "15.1")
     newest = fake_tool(tmp_path / "lib" / "16" / "bin", "pg_dump", "16.2")
     found = backup.find_postgres_tool("pg_dump", at_least=15)
