@@ -19,7 +19,7 @@ from partnership.venues.models import Venue
 from tests.conftest import sign_in, welsh
 from tests.home.test_dashboard import add_records
 from tests.orders.factories import add_authorisation, add_direction, add_notice
-from tests.subjects.test_links import add_subject
+from tests.subjects.factories import add_subject
 
 # Saturday 00:45 GMT: the night of Friday 27 November, in the week of Monday 23 November.
 NOW = datetime(2026, 11, 28, 0, 45, tzinfo=UTC)

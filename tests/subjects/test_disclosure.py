@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -27,6 +26,7 @@ from partnership.subjects import service
 from partnership.subjects.models import Subject, SubjectLink, SubjectPhoto
 from partnership.venues.models import Venue
 from tests.conftest import Clock, events, fix_clock
+from tests.factories import jpeg_bytes
 from tests.subjects.test_subjects import (
     NOW,
     justify,
@@ -75,12 +75,6 @@ class Held:
     photo: bytes
 
 
-def jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (24, 16), "green").save(out, "JPEG")
-    return out.getvalue()
-
-
 def everything(
     app: Flask,
     client: FlaskClient,
@@ -113,7 +107,7 @@ def everything(
     assert merged.status_code == 302, merged.get_data(as_text=True)
 
     venue = make_venue(officer.organisation, name="The Anchor Bar")
-    photo = jpeg()
+    photo = jpeg_bytes((24, 16), "green")
     with app.app_context():
         sighting = Sighting(
             submission_key=uuid.uuid4().hex,
