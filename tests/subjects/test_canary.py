@@ -17,7 +17,7 @@ from partnership.core.models import utcnow
 from partnership.core.nights import night_of
 from partnership.venues.models import Venue
 from tests.sightings.factories import add_sighting
-from tests.subjects.test_subjects import justify, partnership_note, police_note, subject_form
+from tests.subjects.helpers import justify, partnership_note, police_note, subject_form
 
 SECRETS = (
     "Canary Name",

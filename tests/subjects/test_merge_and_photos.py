@@ -20,14 +20,14 @@ from partnership.extensions import db
 from partnership.sightings.models import Sighting
 from partnership.subjects.models import RedFlagNote, Subject, SubjectLink, SubjectPhoto
 from tests.conftest import Clock, events, fix_clock
-from tests.subjects.test_subjects import (
-    NOW,
+from tests.subjects.helpers import (
     justify,
-    make_subject,
+    officer_records_subject,
     partnership_note,
     police_note,
     subject_form,
 )
+from tests.subjects.test_subjects import NOW
 
 
 @pytest.fixture(autouse=True)
@@ -95,7 +95,7 @@ def merge_form(other: str, **overrides: str) -> dict[str, str]:
 def test_a_merge_moves_every_note_link_and_photo_and_the_old_reference_leads_on(
     app: Flask, client: FlaskClient, login_as: Callable[..., User], clock: Clock
 ) -> None:
-    keep = make_subject(client, login_as, police_note())
+    keep = officer_records_subject(client, login_as, police_note())
     officer = login_as(Role.OFFICER)
     absorb = second_subject(client, partnership_note())
     shared = link_sighting(app, keep, officer)
@@ -155,7 +155,7 @@ def test_a_merge_moves_every_note_link_and_photo_and_the_old_reference_leads_on(
 def test_a_merge_is_refused_clearly_and_changes_nothing(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    keep = make_subject(client, login_as, police_note())
+    keep = officer_records_subject(client, login_as, police_note())
     justify(client, keep)
     before = len(events(app))
     cases = [
@@ -187,7 +187,7 @@ def test_a_merge_is_refused_clearly_and_changes_nothing(
 def test_a_coordinator_merges_shared_cards_but_not_one_they_cannot_see(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    keep = make_subject(client, login_as, partnership_note())
+    keep = officer_records_subject(client, login_as, partnership_note())
     login_as(Role.OFFICER)
     hidden = second_subject(client, police_note())
     shared = second_subject(client, partnership_note())
@@ -205,7 +205,7 @@ def test_a_coordinator_merges_shared_cards_but_not_one_they_cannot_see(
 def test_merging_needs_a_reason_for_viewing_first(
     client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    keep = make_subject(client, login_as, police_note())
+    keep = officer_records_subject(client, login_as, police_note())
     response = client.get(f"/subjects/{keep}/merge")
     assert response.status_code == 302 and response.headers["Location"].endswith(
         f"/subjects/{keep}"
@@ -233,7 +233,7 @@ def add_photo(client: FlaskClient, subject_id: int, data: bytes, name: str = "fa
 def test_police_add_a_photo_without_its_metadata_and_members_see_it_only_when_shared(
     app: Flask, client: FlaskClient, login_as: Callable[..., User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    subject_id = make_subject(client, login_as, partnership_note())
+    subject_id = officer_records_subject(client, login_as, partnership_note())
     justify(client, subject_id)
     response = add_photo(client, subject_id, jpeg_with_gps())
     assert response.status_code == 302
@@ -261,7 +261,7 @@ def test_police_add_a_photo_without_its_metadata_and_members_see_it_only_when_sh
 def test_a_bad_photo_is_refused_clearly_and_nothing_is_kept(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    subject_id = make_subject(client, login_as, police_note())
+    subject_id = officer_records_subject(client, login_as, police_note())
     justify(client, subject_id)
     response = add_photo(client, subject_id, b"not an image at all", "notes.jpg")
     assert response.status_code == 400
@@ -275,7 +275,7 @@ def test_a_bad_photo_is_refused_clearly_and_nothing_is_kept(
 def test_police_remove_a_photo(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    subject_id = make_subject(client, login_as, police_note())
+    subject_id = officer_records_subject(client, login_as, police_note())
     justify(client, subject_id)
     add_photo(client, subject_id, jpeg_with_gps())
     with app.app_context():
