@@ -418,21 +418,15 @@ def test_rule_4_a_part_must_lie_within_the_locality(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW,
-        data=good_form(
-            make_authorisation(app),
-            excluded_area="part",
-            geometry=json.dumps(PART_OUTSIDE),
-            excluded_description="Wind Street north of Caer Street",
-        ),
-    )
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "The excluded area must lie inside the authorised locality, Wind Street:"
         " draw it again within the boundary",
         "Wind Street north of Caer Street",
+        excluded_area="part",
+        geometry=json.dumps(PART_OUTSIDE),
+        excluded_description="Wind Street north of Caer Street",
     )
 
 
@@ -465,16 +459,12 @@ def test_rule_4_a_part_needs_its_description_in_words(
 
 def test_rule_4_a_part_must_be_drawn(app: Flask, client: FlaskClient, login_as: LoginAs) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW,
-        data=good_form(
-            make_authorisation(app), excluded_area="part", excluded_description="Wind Street"
-        ),
-    )
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "Draw on the map the part of the locality they must leave, or paste its GeoJSON",
+        excluded_area="part",
+        excluded_description="Wind Street",
     )
 
 
@@ -485,18 +475,15 @@ def test_rule_5_the_period_is_at_most_48_hours(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW,
-        data=good_form(
-            make_authorisation(app), period="other", ends_day="2026-11-30", ends_clock="00:46"
-        ),
-    )
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "A direction can exclude someone for at most 48 hours: it must end no later than"
         " 30 November 2026, 00:45",
         "00:46",
+        period="other",
+        ends_day="2026-11-30",
+        ends_clock="00:46",
     )
 
 
@@ -504,17 +491,15 @@ def test_rule_5_the_period_ends_after_it_is_given(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW,
-        data=good_form(
-            make_authorisation(app),
-            period="other",
-            ends_day="2026-11-28",
-            ends_clock="00:30",
-            leave_by="",
-        ),
+    refused(
+        app,
+        client,
+        "The direction must end after it is given",
+        period="other",
+        ends_day="2026-11-28",
+        ends_clock="00:30",
+        leave_by="",
     )
-    assert_refused(app, response, "The direction must end after it is given")
 
 
 def test_rule_5_the_service_refuses_too(app: Flask, make_user: MakeUser) -> None:
@@ -558,21 +543,15 @@ def test_rule_6_leave_by_must_fall_between_given_and_end(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW,
-        data=good_form(
-            make_authorisation(app),
-            period="other",
-            ends_day="2026-11-28",
-            ends_clock="02:00",
-            leave_by="03:00",
-        ),
-    )
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "The time to leave by must be after the direction is given and before it ends",
         "Along Wind Street to the station",
+        period="other",
+        ends_day="2026-11-28",
+        ends_clock="02:00",
+        leave_by="03:00",
     )
 
 
