@@ -179,3 +179,15 @@ def colleagues(app: Flask, role: Role, **kwargs: Any) -> tuple[User, User]:
     """Two people of ``role`` in one organisation."""
     first = make_user(app, role, **kwargs)
     return first, make_user(app, role, first.organisation, **kwargs)
+
+
+def add_stored_photo(app: Flask, model: type[Any], **owner: int) -> int:
+    """A one-pixel photo row of ``model`` (a sighting's or a subject's) belonging to
+    ``owner`` (``sighting_id=...`` or ``subject_id=...``)."""
+    with app.app_context():
+        photo = model(
+            content_type="image/jpeg", width=1, height=1, size=1, sha256="x", data=b"\xff", **owner
+        )
+        db.session.add(photo)
+        db.session.commit()
+        return int(photo.id)

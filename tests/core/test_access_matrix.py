@@ -24,15 +24,17 @@ from partnership.core.enums import OrgKind, Role
 from partnership.core.models import utcnow
 from partnership.core.nights import night_of
 from partnership.extensions import db
+from partnership.sightings.models import Attachment
+from partnership.subjects.models import SubjectPhoto
 from partnership.venues.models import Area, Venue
 from tests.alerts.factories import add_alert
 from tests.conftest import reload
-from tests.factories import add_venue, jpeg_bytes, make_venue
+from tests.factories import add_stored_photo, add_venue, jpeg_bytes, make_venue
 from tests.orders.factories import add_appeal, add_authorisation, add_direction, add_notice
 from tests.public.factories import add_public_report
 from tests.reports.factories import add_report_run
-from tests.sightings.factories import add_sighting, add_sighting_photo
-from tests.subjects.factories import add_link, add_subject, add_subject_photo, note_ids
+from tests.sightings.factories import add_sighting
+from tests.subjects.factories import add_link, add_subject, note_ids
 from tests.welfare.factories import add_safe_space_use, add_welfare_note
 
 ANONYMOUS = "anonymous"
@@ -558,7 +560,7 @@ def make_record(
         }
         level = next(v for k, v in sharing.items() if target.startswith(k))
         record_id = add_sighting(app, author, None, night=NIGHT, sharing=level)
-        photo_id = add_sighting_photo(app, record_id)
+        photo_id = add_stored_photo(app, Attachment, sighting_id=record_id)
     else:
         venue_id = add_venue(app, author.organisation, "Record Bar")
         handed = viewer_org.id if target == "handed_to_viewer" else None
@@ -684,5 +686,5 @@ def make_subject(app: Flask, target: str, make_user: Callable[..., User]) -> dic
     return {
         "subject_id": subject_id,
         "note_id": note_id,
-        "photo_id": add_subject_photo(app, subject_id),
+        "photo_id": add_stored_photo(app, SubjectPhoto, subject_id=subject_id),
     }

@@ -11,7 +11,7 @@ from flask import Flask
 from partnership.auth.models import User
 from partnership.core.nights import night_of
 from partnership.extensions import db
-from partnership.sightings.models import Attachment, Sighting, SightingBehaviour
+from partnership.sightings.models import Sighting, SightingBehaviour
 
 TONIGHT = date(2026, 11, 27)  # Friday 27 November 2026
 
@@ -46,20 +46,3 @@ def add_sighting(
         db.session.add(sighting)
         db.session.commit()
         return sighting.id
-
-
-def add_sighting_photo(app: Flask, sighting_id: int) -> int:
-    """A one-pixel photo of ``sighting_id``."""
-    with app.app_context():
-        photo = Attachment(
-            sighting_id=sighting_id,
-            content_type="image/jpeg",
-            width=1,
-            height=1,
-            size=1,
-            sha256="x",
-            data=b"\xff",
-        )
-        db.session.add(photo)
-        db.session.commit()
-        return photo.id

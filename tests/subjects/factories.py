@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from partnership.auth.models import User
 from partnership.extensions import db
-from partnership.subjects.models import RedFlagNote, Subject, SubjectLink, SubjectPhoto
+from partnership.subjects.models import RedFlagNote, Subject, SubjectLink
 
 NOW = datetime(2026, 11, 28, 0, 45, tzinfo=UTC)  # Friday night, 00:45 GMT
 
@@ -81,20 +81,3 @@ def note_ids(app: Flask, subject_id: int) -> list[int]:
                 .order_by(RedFlagNote.id)
             )
         )
-
-
-def add_subject_photo(app: Flask, subject_id: int) -> int:
-    """A one-pixel photo of ``subject_id``."""
-    with app.app_context():
-        photo = SubjectPhoto(
-            subject_id=subject_id,
-            content_type="image/jpeg",
-            width=1,
-            height=1,
-            size=1,
-            sha256="x",
-            data=b"\xff",
-        )
-        db.session.add(photo)
-        db.session.commit()
-        return photo.id

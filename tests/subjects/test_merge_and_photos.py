@@ -4,7 +4,6 @@ subject photos are police-only unless the data-sharing settings share them."""
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -17,9 +16,11 @@ from sqlalchemy import select
 from partnership.auth.models import User
 from partnership.core.enums import Role
 from partnership.extensions import db
-from partnership.sightings.models import Sighting
-from partnership.subjects.models import RedFlagNote, Subject, SubjectLink, SubjectPhoto
+from partnership.subjects.models import RedFlagNote, Subject, SubjectPhoto
 from tests.conftest import Clock, events, fix_clock
+from tests.factories import add_stored_photo
+from tests.sightings.factories import add_sighting
+from tests.subjects.factories import add_link
 from tests.subjects.helpers import (
     justify,
     officer_records_subject,
@@ -53,31 +54,10 @@ def second_subject(client: FlaskClient, *notes: dict[str, str]) -> int:
 
 
 def link_sighting(app: Flask, subject_id: int, user: User, *, details: bool = False) -> int:
-    with app.app_context():
-        sighting = Sighting(
-            submission_key=uuid.uuid4().hex,
-            organisation_id=user.organisation_id,
-            author_id=user.id,
-            sharing="partnership",
-            occurred_at=NOW,
-            night=date(2026, 11, 27),
-            place="Castle Square",
-            victim_response="not_known",
-            action_taken="no_action",
-        )
-        db.session.add(sighting)
-        db.session.flush()
-        db.session.add(
-            SubjectLink(
-                subject_id=subject_id,
-                sighting_id=sighting.id,
-                organisation_id=user.organisation_id,
-                linked_by_id=user.id,
-                details_obtained=details,
-            )
-        )
-        db.session.commit()
-        return sighting.id
+    """A partnership sighting by ``user``, linked to ``subject_id``."""
+    sighting_id = add_sighting(app, user, None, night=date(2026, 11, 27))
+    add_link(app, subject_id, user, sighting_id=sighting_id, details_obtained=details)
+    return sighting_id
 
 
 def merge_form(other: str, **overrides: str) -> dict[str, str]:
@@ -100,27 +80,9 @@ def test_a_merge_moves_every_note_link_and_photo_and_the_old_reference_leads_on(
     absorb = second_subject(client, partnership_note())
     shared = link_sighting(app, keep, officer)
     link_sighting(app, absorb, officer, details=False)
-    with app.app_context():  # the same sighting linked to both, with details obtained on one
-        db.session.add(
-            SubjectLink(
-                subject_id=absorb,
-                sighting_id=shared,
-                organisation_id=officer.organisation_id,
-                details_obtained=True,
-            )
-        )
-        db.session.add(
-            SubjectPhoto(
-                subject_id=absorb,
-                content_type="image/jpeg",
-                width=1,
-                height=1,
-                size=1,
-                sha256="x",
-                data=b"\xff",
-            )
-        )
-        db.session.commit()
+    # The same sighting linked to both, with details obtained on one.
+    add_link(app, absorb, officer, sighting_id=shared, details_obtained=True)
+    add_stored_photo(app, SubjectPhoto, subject_id=absorb)
     justify(client, keep)
 
     response = client.post(f"/subjects/{keep}/merge", data=merge_form(reference_of(app, absorb)))
