@@ -14,12 +14,12 @@ from flask import Flask
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
-from partnership.orders.authorisations.models import DispersalAuthorisation
-from partnership.orders.breaches.models import Breach
 from partnership.orders.directions.models import DispersalDirection
 from partnership.venues.models import Venue
 from tests.conftest import Clock, events
 from tests.factories import signed_in
+from tests.orders import factories as orders
+from tests.orders.factories import add_breach
 from tests.orders.notices.test_notices import (
     World,
     add_photo,
@@ -51,16 +51,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return fixed_clock(monkeypatch)
 
 
-@pytest.fixture
-def world(
-    app: Flask,
-    make_org: Callable[..., Organisation],
-    make_user: MakeUser,
-    make_venue: Callable[..., Venue],
-) -> World:
-    return build_world(app, make_org, make_user, make_venue)
-
-
 def add_authorisation(
     app: Flask,
     starts_at: datetime,
@@ -69,26 +59,16 @@ def add_authorisation(
     *,
     ended_at: datetime | None = None,
 ) -> int:
-    with app.app_context():
-        number = db.session.query(DispersalAuthorisation).count() + 1
-        authorisation = DispersalAuthorisation(
-            reference=f"S34-2026-{number:04d}",
-            locality_name=name,
-            geometry={},
-            boundary=f"{name}: Wind Street from Castle Square to Fabian Way",
-            starts_at=starts_at,
-            ends_at=ends_at,
-            ended_at=ended_at,
-            necessity=["crime_disorder"],
-            grounds="Fights after closing",
-            echr_regard="Peaceful protest is not affected",
-            signed_name="Inspector Morgan",
-            signed_rank="inspector",
-            signed_at=starts_at,
-        )
-        db.session.add(authorisation)
-        db.session.commit()
-        return authorisation.id
+    """An authorisation of the locality ``name``, drawn on no map."""
+    return orders.add_authorisation(
+        app,
+        starts_at,
+        ends_at,
+        locality_name=name,
+        geometry={},
+        boundary=f"{name}: Wind Street from Castle Square to Fabian Way",
+        ended_at=ended_at,
+    )
 
 
 def add_direction(
@@ -100,37 +80,18 @@ def add_direction(
     *,
     subject_id: int | None = None,
 ) -> int:
-    with app.app_context():
-        direction = DispersalDirection(
-            reference=reference,
-            authorisation_id=authorisation_id,
-            subject_id=subject_id,
-            person_name="" if subject_id else "CANARY-DIRECTED-PERSON",
-            address="" if subject_id else "CANARY-DIRECTED-ADDRESS",
-            given_at=given_at,
-            place="Wind Street",
-            given_by_name="PC Jones",
-            given_by_rank="constable",
-            excluded_description="The whole of Wind Street",
-            ends_at=ends_at,
-        )
-        db.session.add(direction)
-        db.session.commit()
-        return direction.id
-
-
-def add_breach(app: Flask, organisation_id: int, occurred_at: datetime, **order: int) -> None:
-    with app.app_context():
-        db.session.add(
-            Breach(
-                occurred_at=occurred_at,
-                place="Castle Square",
-                organisation_id=organisation_id,
-                outcome="arrested" if "direction_id" in order else "refused_entry",
-                **order,
-            )
-        )
-        db.session.commit()
+    """A direction to a red flag's subject, or else to a person named only on it."""
+    return orders.add_direction(
+        app,
+        authorisation_id,
+        given_at,
+        ends_at,
+        reference=reference,
+        subject_id=subject_id,
+        person_name="" if subject_id else "CANARY-DIRECTED-PERSON",
+        address="" if subject_id else "CANARY-DIRECTED-ADDRESS",
+        excluded_description="The whole of Wind Street",
+    )
 
 
 def section(body: str, heading_id: str) -> str:
@@ -138,6 +99,16 @@ def section(body: str, heading_id: str) -> str:
     start = body.index(f'id="{heading_id}"')
     end = body.find("<section", start)
     return body[start : end if end != -1 else len(body)]
+
+
+@pytest.fixture
+def world(
+    app: Flask,
+    make_org: Callable[..., Organisation],
+    make_user: MakeUser,
+    make_venue: Callable[..., Venue],
+) -> World:
+    return build_world(app, make_org, make_user, make_venue)
 
 
 @pytest.fixture
