@@ -626,6 +626,7 @@ def test_the_pack_is_in_the_portal_language_without_a_language(app: Flask, packs
     assert PdfReader(io.BytesIO(english)).trailer["/Root"]["/Lang"] == "en"
 
 
+@pytest.mark.slow
 def test_filters_and_a_custom_range(packs: Packs) -> None:
     filtered = packs.filtered()
     data = packs.current_data()
