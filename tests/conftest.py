@@ -6,13 +6,13 @@ or a throw-away SQLite file.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +27,14 @@ from sqlalchemy.engine import make_url
 
 from partnership import config as config_module
 from partnership import create_app
-from partnership.admin import service as admin_service
 from partnership.auth.models import Organisation, User
-from partnership.core.enums import OrgKind, Rank, Role
+from partnership.core.enums import Role
 from partnership.core.models import AuditEvent
 from partnership.extensions import db as _db
 from partnership.extensions import limiter
 from partnership.venues.models import Venue
-
-PASSWORD = "correct horse battery staple"
+from tests import factories
+from tests.factories import PASSWORD
 
 # Hypothesis: "ci" (the default) tries a fixed set of examples, the same on every run, so a
 # failure in CI happens again locally, and keeps no example database; "deep"
@@ -53,18 +52,6 @@ _HYPOTHESIS = {
 settings.register_profile("ci", max_examples=20, derandomize=True, database=None, **_HYPOTHESIS)
 settings.register_profile("deep", max_examples=500, **_HYPOTHESIS)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-# The organisation kind each role is made in by default.
-DEFAULT_KIND = {
-    Role.PREMISES_STAFF: OrgKind.LICENSED_PREMISES,
-    Role.WELFARE: OrgKind.STREET_PASTORS,
-    Role.OFFICER: OrgKind.POLICE,
-    Role.INSPECTOR: OrgKind.POLICE,
-    Role.COORDINATOR: OrgKind.PARTNERSHIP,
-    Role.ANALYST: OrgKind.LOCAL_AUTHORITY,
-    Role.ADMIN: OrgKind.PARTNERSHIP,
-}
-DEFAULT_RANK = {Role.OFFICER: Rank.CONSTABLE, Role.INSPECTOR: Rank.INSPECTOR}
 
 TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
@@ -194,94 +181,23 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-_numbers = count(1)
-
-
 @pytest.fixture
 def make_org(app: Flask) -> Callable[..., Organisation]:
-    def make(kind: OrgKind = OrgKind.POLICE, name: str | None = None) -> Organisation:
-        with app.app_context():
-            org = admin_service.create_organisation(
-                None, name or f"{kind.value} org {next(_numbers)}", kind
-            )
-            _db.session.commit()
-            _db.session.refresh(org)
-            _db.session.expunge(org)
-            return org
-
-    return make
+    """:func:`tests.factories.make_org` on the test app."""
+    return functools.partial(factories.make_org, app)
 
 
 @pytest.fixture
-def make_user(app: Flask, make_org: Callable[..., Organisation]) -> Callable[..., User]:
-    """Make an account; police, coordinators and admins get a TOTP secret (``user.totp``)."""
-
-    def make(
-        role: Role = Role.PREMISES_STAFF,
-        org: Organisation | None = None,
-        *,
-        email: str | None = None,
-        password: str | None = PASSWORD,
-        rank: Rank | None = None,
-        designated_pcso: bool = False,
-        two_factor: bool | None = None,
-        locale: str = "en",
-        active: bool = True,
-    ) -> User:
-        org = org or make_org(DEFAULT_KIND[role])
-        with app.app_context():
-            organisation = _db.session.get(Organisation, org.id)
-            created = admin_service.create_user(
-                None,
-                name=f"Test {role.value} {next(_numbers)}",
-                email=email or f"{role.value}{next(_numbers)}@example.org",
-                organisation=organisation,
-                role=role,
-                rank=rank or DEFAULT_RANK.get(role),
-                designated_pcso=designated_pcso,
-                locale=locale,
-                password=password,
-            )
-            user = created.user
-            if two_factor if two_factor is not None else role.needs_two_factor:
-                user.totp_secret = pyotp.random_base32()
-            user.active = active
-            _db.session.commit()
-            _db.session.refresh(user)
-            _db.session.refresh(user.organisation)
-            _db.session.expunge_all()
-            return user
-
-    return make
+def make_user(app: Flask) -> Callable[..., User]:
+    """:func:`tests.factories.make_user` on the test app: police, coordinators and admins
+    get a TOTP secret (``user.totp_secret``)."""
+    return functools.partial(factories.make_user, app)
 
 
 @pytest.fixture
 def make_venue(app: Flask) -> Callable[..., Venue]:
-    def make(
-        org: Organisation,
-        name: str = "The Anchor Bar",
-        safe_space: bool = True,
-        active: bool = True,
-    ) -> Venue:
-        with app.app_context():
-            venue = Venue(
-                organisation_id=org.id,
-                name=name,
-                address="1 Wind Street, Swansea",
-                postcode="SA1 1DP",
-                latitude=51.6197,
-                longitude=-3.9405,
-                licence_number="PL/0001",
-                has_safe_space=safe_space,
-                active=active,
-            )
-            _db.session.add(venue)
-            _db.session.commit()
-            _db.session.refresh(venue)
-            _db.session.expunge(venue)
-            return venue
-
-    return make
+    """:func:`tests.factories.make_venue` on the test app."""
+    return functools.partial(factories.make_venue, app)
 
 
 @pytest.fixture
@@ -290,9 +206,7 @@ def login_as(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..
 
     def login(role: Role | User = Role.PREMISES_STAFF, **kwargs: Any) -> User:
         user = role if isinstance(role, User) else make_user(role, **kwargs)
-        with client.session_transaction() as session:
-            session["_user_id"] = user.session_token
-            session["_fresh"] = True
+        factories.sign_in_session(client, user)
         return user
 
     return login

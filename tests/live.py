@@ -25,7 +25,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from partnership.auth.models import User
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 TIMEOUT_SECONDS = 30
 

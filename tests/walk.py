@@ -34,8 +34,9 @@ from partnership.subjects.models import NoteRenewal, RedFlagNote, Subject, Subje
 from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 from tests.core.test_access_matrix import MATRIX, PUBLIC
+from tests.factories import jpeg_bytes
 from tests.orders.factories import SQUARE, add_appeal, add_authorisation, add_direction, add_notice
-from tests.public.factories import add_public_report, jpeg_bytes
+from tests.public.factories import add_public_report
 
 ANONYMOUS = "anonymous"
 

@@ -53,9 +53,11 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 # --- making records (each in its own app context, closed before any request) -------
 
 
-def make_subject(app: Flask, officer: User, *notes: str) -> int:
+def record_subject(app: Flask, officer: User, *notes: str) -> int:
     """A subject with a name and date of birth, and a note of each sharing in ``notes``
-    ("police" notes say CANARY-POLICE-NOTE)."""
+    ("police" notes say CANARY-POLICE-NOTE), recorded through the subjects' service so
+    that its signals raise the alerts (tests/subjects/factories.py makes rows without
+    them)."""
     with app.app_context():
         actor = db.session.get(User, officer.id)
         assert actor is not None
@@ -210,7 +212,7 @@ def page_as(client: FlaskClient, login_as: LoginAs, user: User, path: str = "/al
 def test_a_sighting_linked_to_a_subject_with_active_notes_alerts_police_coordinators_and_the_venue(
     app: Flask, client: FlaskClient, login_as: LoginAs, town: dict[str, Any]
 ) -> None:
-    subject_id = make_subject(app, town["officer"], "police", "partnership")
+    subject_id = record_subject(app, town["officer"], "police", "partnership")
     sighting_id = add_sighting(app, town["anchor_staff"], town["anchor"], "s1")
     link(app, subject_id, town["officer"], sighting_id=sighting_id)
 
@@ -243,7 +245,7 @@ def test_a_sighting_linked_to_a_subject_with_active_notes_alerts_police_coordina
 def test_another_organisation_cannot_see_or_mark_the_venues_alert(
     app: Flask, client: FlaskClient, login_as: LoginAs, town: dict[str, Any]
 ) -> None:
-    subject_id = make_subject(app, town["officer"], "partnership")
+    subject_id = record_subject(app, town["officer"], "partnership")
     sighting_id = add_sighting(app, town["anchor_staff"], town["anchor"], "s1")
     link(app, subject_id, town["officer"], sighting_id=sighting_id)
     (venue_alert,) = alerts(app, kind="seen_at_your_venue")
@@ -266,7 +268,7 @@ def test_another_organisation_cannot_see_or_mark_the_venues_alert(
 def test_a_subject_with_only_police_notes_alerts_police_alone(
     app: Flask, client: FlaskClient, login_as: LoginAs, town: dict[str, Any]
 ) -> None:
-    subject_id = make_subject(app, town["officer"], "police")
+    subject_id = record_subject(app, town["officer"], "police")
     sighting_id = add_sighting(app, town["anchor_staff"], town["anchor"], "s1")
     link(app, subject_id, town["officer"], sighting_id=sighting_id)
 
@@ -282,11 +284,11 @@ def test_a_subject_with_only_police_notes_alerts_police_alone(
 def test_a_subject_without_active_notes_and_records_other_than_sightings_raise_no_police_alert(
     app: Flask, client: FlaskClient, login_as: LoginAs, town: dict[str, Any], clock: Clock
 ) -> None:
-    bare = make_subject(app, town["officer"])  # no notes at all
+    bare = record_subject(app, town["officer"])  # no notes at all
     link(app, bare, town["officer"], sighting_id=add_sighting(app, town["officer"], None, "s1"))
     assert alerts(app) == []
 
-    shared = make_subject(app, town["officer"], "partnership")
+    shared = record_subject(app, town["officer"], "partnership")
     use_id = add_safe_space_use(app, town["anchor_staff"], town["anchor"], "u1")
     link(app, shared, town["anchor_staff"], safe_space_use_id=use_id)
     (only,) = alerts(app)  # a Safe Space use tells the venue, not police
@@ -299,7 +301,7 @@ def test_a_subject_without_active_notes_and_records_other_than_sightings_raise_n
 def test_a_police_only_sighting_is_told_to_neither_the_venue_nor_the_coordinators(
     app: Flask, town: dict[str, Any]
 ) -> None:
-    subject_id = make_subject(app, town["officer"], "partnership")
+    subject_id = record_subject(app, town["officer"], "partnership")
     sighting_id = add_sighting(app, town["officer"], town["anchor"], "s1", sharing="police")
     link(app, subject_id, town["officer"], sighting_id=sighting_id)
     assert {a.audience for a in alerts(app)} == {"police"}
@@ -317,7 +319,7 @@ def test_a_partnership_note_tells_each_venue_that_saw_the_subject(
     quiet = make_org(OrgKind.LICENSED_PREMISES, "Quiet Ltd")
     quiet_venue = make_venue(quiet, "The Quiet Bar")
     quiet_staff = make_user(Role.PREMISES_STAFF, quiet)
-    subject_id = make_subject(app, town["officer"], "police")
+    subject_id = record_subject(app, town["officer"], "police")
     officer = town["officer"]
     link(app, subject_id, officer, sighting_id=add_sighting(app, officer, town["anchor"], "a1"))
     link(
@@ -515,7 +517,7 @@ def test_a_description_seen_a_week_or_more_apart_does_not_recur(
 def test_the_venues_alert_goes_when_the_partnership_note_expires(
     app: Flask, client: FlaskClient, login_as: LoginAs, town: dict[str, Any], clock: Clock
 ) -> None:
-    subject_id = make_subject(app, town["officer"], "police", "partnership")
+    subject_id = record_subject(app, town["officer"], "police", "partnership")
     link(
         app,
         subject_id,
@@ -548,7 +550,7 @@ def test_marking_read_lowers_the_count_for_that_reader_only(
         add_sighting(app, staff, anchor, key)
     add_sighting(app, staff, town["neon"], "n1", **LOOKS)
     add_sighting(app, staff, anchor, "a4", **LOOKS)  # recurs
-    subject_id = make_subject(app, town["officer"], "police")
+    subject_id = record_subject(app, town["officer"], "police")
     link(app, subject_id, town["officer"], sighting_id=add_sighting(app, staff, town["neon"], "n2"))
     first, second, third = (a.id for a in alerts(app, audience="police"))
 
@@ -646,7 +648,7 @@ def test_only_the_roles_with_alerts_have_them(
 def test_alerts_are_audited(
     app: Flask, client: FlaskClient, login_as: LoginAs, town: dict[str, Any]
 ) -> None:
-    subject_id = make_subject(app, town["officer"], "partnership")
+    subject_id = record_subject(app, town["officer"], "partnership")
     link(
         app,
         subject_id,
@@ -675,7 +677,7 @@ def test_alerts_are_audited(
 def test_no_alert_ever_shows_personal_details_notes_or_free_text(
     app: Flask, client: FlaskClient, login_as: LoginAs, town: dict[str, Any]
 ) -> None:
-    subject_id = make_subject(app, town["officer"], "police", "partnership")
+    subject_id = record_subject(app, town["officer"], "police", "partnership")
     staff, anchor = town["anchor_staff"], town["anchor"]
     for key in ("a1", "a2"):
         add_sighting(app, staff, anchor, key, clothing="Canary coloured jacket", **LOOKS)

@@ -19,7 +19,7 @@ from partnership.auth.models import User
 from partnership.core.enums import Role
 from partnership.core.models import ServerSession
 from partnership.extensions import db
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 MakeUser = Callable[..., User]
 COOKIE = "partnership_session"

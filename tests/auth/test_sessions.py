@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 
 from partnership.auth.models import User
 from partnership.core.enums import Role
-from tests.conftest import PASSWORD, events, reload, sign_in
+from tests.conftest import events, reload, sign_in
+from tests.factories import PASSWORD
 
 MakeUser = Callable[..., User]
 COOKIE = "partnership_session"

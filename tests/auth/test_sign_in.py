@@ -13,7 +13,8 @@ from markupsafe import escape
 from partnership.auth.models import User
 from partnership.core.enums import Role
 from partnership.core.models import utcnow
-from tests.conftest import PASSWORD, events, reload, sign_in, update, welsh
+from tests.conftest import events, reload, sign_in, update, welsh
+from tests.factories import PASSWORD
 
 MakeUser = Callable[..., User]
 

@@ -1,0 +1,1 @@
+"""Browser tests: every feature's pages driven through Chromium, across the features."""

@@ -8,18 +8,15 @@ fails ``test_every_route_is_in_the_matrix`` until it has a row.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from itertools import count
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
-from partnership.alerts.models import Alert
 from partnership.auth import service as auth_service
 from partnership.auth.models import Organisation, User
 from partnership.core.access import view_rule
@@ -27,17 +24,21 @@ from partnership.core.enums import OrgKind, Role
 from partnership.core.models import utcnow
 from partnership.core.nights import night_of
 from partnership.extensions import db
-from partnership.reports.models import ReportRun
-from partnership.sightings.models import Attachment, Sighting
-from partnership.subjects.models import RedFlagNote, Subject, SubjectLink, SubjectPhoto
+from partnership.sightings.models import Attachment
+from partnership.subjects.models import SubjectPhoto
 from partnership.venues.models import Area, Venue
-from partnership.welfare.models import SafeSpaceUse, WelfareNote
+from tests.alerts.factories import add_alert
 from tests.conftest import reload
+from tests.factories import add_stored_photo, add_venue, jpeg_bytes, make_venue
 from tests.orders.factories import add_appeal, add_authorisation, add_direction, add_notice
-from tests.public.factories import add_public_report, jpeg_bytes
+from tests.public.factories import add_public_report
+from tests.reports.factories import add_report_run
+from tests.sightings.factories import add_sighting
+from tests.subjects.factories import add_link, add_subject, note_ids
+from tests.welfare.factories import add_safe_space_use, add_welfare_note
 
 ANONYMOUS = "anonymous"
-_subject_numbers = count(1)
+NIGHT = date(2026, 11, 27)  # the night the records are made on
 EVERYONE = frozenset(Role)
 MANAGERS = frozenset({Role.COORDINATOR, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
@@ -551,77 +552,40 @@ def make_record(
         author = make_user(viewer.role_enum, viewer_org)
     else:  # another organisation of the same kind, or anyone for a hand-over
         author = make_user(viewer.role_enum, make_org(OrgKind(viewer_org.kind)))
-    sharing = {"org_shared": "organisation", "partnership": "partnership", "police_only": "police"}
-    now = datetime(2026, 11, 28, 0, 30, tzinfo=UTC)
-    with app.app_context():
-        venue = Venue(
-            organisation_id=author.organisation_id, name="Record Bar", has_safe_space=True
+    if record == "sighting":
+        sharing = {
+            "org_shared": "organisation",
+            "partnership": "partnership",
+            "police_only": "police",
+        }
+        level = next(v for k, v in sharing.items() if target.startswith(k))
+        record_id = add_sighting(app, author, None, night=NIGHT, sharing=level)
+        photo_id = add_stored_photo(app, Attachment, sighting_id=record_id)
+    else:
+        venue_id = add_venue(app, author.organisation, "Record Bar")
+        handed = viewer_org.id if target == "handed_to_viewer" else None
+        add = add_safe_space_use if record == "safe_space_use" else add_welfare_note
+        record_id = add(
+            app,
+            author,
+            venue_id,
+            night=NIGHT,
+            handed_to="welfare",
+            handed_to_organisation_id=handed,
         )
-        db.session.add(venue)
-        db.session.flush()
-        common = {
-            "submission_key": uuid.uuid4().hex,
-            "organisation_id": author.organisation_id,
-            "author_id": author.id,
-            "night": date(2026, 11, 27),
-        }
-        if record == "sighting":
-            level = next(v for k, v in sharing.items() if target.startswith(k))
-            row: Any = Sighting(
-                **common,
-                sharing=level,
-                occurred_at=now,
-                place="Castle Square",
-                victim_response="not_known",
-                action_taken="no_action",
-            )
-            row.photos.append(
-                Attachment(
-                    content_type="image/jpeg", width=1, height=1, size=1, sha256="x", data=b"\xff"
-                )
-            )
-        else:
-            handed = viewer_org.id if target == "handed_to_viewer" else None
-            model: Any = SafeSpaceUse if record == "safe_space_use" else WelfareNote
-            moment = {"arrived_at": now} if record == "safe_space_use" else {"occurred_at": now}
-            row = model(
-                **common,
-                **moment,
-                venue_id=venue.id,
-                handed_to="welfare",
-                handed_to_organisation_id=handed,
-            )
-        db.session.add(row)
-        db.session.commit()
-        photo_id = row.photos[0].id if record == "sighting" else 0
-        return {
-            "sighting_id": row.id,
-            "use_id": row.id,
-            "note_id": row.id,
-            "photo_id": photo_id,
-            "record_id": row.id,
-        }
+        photo_id = 0
+    return {
+        "sighting_id": record_id,
+        "use_id": record_id,
+        "note_id": record_id,
+        "photo_id": photo_id,
+        "record_id": record_id,
+    }
 
 
 def make_report_run(app: Flask, owner: User) -> dict[str, Any]:
-    """A finished long report asked for by ``owner`` (the matrix opens its page)."""
-    run_id = uuid.uuid4().hex
-    with app.app_context():
-        db.session.add(
-            ReportRun(
-                id=run_id,
-                user_id=owner.id,
-                arguments={"range": "custom", "from": "2026-01-01", "to": "2026-06-30"},
-                first_night=date(2026, 1, 1),
-                last_night=date(2026, 6, 30),
-                state="waiting",
-                step=0,
-                steps=9,
-                created_at=utcnow(),
-            )
-        )
-        db.session.commit()
-    return {"run_id": run_id}
+    """A long report asked for by ``owner`` (the matrix opens its page)."""
+    return {"run_id": add_report_run(app, owner)}
 
 
 def make_public_report(app: Flask) -> dict[str, int]:
@@ -658,12 +622,7 @@ def make_notice(
         else make_org(OrgKind.LICENSED_PREMISES)
     )
     today = night_of(utcnow())
-    with app.app_context():
-        venue = Venue(organisation_id=org.id, name="Notice Bar", address="2 Wind Street")
-        db.session.add(venue)
-        db.session.commit()
-        db.session.refresh(venue)
-        db.session.expunge(venue)
+    venue = make_venue(app, org, "Notice Bar", address="2 Wind Street")
     notice_id = add_notice(
         app,
         subject["subject_id"],
@@ -687,18 +646,7 @@ def make_alert(
         "for_viewers_org": ("organisation", viewer.organisation_id),
         "for_other_org": ("organisation", make_org(OrgKind(viewer.organisation.kind)).id),
     }[target]
-    with app.app_context():
-        alert = Alert(
-            key=uuid.uuid4().hex,
-            kind="busy_venue",
-            audience=audience,
-            organisation_id=org_id,
-            night=date(2026, 11, 27),
-            details={"count": 3},
-        )
-        db.session.add(alert)
-        db.session.commit()
-        return {"alert_id": alert.id}
+    return {"alert_id": add_alert(app, audience, org_id)}
 
 
 def make_link(
@@ -717,29 +665,8 @@ def make_link(
         else make_org(OrgKind(viewer.organisation.kind))
     )
     author = make_user(viewer.role_enum, org)
-    with app.app_context():
-        sighting = Sighting(
-            submission_key=uuid.uuid4().hex,
-            organisation_id=org.id,
-            author_id=author.id,
-            sharing="partnership",
-            occurred_at=datetime(2026, 11, 28, 0, 30, tzinfo=UTC),
-            night=date(2026, 11, 27),
-            place="Castle Square",
-            victim_response="not_known",
-            action_taken="no_action",
-        )
-        db.session.add(sighting)
-        db.session.flush()
-        link = SubjectLink(
-            subject_id=subject_id,
-            sighting_id=sighting.id,
-            organisation_id=org.id,
-            linked_by_id=author.id,
-        )
-        db.session.add(link)
-        db.session.commit()
-        return {"link_id": link.id}
+    sighting_id = add_sighting(app, author, None, night=NIGHT)
+    return {"link_id": add_link(app, subject_id, author, sighting_id=sighting_id)}
 
 
 def make_subject(app: Flask, target: str, make_user: Callable[..., User]) -> dict[str, int]:
@@ -752,25 +679,12 @@ def make_subject(app: Flask, target: str, make_user: Callable[..., User]) -> dic
         "police_notes_only": ("police", today + timedelta(days=90)),
         "expired_partnership_note": ("partnership", today - timedelta(days=1)),
     }[target]
-    with app.app_context():
-        subject = Subject(
-            reference=f"RF-2026-{next(_subject_numbers):04d}",
-            description="Tall, grey hoodie",
-            organisation_id=officer.organisation_id,
-            created_by_id=officer.id,
-        )
-        note = RedFlagNote(
-            author_id=officer.id,
-            organisation_id=officer.organisation_id,
-            text="Seen following women",
-            sharing=sharing,
-            review_on=review_on,
-        )
-        subject.notes.append(note)
-        photo = SubjectPhoto(
-            content_type="image/jpeg", width=1, height=1, size=1, sha256="x", data=b"\xff"
-        )
-        subject.photos.append(photo)
-        db.session.add(subject)
-        db.session.commit()
-        return {"subject_id": subject.id, "note_id": note.id, "photo_id": photo.id}
+    subject_id, _reference = add_subject(
+        app, officer, sharing, review_on=review_on, description="Tall, grey hoodie"
+    )
+    (note_id,) = note_ids(app, subject_id)
+    return {
+        "subject_id": subject_id,
+        "note_id": note_id,
+        "photo_id": add_stored_photo(app, SubjectPhoto, subject_id=subject_id),
+    }

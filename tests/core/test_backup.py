@@ -38,8 +38,9 @@ from partnership.extensions import db
 from partnership.public.support import BUILT_IN
 from partnership.sightings import service as sightings_service
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour
-from tests.conftest import PASSWORD, TEST_CONFIG
+from tests.conftest import TEST_CONFIG
 from tests.core.test_migrations import ROWS
+from tests.factories import PASSWORD
 
 OLDER_REVISION = "72dbae3e2fcb"
 

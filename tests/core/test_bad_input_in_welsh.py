@@ -11,7 +11,8 @@ from markupsafe import escape
 
 from partnership.auth.models import User
 from partnership.core.enums import Role
-from tests.conftest import PASSWORD, reload, welsh
+from tests.conftest import reload, welsh
+from tests.factories import PASSWORD
 
 MakeUser = Callable[..., User]
 

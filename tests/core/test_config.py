@@ -106,6 +106,7 @@ def test_production_refuses_a_secret_key_with_little_randomness(secret: str) -> 
         create_app({**PRODUCTION, "SECRET_KEY": secret})
 
 
+@pytest.mark.slow
 def test_production_takes_keys_as_the_readme_makes_them() -> None:
     for _ in range(50):
         create_app({**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(48)})

@@ -8,10 +8,9 @@ below run for every one, on the database the suite runs on (SQLite or PostgreSQL
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,13 +21,12 @@ from partnership.auth.models import Organisation, User
 from partnership.core.access import public
 from partnership.core.enums import OrgKind, Role
 from partnership.core.locking import RecordChange
-from partnership.core.nights import night_of
 from partnership.extensions import db
 from partnership.orders.authorisations.models import DispersalAuthorisation
 from partnership.orders.directions.models import DispersalDirection
 from partnership.orders.notices.models import ExclusionNotice
 from partnership.public.models import PublicReport
-from partnership.sightings.models import Sighting, SightingBehaviour
+from partnership.sightings.models import Sighting
 from partnership.subjects.models import RedFlagNote, Subject
 from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
@@ -48,16 +46,20 @@ from tests.editing import (
     send,
     text,
 )
+from tests.factories import (
+    add_venue,
+    colleagues,
+    make_area,
+    make_org,
+    make_user,
+    make_venue,
+    signed_in,
+)
 from tests.orders.factories import add_authorisation, add_direction, add_notice
 from tests.public.factories import add_public_report
-from tests.subjects.test_links import (
-    add_safe_space_use,
-    add_subject,
-    add_venue,
-    add_welfare_note,
-    browser,
-)
-from tests.venues.test_areas import make_area
+from tests.sightings.factories import add_sighting
+from tests.subjects.factories import add_subject, note_ids
+from tests.welfare.factories import add_safe_space_use, add_welfare_note
 
 # The records are made in the recent past and edited now (the real clock): a sighting
 # may be corrected, a direction varied, a notice changed.
@@ -69,51 +71,31 @@ class Makers:
     """What an entry needs to make its record and its two editors."""
 
     app: Flask
-    make_user: Callable[..., User]
-    make_org: Callable[..., Organisation]
 
-    def two(self, role: Role, **kwargs: Any) -> tuple[User, User]:
-        """Two people of ``role`` in one organisation."""
-        first = self.make_user(role, **kwargs)
-        return first, self.make_user(role, first.organisation, **kwargs)
+    def user(self, role: Role) -> User:
+        return make_user(self.app, role)
+
+    def org(self, kind: OrgKind, name: str | None = None) -> Organisation:
+        return make_org(self.app, kind, name)
+
+    def two(self, role: Role) -> tuple[User, User]:
+        return colleagues(self.app, role)
 
     def case(self, people: tuple[User, User], record_id: int, page: str, **kwargs: Any) -> Case:
         first, second = people
         return Case(
             record_id=record_id,
             page=page,
-            first=browser(self.app, first),
-            second=browser(self.app, second),
+            first=signed_in(self.app, first),
+            second=signed_in(self.app, second),
             first_name=first.name,
             **kwargs,
         )
 
 
 @pytest.fixture
-def makers(
-    app: Flask, make_user: Callable[..., User], make_org: Callable[..., Organisation]
-) -> Makers:
-    return Makers(app, make_user, make_org)
-
-
-def _sighting_on(app: Flask, author: User, night: date) -> int:
-    moment = datetime.combine(night, datetime.min.time(), tzinfo=UTC) + timedelta(hours=23)
-    with app.app_context():
-        sighting = Sighting(
-            submission_key=uuid.uuid4().hex,
-            organisation_id=author.organisation_id,
-            author_id=author.id,
-            sharing="partnership",
-            occurred_at=moment,
-            night=night_of(moment),
-            place="Castle Square",
-            victim_response="moved_away",
-            action_taken="spoke_to",
-            behaviours=[SightingBehaviour(code="aspb.following")],
-        )
-        db.session.add(sighting)
-        db.session.commit()
-        return sighting.id
+def makers(app: Flask) -> Makers:
+    return Makers(app)
 
 
 # --- The record types ------------------------------------------------------------------
@@ -133,18 +115,14 @@ def red_flag_note(m: Makers) -> Case:
     subject_id, _reference = add_subject(
         m.app, people[0], "partnership", review_on=YESTERDAY + timedelta(days=5)
     )
-    with m.app.app_context():
-        note_id = db.session.scalar(
-            select(RedFlagNote.id).where(RedFlagNote.subject_id == subject_id)
-        )
-    assert note_id is not None
+    (note_id,) = note_ids(m.app, subject_id)
     return m.case(people, note_id, f"/subjects/{subject_id}/notes/{note_id}/renew")
 
 
 def sighting(m: Makers) -> Case:
     people = m.two(Role.OFFICER)  # police correct any sighting, at any time
-    author = m.make_user(Role.PREMISES_STAFF)
-    sighting_id = _sighting_on(m.app, author, YESTERDAY)
+    author = m.user(Role.PREMISES_STAFF)
+    sighting_id = add_sighting(m.app, author, None, night=YESTERDAY)
     return m.case(people, sighting_id, f"/sightings/{sighting_id}/correct")
 
 
@@ -153,9 +131,9 @@ def _logged_from(kind: str) -> Callable[[Makers], Case]:
 
     def make(m: Makers) -> Case:
         people = m.two(Role.OFFICER)
-        staff = m.make_user(Role.PREMISES_STAFF)
+        staff = m.user(Role.PREMISES_STAFF)
         if kind == "welfare_note":
-            record_id = add_welfare_note(m.app, m.make_user(Role.WELFARE), None, night=YESTERDAY)
+            record_id = add_welfare_note(m.app, m.user(Role.WELFARE), None, night=YESTERDAY)
         else:
             venue_id = add_venue(m.app, staff.organisation)
             record_id = add_safe_space_use(m.app, staff, venue_id, night=YESTERDAY)
@@ -184,19 +162,8 @@ def public_report(m: Makers) -> Case:
 
 def venue(m: Makers) -> Case:
     people = m.two(Role.COORDINATOR)
-    owner = m.make_org(OrgKind.LICENSED_PREMISES)
-    with m.app.app_context():
-        made = Venue(
-            organisation_id=owner.id,
-            name="The Anchor Bar",
-            address="1 Wind Street, Swansea",
-            postcode="SA1 1DP",
-            latitude=51.6197,
-            longitude=-3.9405,
-        )
-        db.session.add(made)
-        db.session.commit()
-        venue_id = made.id
+    owner = m.org(OrgKind.LICENSED_PREMISES)
+    venue_id = make_venue(m.app, owner, safe_space=False, licence_number="").id
     return m.case(people, venue_id, f"/venues/{venue_id}/edit")
 
 
@@ -206,12 +173,12 @@ def area(m: Makers) -> Case:
 
 
 def organisation(m: Makers) -> Case:
-    org = m.make_org(OrgKind.STREET_PASTORS, name="Swansea Street Pastors")
+    org = m.org(OrgKind.STREET_PASTORS, name="Swansea Street Pastors")
     return m.case(m.two(Role.ADMIN), org.id, f"/admin/organisations/{org.id}/edit")
 
 
 def account(m: Makers) -> Case:
-    target = m.make_user(Role.OFFICER)
+    target = m.user(Role.OFFICER)
     return m.case(
         m.two(Role.ADMIN),
         target.id,
@@ -242,7 +209,7 @@ def direction(m: Makers) -> Case:
 
 
 def _notice(m: Makers) -> int:
-    officer = m.make_user(Role.OFFICER)
+    officer = m.user(Role.OFFICER)
     subject_id, _reference = add_subject(m.app, officer, "partnership")
     today = datetime.now(UTC).date()
     return add_notice(

@@ -590,6 +590,7 @@ def test_the_migrated_schema_equals_the_models(migrating_app: Flask) -> None:
         assert compare_metadata(context, db.metadata) == []
 
 
+@pytest.mark.slow
 def test_every_revision_keeps_every_row_going_up_down_and_up_again(
     migrating_app: Flask,
 ) -> None:

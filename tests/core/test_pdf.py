@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from partnership.core import pdf
 from partnership.core.pdf import ResourceRefused, Resources, render_pdf
 from tests.conftest import RecordingServer
+from tests.factories import jpeg_bytes
 
 DOCUMENT = """{% extends "pdf/_base.html" %}{% block content %}
 <h1>{{ heading }}</h1>
@@ -66,12 +67,6 @@ def templates(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
 def png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (4, 4), "red").save(out, "PNG")
-    return out.getvalue()
-
-
-def jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), "blue").save(out, "JPEG")
     return out.getvalue()
 
 
@@ -130,7 +125,7 @@ def test_the_footer_is_one_translated_sentence_with_the_counters(app: Flask) -> 
 
 
 def test_only_the_fonts_and_the_images_given_are_served() -> None:
-    photo = jpeg()
+    photo = jpeg_bytes((40, 30), "blue")
     resources = Resources(images={"photo-1": (photo, "image/jpeg")})
     assert resources.resolve("portal-pdf:image/photo-1") == (photo, "image/jpeg")
     regular, media_type = resources.resolve("portal-pdf:font/regular")
@@ -223,7 +218,7 @@ def test_images_the_caller_gives_are_embedded(app: Flask) -> None:
             "tests/photo.html",
             title="Photo",
             lang="en",
-            images={"photo-1": (jpeg(), "image/jpeg")},
+            images={"photo-1": (jpeg_bytes((40, 30), "blue"), "image/jpeg")},
         )
         without = render_pdf("tests/photo.html", title="Photo", lang="en")
     assert image_count(data) == 1

@@ -8,6 +8,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
 import redis
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -45,6 +46,7 @@ def run_worker(database: str, prefix: str, attempts: int) -> dict[str, object]:
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
+@pytest.mark.slow
 def test_two_workers_share_the_address_limit_through_redis(tmp_path: Path) -> None:
     server = redis.Redis.from_url(REDIS_URL)
     assert server.ping(), "Redis must listen on 127.0.0.1:6379 for this test"

@@ -13,7 +13,8 @@ from partnership.auth import service as auth_service
 from partnership.auth.models import User
 from partnership.core.enums import Role
 from partnership.extensions import db
-from tests.conftest import PASSWORD, events, reload, welsh
+from tests.conftest import events, reload, welsh
+from tests.factories import PASSWORD
 
 
 def test_every_page_carries_a_strict_policy(client: FlaskClient) -> None:

@@ -5,7 +5,6 @@ the portal on a real server."""
 
 from __future__ import annotations
 
-import io
 import shlex
 import uuid
 from collections.abc import Callable
@@ -14,8 +13,8 @@ import psycopg
 import pytest
 import requests
 from babel.support import Translations
-from PIL import Image
 
+from tests.factories import jpeg_bytes
 from tests.faults.conftest import ROOT, Browser, Portal, form_of, replace
 from tests.faults.serve import PASSWORD
 from tests.throwaway import ThrowawayPostgres
@@ -39,12 +38,6 @@ def count(postgres: ThrowawayPostgres, sql: str, *params: object) -> int:
         row = conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
         assert row is not None
         return int(row[0])
-
-
-def jpeg() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), (10, 120, 200)).save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +97,7 @@ def test_a_sighting_sent_while_the_database_is_down_is_kept_and_saved_once_it_re
     browser = signed_in(portal, "door@anchor.example")
     fields = sighting_fields(browser, postgres)
     key = dict(fields)["submission_key"]
-    photo = ("photos", ("door.jpg", jpeg(), "image/jpeg"))
+    photo = ("photos", ("door.jpg", jpeg_bytes((40, 30), (10, 120, 200)), "image/jpeg"))
 
     postgres.stop()
     try:

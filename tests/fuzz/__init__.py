@@ -1,0 +1,1 @@
+"""Fuzz tests: every route and form fed generated input, across the features."""

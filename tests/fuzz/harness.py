@@ -29,7 +29,7 @@ from partnership.core.nights import to_local
 from partnership.extensions import db
 from partnership.subjects.models import Subject
 from partnership.venues.models import Area, Venue
-from tests.conftest import PASSWORD, reload
+from tests.conftest import reload
 from tests.core.test_access_matrix import (
     HIDDEN_TARGETS,
     MATRIX,
@@ -43,6 +43,7 @@ from tests.core.test_access_matrix import (
     make_record,
     make_subject,
 )
+from tests.factories import PASSWORD
 from tests.orders.factories import SQUARE, add_authorisation
 
 # The role each form is fuzzed as: the first of these the access matrix lets in (and, for

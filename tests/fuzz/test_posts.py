@@ -39,6 +39,7 @@ def _post_endpoints() -> list[str]:
     return post_endpoints(create_app({**TEST_CONFIG, "DATABASE_URL": "sqlite://"}))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("endpoint", _post_endpoints())
 def test_malformed_posts_never_fail_the_server(
     endpoint: str,

@@ -12,14 +12,12 @@ from flask.testing import FlaskClient
 
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
-from partnership.extensions import db
 from partnership.home.service import DASHBOARD_ORDERS, this_week
-from partnership.orders.breaches.models import Breach
 from partnership.venues.models import Venue
 from tests.conftest import sign_in, welsh
 from tests.home.test_dashboard import add_records
-from tests.orders.factories import add_authorisation, add_direction, add_notice
-from tests.subjects.test_links import add_subject
+from tests.orders.factories import add_authorisation, add_breach, add_direction, add_notice
+from tests.subjects.factories import add_subject
 
 # Saturday 00:45 GMT: the night of Friday 27 November, in the week of Monday 23 November.
 NOW = datetime(2026, 11, 28, 0, 45, tzinfo=UTC)
@@ -34,20 +32,6 @@ def section(page: str, heading_id: str) -> str:
     """The text of one section of the dashboard, from its heading to the section's end."""
     start = page.index(f'id="{heading_id}"')
     return page[start : page.index("</section>", start)]
-
-
-def add_breach(app: Flask, organisation_id: int, occurred_at: datetime, **order: int) -> None:
-    with app.app_context():
-        db.session.add(
-            Breach(
-                occurred_at=occurred_at,
-                place="Castle Square",
-                organisation_id=organisation_id,
-                outcome="arrested" if "direction_id" in order else "refused_entry",
-                **order,
-            )
-        )
-        db.session.commit()
 
 
 def test_police_see_the_orders_in_force(

@@ -14,6 +14,7 @@ from flask import Flask
 
 from partnership.extensions import db
 from partnership.orders.authorisations.models import DispersalAuthorisation
+from partnership.orders.breaches.models import Breach
 from partnership.orders.directions.models import DispersalDirection
 from partnership.orders.notices.models import ExclusionNotice, NoticeAppeal, NoticeVenue
 from partnership.venues.models import Venue
@@ -118,6 +119,22 @@ def add_appeal(app: Flask, notice_id: int, received_on: date, **values: Any) -> 
         db.session.add(appeal)
         db.session.commit()
         return appeal.id
+
+
+def add_breach(app: Flask, organisation_id: int, occurred_at: datetime, **order: int) -> None:
+    """A breach of the order in ``order`` (``direction_id=...`` or ``notice_id=...``) at
+    Castle Square: an arrest for a direction, refused entry for a notice."""
+    with app.app_context():
+        db.session.add(
+            Breach(
+                occurred_at=occurred_at,
+                place="Castle Square",
+                organisation_id=organisation_id,
+                outcome="arrested" if "direction_id" in order else "refused_entry",
+                **order,
+            )
+        )
+        db.session.commit()
 
 
 @contextmanager

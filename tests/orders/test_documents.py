@@ -5,6 +5,7 @@ names files, addresses and stylesheets printed, never fetched."""
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 from collections.abc import Callable
@@ -13,25 +14,24 @@ from datetime import UTC, date, datetime
 from itertools import count
 from typing import Any
 
-import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from partnership.admin import service as admin_service
 from partnership.auth.models import Organisation, User
 from partnership.core import pdf
-from partnership.core.enums import OrgKind, Rank, Role
+from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
 from partnership.orders.directions.models import DirectionChange, DispersalDirection
 from partnership.orders.notices.models import ExclusionNotice, NoticeAppeal, NoticeVenue
 from partnership.sightings.models import Sighting
 from partnership.subjects.models import Subject, SubjectPhoto
 from partnership.venues.models import Venue
+from tests import factories
 from tests.conftest import Clock, RecordingServer, events, fix_clock, update
+from tests.factories import jpeg_bytes, signed_in
 from tests.orders.factories import add_appeal, add_authorisation, add_direction, add_notice
 
 NOW = datetime(2026, 11, 28, 0, 45, tzinfo=UTC)
@@ -77,12 +77,6 @@ class Paperwork:
     undecided_appeal_id: int
     other_notice_id: int
     other_appeal_id: int
-
-
-def jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), "blue").save(out, "JPEG")
-    return out.getvalue()
 
 
 def paperwork(
@@ -153,7 +147,7 @@ def paperwork(
                 height=30,
                 size=100,
                 sha256="0" * 64,
-                data=jpeg(),
+                data=jpeg_bytes((40, 30), "blue"),
             )
         ]
         db.session.add(subject)
@@ -279,45 +273,16 @@ def printed(app: Flask) -> Printed:
     """Each document rendered once for the tests that only read it (the database is
     emptied after each test; the documents are kept), downloaded by an inspector."""
 
-    def make_org(kind: OrgKind = OrgKind.POLICE, name: str | None = None) -> Organisation:
-        with app.app_context():
-            org = admin_service.create_organisation(None, name or f"Org {next(_made)}", kind)
-            db.session.commit()
-            db.session.refresh(org)
-            db.session.expunge(org)
-            return org
-
-    def make_venue(org: Organisation, name: str) -> Venue:
-        with app.app_context():
-            venue = Venue(organisation_id=org.id, name=name, address="1 Wind Street, Swansea")
-            db.session.add(venue)
-            db.session.commit()
-            db.session.refresh(venue)
-            db.session.expunge(venue)
-            return venue
-
     with pytest.MonkeyPatch.context() as patch:
         for module in VIEWS:
             patch.setattr(f"{module}.utcnow", Clock(NOW))
-        papers = paperwork(app, make_org, make_venue)
-        with app.app_context():
-            police = db.session.get(Organisation, make_org(OrgKind.POLICE).id)
-            assert police is not None
-            inspector = admin_service.create_user(
-                None,
-                name="Inspector Printer",
-                email=f"printer{next(_made)}@example.org",
-                organisation=police,
-                role=Role.INSPECTOR,
-                rank=Rank.INSPECTOR,
-            ).user
-            inspector.totp_secret = pyotp.random_base32()
-            db.session.commit()
-            token = inspector.session_token
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = token
-            session["_fresh"] = True
+        papers = paperwork(
+            app,
+            functools.partial(factories.make_org, app),
+            functools.partial(factories.make_venue, app),
+        )
+        inspector = factories.make_user(app, Role.INSPECTOR)
+        client = signed_in(app, inspector)
         documents = {
             (kind, lang): download(client, url, lang)
             for kind, url in urls(papers).items()

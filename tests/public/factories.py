@@ -21,13 +21,6 @@ from partnership.public.models import PublicReport, PublicReportBehaviour, Publi
 _numbers = count(1)
 
 
-def jpeg_bytes(width: int = 8, height: int = 6, colour: str = "purple") -> bytes:
-    """A small, clean JPEG, as the upload cleaner would have stored it."""
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(buffer, "JPEG")
-    return buffer.getvalue()
-
-
 def add_public_report(
     app: Flask,
     *,
@@ -63,7 +56,7 @@ def add_public_report(
 
     ``night`` defaults to the night ``received_at`` falls in, else 13 March 2026;
     ``received_at`` defaults to 23:00 UTC on the night's date; ``photo`` is stored as a JPEG
-    as given (see :func:`jpeg_bytes`)."""
+    as given (see :func:`tests.factories.jpeg_bytes`)."""
     number = next(_numbers)
     if night is None:
         night = night_of(received_at) if received_at is not None else date(2026, 3, 13)

@@ -52,13 +52,6 @@ def send(client: FlaskClient, **overrides: Any) -> TestResponse:
     return client.post("/safety/report", data=answers(**overrides))
 
 
-def jpeg_bytes(size: tuple[int, int] = (64, 48), exif: Image.Exif | None = None) -> bytes:
-    buffer = io.BytesIO()
-    image = Image.new("RGB", size, (200, 30, 30))
-    image.save(buffer, "JPEG", exif=exif if exif is not None else Image.Exif())
-    return buffer.getvalue()
-
-
 def gps_exif() -> Image.Exif:
     """EXIF naming a camera and a place: GPS IFD (0x8825) at 51.62N, 3.94W."""
     exif = Image.Exif()

@@ -21,7 +21,8 @@ from werkzeug.serving import make_server
 from partnership.core import privacy
 from partnership.extensions import db, limiter
 from tests.conftest import fix_clock
-from tests.public.helpers import NOW, answers, at_step, jpeg_bytes, photo
+from tests.factories import jpeg_bytes
+from tests.public.helpers import NOW, answers, at_step, photo
 
 CANARY_AGENT = "canary-agent-5f1c9"
 FORWARDED = "203.0.113.77"

@@ -146,6 +146,7 @@ def post(port: int, data: dict[str, object]) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
+@pytest.mark.slow
 def test_two_app_processes_share_one_count_through_redis(
     tmp_path: Path, redis_prefix: tuple[redis.Redis, str]
 ) -> None:

@@ -18,6 +18,7 @@ from partnership.extensions import db
 from partnership.public.models import PublicReport
 from partnership.venues.models import Area, Venue
 from tests.conftest import events, fix_clock
+from tests.factories import jpeg_bytes
 from tests.public.helpers import (
     DESCRIPTION,
     NOW,
@@ -25,7 +26,6 @@ from tests.public.helpers import (
     answers,
     at_step,
     gps_exif,
-    jpeg_bytes,
     photo,
     send,
 )

@@ -52,9 +52,10 @@ from partnership.reports import pack
 from partnership.reports.figures import Period
 from partnership.subjects.models import Subject
 from partnership.venues.models import Area, Venue
-from tests.conftest import DEFAULT_KIND, DEFAULT_RANK, PASSWORD, events, fix_clock, welsh
+from tests.conftest import events, fix_clock, welsh
+from tests.factories import DEFAULT_KIND, DEFAULT_RANK, PASSWORD
 from tests.orders.factories import add_appeal, add_authorisation, add_direction, add_notice
-from tests.reports.test_figures import Builder, local, polygon
+from tests.reports.figures.test_figures import Builder, local, polygon
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 WEEK = Period(date(2026, 6, 1), date(2026, 6, 7))
@@ -625,6 +626,7 @@ def test_the_pack_is_in_the_portal_language_without_a_language(app: Flask, packs
     assert PdfReader(io.BytesIO(english)).trailer["/Root"]["/Lang"] == "en"
 
 
+@pytest.mark.slow
 def test_filters_and_a_custom_range(packs: Packs) -> None:
     filtered = packs.filtered()
     data = packs.current_data()

@@ -24,7 +24,7 @@ from partnership.reports.figures import BUILD_STEPS, Filters, Period, Report, bu
 from partnership.reports.models import ReportRun
 from tests.conftest import events
 from tests.public.factories import add_public_report
-from tests.reports.test_figures import NOW, WEEK, Data, data, police  # noqa: F401 (fixtures)
+from tests.reports.figures.test_figures import NOW, WEEK, Data, data, police  # noqa: F401 (fixtures)
 
 # 120 nights around WEEK (19 to 25 October 2026): longer than the quarter, so a run.
 LONG = {"range": "custom", "from": "2026-07-01", "to": "2026-10-28"}

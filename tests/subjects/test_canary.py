@@ -16,8 +16,8 @@ from partnership.core.enums import OrgKind, Role
 from partnership.core.models import utcnow
 from partnership.core.nights import night_of
 from partnership.venues.models import Venue
-from tests.subjects.test_links import add_sighting
-from tests.subjects.test_subjects import justify, partnership_note, police_note, subject_form
+from tests.sightings.factories import add_sighting
+from tests.subjects.helpers import justify, partnership_note, police_note, subject_form
 
 SECRETS = (
     "Canary Name",

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -27,14 +26,15 @@ from partnership.subjects import service
 from partnership.subjects.models import Subject, SubjectLink, SubjectPhoto
 from partnership.venues.models import Venue
 from tests.conftest import Clock, events, fix_clock
-from tests.subjects.test_subjects import (
-    NOW,
+from tests.factories import jpeg_bytes
+from tests.subjects.helpers import (
     justify,
-    make_subject,
+    officer_records_subject,
     partnership_note,
     police_note,
     subject_form,
 )
+from tests.subjects.test_subjects import NOW
 
 ACCESS = "/subjects/access-request"
 ERASE = "/subjects/erase"
@@ -75,12 +75,6 @@ class Held:
     photo: bytes
 
 
-def jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (24, 16), "green").save(out, "JPEG")
-    return out.getvalue()
-
-
 def everything(
     app: Flask,
     client: FlaskClient,
@@ -89,7 +83,9 @@ def everything(
 ) -> Held:
     """A subject with a police note, a renewed partnership note, a sighting linked with
     details obtained, a photo, an alert, and another profile merged into it."""
-    subject_id = make_subject(client, login_as, police_note(), partnership_note(SHARED_NOTE))
+    subject_id = officer_records_subject(
+        client, login_as, police_note(), partnership_note(SHARED_NOTE)
+    )
     officer = login_as(Role.OFFICER)
     with app.app_context():
         notes = db.session.get(Subject, subject_id).notes  # type: ignore[union-attr]
@@ -113,7 +109,7 @@ def everything(
     assert merged.status_code == 302, merged.get_data(as_text=True)
 
     venue = make_venue(officer.organisation, name="The Anchor Bar")
-    photo = jpeg()
+    photo = jpeg_bytes((24, 16), "green")
     with app.app_context():
         sighting = Sighting(
             submission_key=uuid.uuid4().hex,
@@ -294,7 +290,7 @@ def test_the_pdf_is_in_the_language_of_the_user(
     client: FlaskClient,
     login_as: Callable[..., User],
 ) -> None:
-    make_subject(client, login_as, police_note())
+    officer_records_subject(client, login_as, police_note())
     login_as(Role.OFFICER, locale="cy")
 
     response = access(client, file_format="pdf")
@@ -307,7 +303,7 @@ def test_the_pdf_is_in_the_language_of_the_user(
 def test_only_police_and_administrators_may_disclose_or_erase(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    make_subject(client, login_as, partnership_note())
+    officer_records_subject(client, login_as, partnership_note())
     for role in REFUSED:
         login_as(role)
         for url in (ACCESS, f"{ACCESS}?reference={REFERENCE}", ERASE):
@@ -324,7 +320,7 @@ def test_only_police_and_administrators_may_disclose_or_erase(
 def test_an_administrator_finds_a_person_by_their_exact_details_never_by_reference(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    make_subject(client, login_as, police_note())
+    officer_records_subject(client, login_as, police_note())
     login_as(Role.ADMIN)
     page = client.get(f"{ACCESS}?reference={REFERENCE}").get_data(as_text=True)
     assert 'name="reference"' not in page and f'value="{REFERENCE}"' not in page
@@ -383,7 +379,7 @@ def test_an_administrator_finds_a_person_by_their_exact_details_never_by_referen
 def test_police_may_give_the_reference_of_a_red_flag_instead(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    subject_id = make_subject(client, login_as, police_note())
+    subject_id = officer_records_subject(client, login_as, police_note())
     response = access(client, reference=" rf-2026-0001 ", full_name="", date_of_birth="")
     assert response.status_code == 200
     (profile,) = response.get_json()["profiles"]
@@ -417,7 +413,7 @@ def test_a_red_flag_without_a_date_of_birth_is_found_by_name_and_address(
 def test_several_profiles_of_the_same_person_come_in_one_file(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    first = make_subject(client, login_as, police_note())
+    first = officer_records_subject(client, login_as, police_note())
     second = client.post("/subjects/new", data=subject_form(aliases="", address="Elsewhere"))
     assert second.status_code == 302
     other = client.post("/subjects/new", data=subject_form(date_of_birth="1985-05-05"))
@@ -513,7 +509,7 @@ def test_a_merged_reference_leads_to_the_whole_person(
 def test_bad_input_is_explained_kept_and_nothing_is_written(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    make_subject(client, login_as, police_note())
+    officer_records_subject(client, login_as, police_note())
     login_as(Role.OFFICER)
 
     unknown = access(client, reference="RF-2026-9999", reason="SAR-KEPT-1")
@@ -567,7 +563,7 @@ def test_bad_input_is_explained_kept_and_nothing_is_written(
 def test_the_pages_open_with_the_reference_filled_in_from_the_profile(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    subject_id = make_subject(client, login_as, police_note())
+    subject_id = officer_records_subject(client, login_as, police_note())
     justify(client, subject_id)
     profile = client.get(f"/subjects/{subject_id}").get_data(as_text=True)
     assert f'href="/subjects/access-request?reference={REFERENCE}"' in profile

@@ -3,25 +3,24 @@ links, and recording details obtained in one step."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
-from partnership.core.nights import night_of
 from partnership.extensions import db
-from partnership.sightings.models import Sighting, SightingBehaviour
+from partnership.sightings.models import Sighting
 from partnership.subjects import links
-from partnership.subjects.models import RedFlagNote, Subject, SubjectLink
-from partnership.venues.models import Venue
-from partnership.welfare.models import SafeSpaceUse, WelfareNote
+from partnership.subjects.models import Subject, SubjectLink
 from tests.conftest import events, update
+from tests.factories import add_venue, signed_in
+from tests.sightings.factories import add_sighting
+from tests.subjects.factories import add_link, add_subject
+from tests.welfare.factories import add_safe_space_use, add_welfare_note
 
 MakeUser = Callable[..., User]
 NOW = datetime(2026, 11, 28, 0, 45, tzinfo=UTC)  # Friday night, 00:45 GMT
@@ -40,146 +39,6 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
     return NOW
 
 
-# Records made straight in the database, as other people would have made them.
-
-
-def add_venue(app: Flask, org: Organisation, name: str = "The Anchor") -> int:
-    with app.app_context():
-        venue = Venue(organisation_id=org.id, name=name, has_safe_space=True)
-        db.session.add(venue)
-        db.session.commit()
-        return venue.id
-
-
-def add_sighting(
-    app: Flask,
-    author: User,
-    venue_id: int | None,
-    *,
-    night: date = TONIGHT,
-    behaviours: tuple[str, ...] = ("aspb.following",),
-    sharing: str = "partnership",
-    **described: str,
-) -> int:
-    """A sighting at 23:30 on ``night``, described as ``described`` says."""
-    moment = datetime.combine(night, datetime.min.time(), tzinfo=UTC) + timedelta(hours=23.5)
-    with app.app_context():
-        sighting = Sighting(
-            submission_key=uuid.uuid4().hex,
-            organisation_id=author.organisation_id,
-            author_id=author.id,
-            sharing=sharing,
-            occurred_at=moment,
-            night=night_of(moment),
-            venue_id=venue_id,
-            place="" if venue_id else "Castle Square",
-            victim_response="moved_away",
-            action_taken="spoke_to",
-            behaviours=[SightingBehaviour(code=code) for code in behaviours],
-            **described,
-        )
-        db.session.add(sighting)
-        db.session.commit()
-        return sighting.id
-
-
-def add_safe_space_use(
-    app: Flask,
-    author: User,
-    venue_id: int,
-    *,
-    night: date = TONIGHT,
-    sighting_id: int | None = None,
-) -> int:
-    moment = datetime.combine(night, datetime.min.time(), tzinfo=UTC) + timedelta(hours=23)
-    with app.app_context():
-        use = SafeSpaceUse(
-            submission_key=uuid.uuid4().hex,
-            organisation_id=author.organisation_id,
-            author_id=author.id,
-            venue_id=venue_id,
-            arrived_at=moment,
-            night=night,
-            handed_to="friend",
-            sighting_id=sighting_id,
-        )
-        db.session.add(use)
-        db.session.commit()
-        return use.id
-
-
-def add_welfare_note(
-    app: Flask, author: User, venue_id: int | None, *, night: date = TONIGHT
-) -> int:
-    moment = datetime.combine(night, datetime.min.time(), tzinfo=UTC) + timedelta(hours=22)
-    with app.app_context():
-        note = WelfareNote(
-            submission_key=uuid.uuid4().hex,
-            organisation_id=author.organisation_id,
-            author_id=author.id,
-            occurred_at=moment,
-            night=night,
-            venue_id=venue_id,
-            place="" if venue_id else "Bus station",
-            handed_to="friend",
-        )
-        db.session.add(note)
-        db.session.commit()
-        return note.id
-
-
-def add_subject(
-    app: Flask,
-    officer: User,
-    *notes: str,
-    review_on: date | None = None,
-    description: str = "Man who hangs around the toilets",
-    name: str = "Canary Name",
-    **described: str,
-) -> tuple[int, str]:
-    """A subject recorded by ``officer``; each of ``notes`` is a sharing level
-    ("police" or "partnership") for a note due for review on ``review_on``."""
-    with app.app_context():
-        number = (db.session.scalar(select(func.count()).select_from(Subject)) or 0) + 1
-        subject = Subject(
-            reference=f"RF-2026-{number:04d}",
-            description=description,
-            name=name,
-            organisation_id=officer.organisation_id,
-            created_by_id=officer.id,
-            **described,
-        )
-        for sharing in notes:
-            subject.notes.append(
-                RedFlagNote(
-                    author_id=officer.id,
-                    organisation_id=officer.organisation_id,
-                    text=f"CANARY-{sharing.upper()}-NOTE",
-                    sharing=sharing,
-                    review_on=review_on or NOW.date() + timedelta(days=90),
-                )
-            )
-        db.session.add(subject)
-        db.session.commit()
-        return subject.id, subject.reference
-
-
-def add_link(app: Flask, subject_id: int, by: User, **record: int) -> int:
-    """Link a record (``sighting_id=...``, ``safe_space_use_id=...`` or
-    ``welfare_note_id=...``) to a subject, as ``by`` did earlier."""
-    with app.app_context():
-        link = SubjectLink(
-            subject_id=subject_id,
-            linked_by_id=by.id,
-            organisation_id=by.organisation_id,
-            linked_at=NOW - timedelta(days=1),
-            **record,
-        )
-        db.session.add(link)
-        db.session.commit()
-        return link.id
-
-
 def all_links(app: Flask) -> list[SubjectLink]:
     with app.app_context():
         found = list(db.session.scalars(select(SubjectLink).order_by(SubjectLink.id)))
@@ -190,15 +49,6 @@ def all_links(app: Flask) -> list[SubjectLink]:
 def count(app: Flask, model: type) -> int:
     with app.app_context():
         return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def browser(app: Flask, user: User) -> FlaskClient:
-    """A test client of its own, signed in as ``user``."""
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.session_token
-        session["_fresh"] = True
-    return client
 
 
 def link_answers(**overrides: str) -> dict[str, str]:
@@ -227,7 +77,7 @@ def test_bar_staff_link_their_sighting_by_reference_with_one_audited_reason(
     venue = add_venue(app, bar.organisation)
     sighting = add_sighting(app, bar, venue)
     subject, reference = add_subject(app, officer, "partnership")
-    client = browser(app, bar)
+    client = signed_in(app, bar)
 
     page = client.get(f"/subjects/link/sighting/{sighting}")
     assert page.status_code == 200
@@ -280,7 +130,7 @@ def test_the_profile_lists_where_the_subject_was_seen(app: Flask, people: dict[s
         )
         db.session.commit()
 
-    officer_client = browser(app, officer)
+    officer_client = signed_in(app, officer)
     officer_client.post(f"/subjects/{subject}/justify", data={"reason": "checking_tonight"})
     page = officer_client.get(f"/subjects/{subject}").get_data(as_text=True)
     assert "Sighting on the night of Friday 27 November 2026" in page
@@ -292,7 +142,7 @@ def test_the_profile_lists_where_the_subject_was_seen(app: Flask, people: dict[s
 
     # The other bar sees the shared sighting only: not the police-only one, not the
     # first bar's Safe Space use.
-    other = browser(app, people["other_bar"])
+    other = signed_in(app, people["other_bar"])
     other.post(f"/subjects/{subject}/justify", data={"reason": "checking_tonight"})
     page = other.get(f"/subjects/{subject}").get_data(as_text=True)
     assert "Sighting on the night of Friday 27 November 2026" in page
@@ -306,7 +156,7 @@ def test_a_duplicate_link_is_refused_with_a_message_and_nothing_written(
     officer = people["officer"]
     sighting = add_sighting(app, people["bar"], None)
     subject, reference = add_subject(app, officer)
-    client = browser(app, officer)
+    client = signed_in(app, officer)
     first = client.post(
         f"/subjects/link/sighting/{sighting}", data=link_answers(reference=reference)
     )
@@ -335,7 +185,7 @@ def test_bad_input_comes_back_with_a_message_and_what_was_typed(
     bar, officer = people["bar"], people["officer"]
     sighting = add_sighting(app, bar, add_venue(app, bar.organisation))
     _hidden, hidden_reference = add_subject(app, officer, "police")
-    client = browser(app, bar)
+    client = signed_in(app, bar)
 
     unknown = client.post(
         f"/subjects/link/sighting/{sighting}", data=link_answers(reference="RF-2099-0123")
@@ -377,7 +227,7 @@ def test_a_member_of_another_organisation_cannot_link_a_shared_sighting(
     bar, other_bar = people["bar"], people["other_bar"]
     sighting = add_sighting(app, bar, add_venue(app, bar.organisation), sharing="partnership")
     _subject, reference = add_subject(app, people["officer"], "partnership")
-    other = browser(app, other_bar)
+    other = signed_in(app, other_bar)
     assert other.get(f"/sightings/{sighting}").status_code == 200  # they can see it
     assert "Link to a red flag" not in other.get(f"/sightings/{sighting}").get_data(as_text=True)
     assert other.get(f"/subjects/link/sighting/{sighting}").status_code == 404
@@ -387,12 +237,12 @@ def test_a_member_of_another_organisation_cannot_link_a_shared_sighting(
     assert posted.status_code == 404
     assert all_links(app) == []
 
-    own = browser(app, bar)
+    own = signed_in(app, bar)
     assert own.get(f"/subjects/link/nonsense/{sighting}").status_code == 404
     assert own.get(f"/subjects/link/sighting/{sighting + 100}").status_code == 404
     for role in (Role.COORDINATOR, Role.ANALYST, Role.ADMIN):
         assert (
-            browser(app, make_user(role)).get(f"/subjects/link/sighting/{sighting}").status_code
+            signed_in(app, make_user(role)).get(f"/subjects/link/sighting/{sighting}").status_code
             == 403
         )
 
@@ -406,17 +256,17 @@ def test_police_and_the_records_own_organisation_link_safe_space_uses_and_welfar
     note = add_welfare_note(app, pastor, None)
     subject, reference = add_subject(app, officer, "partnership")
 
-    police = browser(app, officer)
+    police = signed_in(app, officer)
     made = police.post(
         f"/subjects/link/safe_space_use/{use}", data=link_answers(reference=reference)
     )
     assert made.status_code == 302
     assert made.headers["Location"].endswith(f"/welfare/safe-space/{use}")
-    detail = browser(app, bar).get(f"/welfare/safe-space/{use}").get_data(as_text=True)
+    detail = signed_in(app, bar).get(f"/welfare/safe-space/{use}").get_data(as_text=True)
     assert reference in detail
     assert "Link to a red flag" in detail
 
-    welfare = browser(app, pastor)
+    welfare = signed_in(app, pastor)
     page = welfare.get(f"/subjects/link/welfare_note/{note}")
     assert page.status_code == 200
     made = welfare.post(
@@ -429,10 +279,10 @@ def test_police_and_the_records_own_organisation_link_safe_space_uses_and_welfar
         (None, note),
     }
     # The bar may not link the Street Pastors' note (it cannot even see it).
-    assert browser(app, bar).get(f"/subjects/link/welfare_note/{note}").status_code == 404
+    assert signed_in(app, bar).get(f"/subjects/link/welfare_note/{note}").status_code == 404
     # A coordinator sees the Safe Space use and its red flag, but may not link it.
     coordinator = make_user(Role.COORDINATOR)
-    page = browser(app, coordinator).get(f"/welfare/safe-space/{use}").get_data(as_text=True)
+    page = signed_in(app, coordinator).get(f"/welfare/safe-space/{use}").get_data(as_text=True)
     assert reference in page
     assert "Link to a red flag" not in page
 
@@ -445,7 +295,7 @@ def test_removing_a_link_is_audited_and_only_for_police_or_the_organisation_that
     subject, reference = add_subject(app, officer, "partnership")
     by_bar = add_link(app, subject, bar, sighting_id=sighting)
 
-    other = browser(app, other_bar)
+    other = signed_in(app, other_bar)
     assert f"/subjects/links/{by_bar}/remove" not in other.get(f"/sightings/{sighting}").get_data(
         as_text=True
     )
@@ -453,7 +303,7 @@ def test_removing_a_link_is_audited_and_only_for_police_or_the_organisation_that
     assert other.post("/subjects/links/9999/remove").status_code == 404
     assert len(all_links(app)) == 1
 
-    response = browser(app, bar).post(f"/subjects/links/{by_bar}/remove")
+    response = signed_in(app, bar).post(f"/subjects/links/{by_bar}/remove")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/sightings/{sighting}")
     assert all_links(app) == []
@@ -465,7 +315,7 @@ def test_removing_a_link_is_audited_and_only_for_police_or_the_organisation_that
     )
 
     by_bar_again = add_link(app, subject, bar, sighting_id=sighting)
-    assert browser(app, officer).post(f"/subjects/links/{by_bar_again}/remove").status_code == 302
+    assert signed_in(app, officer).post(f"/subjects/links/{by_bar_again}/remove").status_code == 302
     assert all_links(app) == []
     assert reference  # the reference was shown in the flash; nothing else to check
 
@@ -490,7 +340,7 @@ def test_a_member_never_sees_a_police_only_subject_on_the_link_page(
     add_link(app, shared, officer, sighting_id=earlier)
     tonight = add_sighting(app, bar, venue, **described)
 
-    page = browser(app, bar).get(f"/subjects/link/sighting/{tonight}").get_data(as_text=True)
+    page = signed_in(app, bar).get(f"/subjects/link/sighting/{tonight}").get_data(as_text=True)
     assert shared_reference in page
     assert hidden_reference not in page
     for canary in ("Hidden Canary", "Shared Canary", "CANARY-POLICE-NOTE", "CANARY-PARTNERSHIP"):
@@ -499,7 +349,7 @@ def test_a_member_never_sees_a_police_only_subject_on_the_link_page(
     assert event.details["subjects"] == [shared]
     assert (event.object_type, event.object_id) == ("sighting", str(tonight))
 
-    police_page = browser(app, officer).get(f"/subjects/link/sighting/{tonight}")
+    police_page = signed_in(app, officer).get(f"/subjects/link/sighting/{tonight}")
     text = police_page.get_data(as_text=True)
     assert hidden_reference in text and "Hidden Canary" in text  # police see both, named
 
@@ -516,7 +366,7 @@ def test_details_obtained_creates_a_subject_and_links_it_in_one_step(
         clothing="Red puffer jacket",
         description="Followed her to the taxi rank",
     )
-    client = browser(app, officer)
+    client = signed_in(app, officer)
     form = client.get(f"/subjects/details/{sighting}")
     assert form.status_code == 200
     page = form.get_data(as_text=True)
@@ -569,7 +419,7 @@ def test_details_obtained_with_an_existing_reference_links_instead(
     second = add_sighting(app, bar, None)
     subject, reference = add_subject(app, officer)
     add_link(app, subject, officer, sighting_id=second)  # already linked, details not yet
-    client = browser(app, officer)
+    client = signed_in(app, officer)
 
     for sighting in (first, second):
         response = client.post(
@@ -595,7 +445,7 @@ def test_details_obtained_bad_input_writes_nothing(
 ) -> None:
     bar, officer = people["bar"], people["officer"]
     sighting = add_sighting(app, bar, None)
-    client = browser(app, officer)
+    client = signed_in(app, officer)
     missing = client.post(
         f"/subjects/details/{sighting}",
         data={"reason": "checking_tonight", "description": " ", "name": "Typed Name"},
@@ -624,7 +474,7 @@ def test_details_obtained_bad_input_writes_nothing(
         assert db.session.scalar(select(Sighting.details_obtained_at)) is None
     assert events(app, "subject.details_obtained") == []
 
-    assert browser(app, bar).get(f"/subjects/details/{sighting}").status_code == 403
+    assert signed_in(app, bar).get(f"/subjects/details/{sighting}").status_code == 403
     assert client.get(f"/subjects/details/{sighting + 100}").status_code == 404
 
 
@@ -636,7 +486,7 @@ def test_an_old_reference_of_a_merged_red_flag_links_the_one_it_was_merged_into(
     kept, kept_reference = add_subject(app, officer)
     merged, merged_reference = add_subject(app, officer)
     update(app, Subject, merged, merged_into_id=kept, merged_at=NOW)
-    client = browser(app, officer)
+    client = signed_in(app, officer)
     response = client.post(
         f"/subjects/link/sighting/{sighting}", data=link_answers(reference=merged_reference)
     )

@@ -4,7 +4,6 @@ subject photos are police-only unless the data-sharing settings share them."""
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -17,17 +16,19 @@ from sqlalchemy import select
 from partnership.auth.models import User
 from partnership.core.enums import Role
 from partnership.extensions import db
-from partnership.sightings.models import Sighting
-from partnership.subjects.models import RedFlagNote, Subject, SubjectLink, SubjectPhoto
+from partnership.subjects.models import RedFlagNote, Subject, SubjectPhoto
 from tests.conftest import Clock, events, fix_clock
-from tests.subjects.test_subjects import (
-    NOW,
+from tests.factories import add_stored_photo
+from tests.sightings.factories import add_sighting
+from tests.subjects.factories import add_link
+from tests.subjects.helpers import (
     justify,
-    make_subject,
+    officer_records_subject,
     partnership_note,
     police_note,
     subject_form,
 )
+from tests.subjects.test_subjects import NOW
 
 
 @pytest.fixture(autouse=True)
@@ -53,31 +54,10 @@ def second_subject(client: FlaskClient, *notes: dict[str, str]) -> int:
 
 
 def link_sighting(app: Flask, subject_id: int, user: User, *, details: bool = False) -> int:
-    with app.app_context():
-        sighting = Sighting(
-            submission_key=uuid.uuid4().hex,
-            organisation_id=user.organisation_id,
-            author_id=user.id,
-            sharing="partnership",
-            occurred_at=NOW,
-            night=date(2026, 11, 27),
-            place="Castle Square",
-            victim_response="not_known",
-            action_taken="no_action",
-        )
-        db.session.add(sighting)
-        db.session.flush()
-        db.session.add(
-            SubjectLink(
-                subject_id=subject_id,
-                sighting_id=sighting.id,
-                organisation_id=user.organisation_id,
-                linked_by_id=user.id,
-                details_obtained=details,
-            )
-        )
-        db.session.commit()
-        return sighting.id
+    """A partnership sighting by ``user``, linked to ``subject_id``."""
+    sighting_id = add_sighting(app, user, None, night=date(2026, 11, 27))
+    add_link(app, subject_id, user, sighting_id=sighting_id, details_obtained=details)
+    return sighting_id
 
 
 def merge_form(other: str, **overrides: str) -> dict[str, str]:
@@ -95,32 +75,14 @@ def merge_form(other: str, **overrides: str) -> dict[str, str]:
 def test_a_merge_moves_every_note_link_and_photo_and_the_old_reference_leads_on(
     app: Flask, client: FlaskClient, login_as: Callable[..., User], clock: Clock
 ) -> None:
-    keep = make_subject(client, login_as, police_note())
+    keep = officer_records_subject(client, login_as, police_note())
     officer = login_as(Role.OFFICER)
     absorb = second_subject(client, partnership_note())
     shared = link_sighting(app, keep, officer)
     link_sighting(app, absorb, officer, details=False)
-    with app.app_context():  # the same sighting linked to both, with details obtained on one
-        db.session.add(
-            SubjectLink(
-                subject_id=absorb,
-                sighting_id=shared,
-                organisation_id=officer.organisation_id,
-                details_obtained=True,
-            )
-        )
-        db.session.add(
-            SubjectPhoto(
-                subject_id=absorb,
-                content_type="image/jpeg",
-                width=1,
-                height=1,
-                size=1,
-                sha256="x",
-                data=b"\xff",
-            )
-        )
-        db.session.commit()
+    # The same sighting linked to both, with details obtained on one.
+    add_link(app, absorb, officer, sighting_id=shared, details_obtained=True)
+    add_stored_photo(app, SubjectPhoto, subject_id=absorb)
     justify(client, keep)
 
     response = client.post(f"/subjects/{keep}/merge", data=merge_form(reference_of(app, absorb)))
@@ -155,7 +117,7 @@ def test_a_merge_moves_every_note_link_and_photo_and_the_old_reference_leads_on(
 def test_a_merge_is_refused_clearly_and_changes_nothing(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    keep = make_subject(client, login_as, police_note())
+    keep = officer_records_subject(client, login_as, police_note())
     justify(client, keep)
     before = len(events(app))
     cases = [
@@ -187,7 +149,7 @@ def test_a_merge_is_refused_clearly_and_changes_nothing(
 def test_a_coordinator_merges_shared_cards_but_not_one_they_cannot_see(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    keep = make_subject(client, login_as, partnership_note())
+    keep = officer_records_subject(client, login_as, partnership_note())
     login_as(Role.OFFICER)
     hidden = second_subject(client, police_note())
     shared = second_subject(client, partnership_note())
@@ -205,7 +167,7 @@ def test_a_coordinator_merges_shared_cards_but_not_one_they_cannot_see(
 def test_merging_needs_a_reason_for_viewing_first(
     client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    keep = make_subject(client, login_as, police_note())
+    keep = officer_records_subject(client, login_as, police_note())
     response = client.get(f"/subjects/{keep}/merge")
     assert response.status_code == 302 and response.headers["Location"].endswith(
         f"/subjects/{keep}"
@@ -233,7 +195,7 @@ def add_photo(client: FlaskClient, subject_id: int, data: bytes, name: str = "fa
 def test_police_add_a_photo_without_its_metadata_and_members_see_it_only_when_shared(
     app: Flask, client: FlaskClient, login_as: Callable[..., User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    subject_id = make_subject(client, login_as, partnership_note())
+    subject_id = officer_records_subject(client, login_as, partnership_note())
     justify(client, subject_id)
     response = add_photo(client, subject_id, jpeg_with_gps())
     assert response.status_code == 302
@@ -261,7 +223,7 @@ def test_police_add_a_photo_without_its_metadata_and_members_see_it_only_when_sh
 def test_a_bad_photo_is_refused_clearly_and_nothing_is_kept(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    subject_id = make_subject(client, login_as, police_note())
+    subject_id = officer_records_subject(client, login_as, police_note())
     justify(client, subject_id)
     response = add_photo(client, subject_id, b"not an image at all", "notes.jpg")
     assert response.status_code == 400
@@ -275,7 +237,7 @@ def test_a_bad_photo_is_refused_clearly_and_nothing_is_kept(
 def test_police_remove_a_photo(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    subject_id = make_subject(client, login_as, police_note())
+    subject_id = officer_records_subject(client, login_as, police_note())
     justify(client, subject_id)
     add_photo(client, subject_id, jpeg_with_gps())
     with app.app_context():

@@ -17,6 +17,13 @@ from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
 from partnership.subjects.models import NoteRenewal, RedFlagNote, Subject
 from tests.conftest import Clock, events, fix_clock
+from tests.subjects.helpers import (
+    justify,
+    officer_records_subject,
+    partnership_note,
+    police_note,
+    subject_form,
+)
 
 MakeUser = Callable[..., User]
 NOW = datetime(2026, 11, 28, 0, 45, tzinfo=UTC)
@@ -29,56 +36,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return fix_clock(monkeypatch, NOW, "partnership.subjects.views")
 
 
-def subject_form(**overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "description": "Tall man who waits outside the toilets",
-        "apparent_sex": "male",
-        "age_band": "25_34",
-        "clothing": "Grey hoodie",
-        "name": "Canary Name",
-        "aliases": "Birdy",
-        "date_of_birth": "1990-01-02",
-        "address": "1 Canary Street",
-    }
-    data.update(overrides)
-    return data
-
-
-def police_note(**overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "behaviours": ["aspb.loitering"],
-        "text": "CANARY-POLICE-NOTE",
-        "sharing": "police",
-        "source_evaluation": "1",
-        "intelligence_assessment": "B",
-        "handling_code": "P",
-    }
-    data.update(overrides)
-    return data
-
-
-def partnership_note(text: str = "Shared: seen following women home") -> dict[str, Any]:
-    return {"behaviours": ["aspb.following"], "text": text, "sharing": "partnership"}
-
-
-def justify(client: FlaskClient, subject_id: int, **form: str) -> Any:
-    return client.post(
-        f"/subjects/{subject_id}/justify", data=form or {"reason": "checking_tonight"}
-    )
-
-
-def make_subject(client: FlaskClient, login_as: Callable[..., User], *notes: dict[str, Any]) -> int:
-    """An officer records a subject and its notes; returns its id."""
-    login_as(Role.OFFICER)
-    response = client.post("/subjects/new", data=subject_form())
-    assert response.status_code == 302, response.get_data(as_text=True)
-    subject_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
-    for note in notes:
-        saved = client.post(f"/subjects/{subject_id}/notes/new", data=note)
-        assert saved.status_code == 302, saved.get_data(as_text=True)
-    return subject_id
-
-
 def notes(app: Flask) -> list[RedFlagNote]:
     with app.app_context():
         found = list(db.session.scalars(select(RedFlagNote).order_by(RedFlagNote.id)))
@@ -89,7 +46,7 @@ def notes(app: Flask) -> list[RedFlagNote]:
 def test_police_record_a_subject_with_a_reference_and_a_note_due_in_90_days(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    subject_id = make_subject(client, login_as, police_note())
+    subject_id = officer_records_subject(client, login_as, police_note())
     with app.app_context():
         subject = db.session.get(Subject, subject_id)
         assert subject is not None
@@ -120,7 +77,7 @@ def test_bad_input_is_explained_and_kept(
     page = response.get_data(as_text=True)
     assert "Describe the person" in page
     assert "Kept Name" in page
-    subject_id = make_subject(client, login_as)
+    subject_id = officer_records_subject(client, login_as)
     refused = client.post(
         f"/subjects/{subject_id}/notes/new", data=police_note(source_evaluation="")
     )
@@ -137,7 +94,7 @@ def test_a_member_elsewhere_sees_the_card_only_while_a_partnership_note_is_activ
     make_org: Callable[..., Any],
     clock: Clock,
 ) -> None:
-    subject_id = make_subject(client, login_as, police_note(), partnership_note())
+    subject_id = officer_records_subject(client, login_as, police_note(), partnership_note())
     login_as(make_user(Role.PREMISES_STAFF, make_org(OrgKind.LICENSED_PREMISES)))
     assert justify(client, subject_id).status_code == 302
     page = client.get(f"/subjects/{subject_id}").get_data(as_text=True)
@@ -157,7 +114,7 @@ def test_a_member_elsewhere_sees_the_card_only_while_a_partnership_note_is_activ
 def test_a_subject_with_only_police_notes_is_not_found_for_members(
     client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    subject_id = make_subject(client, login_as, police_note())
+    subject_id = officer_records_subject(client, login_as, police_note())
     for role in MEMBERS:
         login_as(role)
         assert client.get(f"/subjects/{subject_id}").status_code == 404
@@ -170,7 +127,7 @@ def test_a_subject_with_only_police_notes_is_not_found_for_members(
 def test_the_name_is_shared_with_members_only_when_the_settings_say_so(
     app: Flask, client: FlaskClient, login_as: Callable[..., User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    subject_id = make_subject(client, login_as, partnership_note())
+    subject_id = officer_records_subject(client, login_as, partnership_note())
     monkeypatch.setitem(app.config, "SUBJECT_SHARE_NAME_WITH_MEMBERS", True)
     login_as(Role.WELFARE)
     justify(client, subject_id)
@@ -183,7 +140,7 @@ def test_the_name_is_shared_with_members_only_when_the_settings_say_so(
 def test_police_see_everything_including_expired_notes(
     app: Flask, client: FlaskClient, login_as: Callable[..., User], clock: Clock
 ) -> None:
-    subject_id = make_subject(client, login_as, police_note(), partnership_note())
+    subject_id = officer_records_subject(client, login_as, police_note(), partnership_note())
     clock.now = NOW + timedelta(days=91)
     login_as(Role.INSPECTOR)
     justify(client, subject_id)
@@ -197,7 +154,7 @@ def test_the_canary_never_reaches_anyone_but_police(
     client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
     secrets = ("Canary Name", "1990-01-02", "1990", "1 Canary Street", "CANARY-POLICE-NOTE")
-    subject_id = make_subject(client, login_as, police_note(), partnership_note())
+    subject_id = officer_records_subject(client, login_as, police_note(), partnership_note())
     pages = [
         f"/subjects/{subject_id}",
         f"/subjects/{subject_id}/edit",
@@ -221,7 +178,7 @@ def test_the_canary_never_reaches_anyone_but_police(
 def test_a_profile_needs_a_reason_and_every_view_records_it(
     app: Flask, client: FlaskClient, login_as: Callable[..., User], clock: Clock
 ) -> None:
-    subject_id = make_subject(client, login_as, partnership_note())
+    subject_id = officer_records_subject(client, login_as, partnership_note())
     login_as(Role.PREMISES_STAFF)
     first = client.get(f"/subjects/{subject_id}").get_data(as_text=True)
     assert "Why are you looking at this red flag?" in first
@@ -251,7 +208,7 @@ def test_a_profile_needs_a_reason_and_every_view_records_it(
 def test_changing_the_details_needs_a_reason_first(
     app: Flask, client: FlaskClient, login_as: Callable[..., User]
 ) -> None:
-    subject_id = make_subject(client, login_as, police_note())
+    subject_id = officer_records_subject(client, login_as, police_note())
     login_as(Role.OFFICER)
     asked = client.get(f"/subjects/{subject_id}/edit")
     assert asked.headers["Location"] == f"/subjects/{subject_id}"
@@ -279,7 +236,7 @@ def test_searches_are_audited(
 def test_a_note_is_renewed_with_a_reason_and_not_without(
     app: Flask, client: FlaskClient, login_as: Callable[..., User], clock: Clock
 ) -> None:
-    subject_id = make_subject(client, login_as, partnership_note())
+    subject_id = officer_records_subject(client, login_as, partnership_note())
     (note,) = notes(app)
     url = f"/subjects/{subject_id}/notes/{note.id}/renew"
     assert client.get(url).status_code == 200
@@ -305,7 +262,7 @@ def test_a_note_is_renewed_with_a_reason_and_not_without(
 def test_overdue_notes_expire_with_the_command(
     app: Flask, client: FlaskClient, login_as: Callable[..., User], clock: Clock
 ) -> None:
-    make_subject(client, login_as, partnership_note(), police_note())
+    officer_records_subject(client, login_as, partnership_note(), police_note())
     runner = app.test_cli_runner()
     assert "Expired 0 note(s)." in runner.invoke(args=["subjects", "expire"]).output
     clock.now = NOW + timedelta(days=91)

@@ -20,18 +20,11 @@ from partnership.subjects import links
 from partnership.subjects.models import Subject
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 from tests.conftest import update
-from tests.subjects.test_links import (
-    NOW,
-    TONIGHT,
-    add_link,
-    add_safe_space_use,
-    add_sighting,
-    add_subject,
-    add_venue,
-    add_welfare_note,
-    all_links,
-    browser,
-)
+from tests.factories import add_venue, signed_in
+from tests.sightings.factories import add_sighting
+from tests.subjects.factories import add_link, add_subject
+from tests.subjects.test_links import NOW, TONIGHT, all_links
+from tests.welfare.factories import add_safe_space_use, add_welfare_note
 
 MakeUser = Callable[..., User]
 TALL_MAN = {"apparent_sex": "male", "age_band": "25_34", "height": "tall"}
@@ -256,7 +249,7 @@ def test_the_link_page_shows_each_suggestion_with_its_reasons(
     add_link(app, subject, officer, sighting_id=earlier)
     tonight = add_sighting(app, bar, anchor)
 
-    client = browser(app, bar)
+    client = signed_in(app, bar)
     page = client.get(f"/subjects/link/sighting/{tonight}").get_data(as_text=True)
     assert reference in page
     assert (
@@ -284,5 +277,5 @@ def test_nothing_is_linked_by_suggesting(app: Flask, people: dict[str, User]) ->
     add_link(app, subject, officer, sighting_id=earlier)
     tonight = add_sighting(app, bar, anchor)
     assert suggested(app, officer, Sighting, tonight)
-    assert browser(app, officer).get(f"/subjects/link/sighting/{tonight}").status_code == 200
+    assert signed_in(app, officer).get(f"/subjects/link/sighting/{tonight}").status_code == 200
     assert [link.sighting_id for link in all_links(app)] == [earlier]

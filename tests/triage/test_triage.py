@@ -25,9 +25,9 @@ from partnership.sightings.models import Sighting
 from partnership.triage import service as triage
 from partnership.venues.models import Venue
 from tests.conftest import Clock, events, fix_clock
-from tests.public.factories import add_public_report, jpeg_bytes
-from tests.subjects.test_links import add_subject
-from tests.venues.test_areas import make_area
+from tests.factories import jpeg_bytes, make_area
+from tests.public.factories import add_public_report
+from tests.subjects.factories import add_subject
 
 # Saturday 28 November 2026, 10:00 GMT: the morning after the night of Friday 27th.
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)

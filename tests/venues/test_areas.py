@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -16,19 +15,14 @@ from sqlalchemy import func, select
 from partnership.auth.models import User
 from partnership.core.enums import Role
 from partnership.extensions import db
-from partnership.venues import service
 from partnership.venues.models import Area
 from tests.conftest import events
+from tests.factories import SQUARE, make_area, polygon
 
 LoginAs = Callable[..., User]
 
-SQUARE = [[-3.95, 51.61], [-3.93, 51.61], [-3.93, 51.63], [-3.95, 51.63], [-3.95, 51.61]]
 SMALLER = [[-3.945, 51.615], [-3.935, 51.615], [-3.935, 51.625], [-3.945, 51.615]]
 BOW_TIE = [[-3.95, 51.61], [-3.93, 51.63], [-3.93, 51.61], [-3.95, 51.63], [-3.95, 51.61]]
-
-
-def polygon(ring: list[list[float]]) -> dict[str, Any]:
-    return {"type": "Polygon", "coordinates": [ring]}
 
 
 def area_form(**overrides: str) -> dict[str, str]:
@@ -44,13 +38,6 @@ def area_form(**overrides: str) -> dict[str, str]:
 def count_areas(app: Flask) -> int:
     with app.app_context():
         return int(db.session.scalar(select(func.count(Area.id))) or 0)
-
-
-def make_area(app: Flask, name: str = "Wind Street zone", ring: list[list[float]] = SQUARE) -> int:
-    with app.test_request_context():
-        area = service.create_area(None, name=name, description="", geometry=polygon(ring))
-        db.session.commit()
-        return area.id
 
 
 def test_a_coordinator_adds_an_area(app: Flask, client: FlaskClient, login_as: LoginAs) -> None:

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
-from partnership.venues import service
 from partnership.venues.models import Venue
 from tests.conftest import events
+from tests.factories import make_venue
 
 MakeOrg = Callable[..., Organisation]
 LoginAs = Callable[..., User]
@@ -43,23 +43,19 @@ def count_venues(app: Flask) -> int:
         return int(db.session.scalar(select(func.count(Venue.id))) or 0)
 
 
-def make_venue(app: Flask, org: Organisation, name: str = "Castle Lounge") -> int:
-    with app.test_request_context():
-        venue = service.create_venue(
-            None,
-            service.VenueDetails(
-                name=name,
-                organisation_id=org.id,
-                address="3 Wind Street, Swansea",
-                postcode="SA1 1DP",
-                latitude=51.6205,
-                longitude=-3.9410,
-                licence_number="PL/SWA/0387",
-                has_safe_space=False,
-            ),
-        )
-        db.session.commit()
-        return venue.id
+def castle_lounge(app: Flask, org: Organisation, name: str = "Castle Lounge") -> int:
+    """A venue without a Safe Space, on Wind Street."""
+    venue = make_venue(
+        app,
+        org,
+        name,
+        safe_space=False,
+        address="3 Wind Street, Swansea",
+        latitude=51.6205,
+        longitude=-3.9410,
+        licence_number="PL/SWA/0387",
+    )
+    return venue.id
 
 
 def test_a_coordinator_adds_a_venue(
@@ -162,7 +158,7 @@ def test_a_venue_is_changed_and_deactivated(
 ) -> None:
     admin = login_as(Role.ADMIN)
     premises = make_org(OrgKind.LICENSED_PREMISES)
-    venue_id = make_venue(app, premises)
+    venue_id = castle_lounge(app, premises)
     page = client.get(f"/venues/{venue_id}/edit").get_data(as_text=True)
     assert 'value="Castle Lounge"' in page and 'value="51.6205"' in page
     assert "PL/SWA/0387" in page
@@ -196,7 +192,7 @@ def test_saving_a_venue_unchanged_writes_no_audit_event(
 ) -> None:
     login_as(Role.COORDINATOR)
     premises = make_org(OrgKind.LICENSED_PREMISES)
-    venue_id = make_venue(app, premises)
+    venue_id = castle_lounge(app, premises)
     data = venue_form(
         premises,
         name="Castle Lounge",
@@ -219,7 +215,7 @@ def test_a_bad_edit_changes_nothing(
     login_as(Role.COORDINATOR)
     premises = make_org(OrgKind.LICENSED_PREMISES)
     welfare = make_org(OrgKind.WELFARE)
-    venue_id = make_venue(app, premises)
+    venue_id = castle_lounge(app, premises)
     response = client.post(
         f"/venues/{venue_id}/edit",
         data=venue_form(welfare, name="Renamed", latitude="55.0", longitude="5.0"),
@@ -245,7 +241,7 @@ def test_names_reach_the_map_as_data_not_markup(
 ) -> None:
     login_as(Role.COORDINATOR)
     premises = make_org(OrgKind.LICENSED_PREMISES)
-    make_venue(app, premises, name="<script>alert('x')</script>")
+    castle_lounge(app, premises, name="<script>alert('x')</script>")
     page = client.get("/venues").get_data(as_text=True)
     assert "<script>alert" not in page
     assert "\\u003cscript\\u003ealert(\\u0027x\\u0027)" in page

@@ -20,7 +20,6 @@ from partnership.core.enums import Exemption, Rank, Role
 from partnership.core.saving import Refused
 from partnership.core.signals import breach_recorded, direction_given
 from partnership.extensions import db
-from partnership.orders.authorisations.models import DispersalAuthorisation
 from partnership.orders.breaches.models import Breach
 from partnership.orders.directions import rules, service
 from partnership.orders.directions.models import DirectionChange, DispersalDirection
@@ -28,20 +27,14 @@ from partnership.orders.directions.record import section_38_record
 from partnership.orders.directions.visibility import NO_RANK, PCSO_NOT_DESIGNATED
 from partnership.subjects.models import Subject
 from tests.conftest import Clock, events, fix_clock, update, welsh
-from tests.orders.factories import listening
+from tests.orders.factories import add_authorisation, listening
+from tests.subjects.factories import add_subject
 
 MakeUser = Callable[..., User]
 LoginAs = Callable[..., User]
 # 00:45 on a Saturday in November: London is on GMT, so local time equals UTC.
 NOW = datetime(2026, 11, 28, 0, 45, tzinfo=UTC)
 NEW = "/orders/directions/new"
-# The authorised locality, [longitude, latitude]: a square around Wind Street, Swansea.
-LOCALITY = {
-    "type": "Polygon",
-    "coordinates": [
-        [[-3.95, 51.61], [-3.93, 51.61], [-3.93, 51.63], [-3.95, 51.63], [-3.95, 51.61]]
-    ],
-}
 PART_INSIDE = {
     "type": "Polygon",
     "coordinates": [
@@ -70,42 +63,30 @@ def make_authorisation(
     ended_at: datetime | None = None,
     reference: str = "S34-2026-0001",
 ) -> int:
-    """An authorisation made straight in the database (its own service is tested apart)."""
-    with app.app_context():
-        authorisation = DispersalAuthorisation(
-            reference=reference,
-            locality_name="Wind Street",
-            geometry=LOCALITY,
-            boundary="Wind Street from The Strand to Castle Street",
-            starts_at=starts_at,
-            ends_at=ends_at,
-            necessity=["crime_disorder"],
-            grounds="Groups following women between bars",
-            echr_regard="No protest or gathering is planned",
-            signed_name="Inspector Test",
-            signed_rank="inspector",
-            signed_at=starts_at,
-            ended_at=ended_at,
-        )
-        db.session.add(authorisation)
-        db.session.commit()
-        return authorisation.id
+    """An authorisation of Wind Street in force from two hours ago, unless told otherwise."""
+    return add_authorisation(
+        app,
+        starts_at,
+        ends_at,
+        ended_at=ended_at,
+        reference=reference,
+        locality_name="Wind Street",
+        signed_name="Inspector Test",
+    )
 
 
-def make_subject(app: Flask, org_id: int, **values: Any) -> int:
-    with app.app_context():
-        subject = Subject(
-            reference=values.pop("reference", "RF-2026-0001"),
-            description=values.pop("description", "Tall man, grey hoodie"),
-            name=values.pop("name", "Red Flag Person"),
-            date_of_birth=values.pop("date_of_birth", date(1990, 1, 2)),
-            address=values.pop("address", "2 Canary Street"),
-            organisation_id=org_id,
-            **values,
-        )
-        db.session.add(subject)
-        db.session.commit()
-        return subject.id
+def make_subject(app: Flask, officer: User, **values: Any) -> int:
+    """A red flag with the person's name, date of birth and address."""
+    subject_id, _reference = add_subject(
+        app,
+        officer,
+        description="Tall man, grey hoodie",
+        name="Red Flag Person",
+        date_of_birth=date(1990, 1, 2),
+        address="2 Canary Street",
+        **values,
+    )
+    return subject_id
 
 
 def good_form(authorisation: int | str, **overrides: Any) -> dict[str, Any]:
@@ -165,6 +146,14 @@ def assert_refused(app: Flask, response: Any, message: str, *kept: str) -> None:
         assert shows(page, text), text
     assert count(app, DispersalDirection) == 0
     assert events(app, "direction.given") == []
+
+
+def refused(app: Flask, client: FlaskClient, message: str, *kept: str, **answers: Any) -> Any:
+    """A direction under a new authorisation, answered as ``answers`` say, is refused with
+    ``message`` (see :func:`assert_refused`); returns the response."""
+    response = client.post(NEW, data=good_form(make_authorisation(app), **answers))
+    assert_refused(app, response, message, *kept)
+    return response
 
 
 def give(client: FlaskClient, authorisation: int | str, **overrides: Any) -> int:
@@ -281,21 +270,20 @@ def test_rule_1_an_account_with_no_rank_is_refused(
 ) -> None:
     officer = login_as(Role.OFFICER)
     update(app, User, officer.id, rank=None)
-    response = client.post(NEW, data=good_form(make_authorisation(app)))
-    assert_refused(app, response, str(NO_RANK))
+    refused(app, client, str(NO_RANK))
 
 
 def test_rule_1_the_officer_must_confirm_they_are_in_uniform(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(NEW, data=good_form(make_authorisation(app), in_uniform=None))
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "Confirm that you are in uniform: only an officer in uniform can give a direction",
         "Canary Person",
         "Two cans of lager",
+        in_uniform=None,
     )
 
 
@@ -346,14 +334,13 @@ def test_rule_2_a_point_outside_the_locality_is_refused(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW, data=good_form(make_authorisation(app), latitude="51.65", longitude="-3.94")
-    )
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "The place marked on the map is outside the authorised locality, Wind Street:"
         " a direction can only be given inside it",
+        latitude="51.65",
+        longitude="-3.94",
     )
 
 
@@ -364,19 +351,22 @@ def test_rule_3_a_red_flag_reference_must_be_one_the_officer_can_see(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     officer = login_as(Role.OFFICER)
-    erased = make_subject(app, officer.organisation_id, reference="RF-2026-0009")
+    erased = make_subject(app, officer, reference="RF-2026-0009")
     update(app, Subject, erased, erased_at=NOW)
-    response = client.post(
-        NEW, data=good_form(make_authorisation(app), subject_reference="RF-2026-0009")
+    refused(
+        app,
+        client,
+        "No red flag you can see has that reference",
+        "RF-2026-0009",
+        subject_reference="RF-2026-0009",
     )
-    assert_refused(app, response, "No red flag you can see has that reference", "RF-2026-0009")
 
 
 def test_rule_3_a_red_flag_fills_in_the_persons_details(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     officer = login_as(Role.OFFICER)
-    subject_id = make_subject(app, officer.organisation_id)
+    subject_id = make_subject(app, officer)
     page = client.get(f"{NEW}?subject_id={subject_id}").get_data(as_text=True)
     assert 'value="RF-2026-0001"' in page
     give(
@@ -399,14 +389,13 @@ def test_rule_3_a_name_or_a_description_is_required(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW, data=good_form(make_authorisation(app), person_name="", description="")
-    )
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "Enter the person's name, or describe them if they will not give it",
         "1 High Street, Swansea",
+        person_name="",
+        description="",
     )
 
 
@@ -429,21 +418,15 @@ def test_rule_4_a_part_must_lie_within_the_locality(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW,
-        data=good_form(
-            make_authorisation(app),
-            excluded_area="part",
-            geometry=json.dumps(PART_OUTSIDE),
-            excluded_description="Wind Street north of Caer Street",
-        ),
-    )
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "The excluded area must lie inside the authorised locality, Wind Street:"
         " draw it again within the boundary",
         "Wind Street north of Caer Street",
+        excluded_area="part",
+        geometry=json.dumps(PART_OUTSIDE),
+        excluded_description="Wind Street north of Caer Street",
     )
 
 
@@ -476,16 +459,12 @@ def test_rule_4_a_part_needs_its_description_in_words(
 
 def test_rule_4_a_part_must_be_drawn(app: Flask, client: FlaskClient, login_as: LoginAs) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW,
-        data=good_form(
-            make_authorisation(app), excluded_area="part", excluded_description="Wind Street"
-        ),
-    )
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "Draw on the map the part of the locality they must leave, or paste its GeoJSON",
+        excluded_area="part",
+        excluded_description="Wind Street",
     )
 
 
@@ -496,18 +475,15 @@ def test_rule_5_the_period_is_at_most_48_hours(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW,
-        data=good_form(
-            make_authorisation(app), period="other", ends_day="2026-11-30", ends_clock="00:46"
-        ),
-    )
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "A direction can exclude someone for at most 48 hours: it must end no later than"
         " 30 November 2026, 00:45",
         "00:46",
+        period="other",
+        ends_day="2026-11-30",
+        ends_clock="00:46",
     )
 
 
@@ -515,17 +491,15 @@ def test_rule_5_the_period_ends_after_it_is_given(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW,
-        data=good_form(
-            make_authorisation(app),
-            period="other",
-            ends_day="2026-11-28",
-            ends_clock="00:30",
-            leave_by="",
-        ),
+    refused(
+        app,
+        client,
+        "The direction must end after it is given",
+        period="other",
+        ends_day="2026-11-28",
+        ends_clock="00:30",
+        leave_by="",
     )
-    assert_refused(app, response, "The direction must end after it is given")
 
 
 def test_rule_5_the_service_refuses_too(app: Flask, make_user: MakeUser) -> None:
@@ -569,21 +543,15 @@ def test_rule_6_leave_by_must_fall_between_given_and_end(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW,
-        data=good_form(
-            make_authorisation(app),
-            period="other",
-            ends_day="2026-11-28",
-            ends_clock="02:00",
-            leave_by="03:00",
-        ),
-    )
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "The time to leave by must be after the direction is given and before it ends",
         "Along Wind Street to the station",
+        period="other",
+        ends_day="2026-11-28",
+        ends_clock="02:00",
+        leave_by="03:00",
     )
 
 
@@ -603,13 +571,13 @@ def test_rule_7_items_surrendered_need_how_to_get_them_back(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(NEW, data=good_form(make_authorisation(app), items_return=""))
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "Say how they can get the items they surrendered back, like where and when to collect"
         " them (section 37)",
         "Two cans of lager",
+        items_return="",
     )
 
 
@@ -639,11 +607,11 @@ def test_rule_9_the_offence_warning_must_be_confirmed(
     app: Flask, client: FlaskClient, login_as: LoginAs
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(NEW, data=good_form(make_authorisation(app), offence_warning_given=None))
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         "Confirm that you told them that failing to comply with the direction is an offence",
+        offence_warning_given=None,
     )
 
 
@@ -693,9 +661,11 @@ def test_rule_11_every_section_36_question_must_be_answered(
 ) -> None:
     login_as(Role.OFFICER)
     unanswered = {f"exempt_{exemption.value}": None for exemption in Exemption}
-    response = client.post(NEW, data=good_form(make_authorisation(app), **unanswered))
-    assert_refused(
-        app, response, "Answer yes or no: It would stop them attending a court or tribunal"
+    response = refused(
+        app,
+        client,
+        "Answer yes or no: It would stop them attending a court or tribunal",
+        **unanswered,
     )
     page = response.get_data(as_text=True)
     for exemption in Exemption:  # every question at once, each on its own field
@@ -712,13 +682,12 @@ def test_rule_11_a_person_under_10_is_refused_whatever_was_answered(
     app: Flask, client: FlaskClient, login_as: LoginAs, person: dict[str, str], age: int
 ) -> None:
     login_as(Role.OFFICER)
-    response = client.post(
-        NEW, data=good_form(make_authorisation(app), under_16_action="taken_home", **person)
-    )
-    assert_refused(
+    refused(
         app,
-        response,
+        client,
         f"You cannot give a direction to a person under 10 (section 36): the age entered is {age}",
+        under_16_action="taken_home",
+        **person,
     )
 
 
@@ -1025,7 +994,7 @@ def test_the_section_38_record_is_complete(
     app: Flask, client: FlaskClient, login_as: LoginAs, clock: Clock
 ) -> None:
     officer = login_as(Role.OFFICER)
-    subject_id = make_subject(app, officer.organisation_id)
+    subject_id = make_subject(app, officer)
     direction_id = give(
         client,
         make_authorisation(app),

@@ -30,8 +30,10 @@ from partnership.orders.notices.visibility import notice_day
 from partnership.subjects.models import Subject, SubjectPhoto
 from partnership.venues.models import Venue
 from tests.conftest import Clock, events, fix_clock, update
+from tests.factories import signed_in
 from tests.orders.factories import listening
-from tests.subjects.test_links import add_link, add_sighting, add_subject, browser
+from tests.sightings.factories import add_sighting
+from tests.subjects.factories import add_link, add_subject
 
 MakeUser = Callable[..., User]
 # Friday afternoon (GMT): the night of Friday 27 November has not begun.
@@ -200,7 +202,7 @@ def page(response: Any) -> str:
 def test_the_coordinator_issues_a_notice_naming_every_active_member_venue_as_it_was(
     app: Flask, world: World, make_venue: Callable[..., Venue]
 ) -> None:
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     form = client.get(f"/orders/notices/new?subject_id={world.subject_id}")
     assert form.status_code == 200
     body = page(form)
@@ -248,21 +250,21 @@ def test_the_coordinator_issues_a_notice_naming_every_active_member_venue_as_it_
 
 def test_issuing_a_notice_tells_its_listeners_once(app: Flask, world: World) -> None:
     with listening(notice_issued) as heard:
-        notice_id = issue(browser(app, world.coordinator), world)
+        notice_id = issue(signed_in(app, world.coordinator), world)
     ((sender, said),) = heard
     assert isinstance(sender, ExclusionNotice) and inspect(sender).identity == (notice_id,)
     assert said == {"now": NOW}
 
 
 def test_an_end_date_may_be_chosen_instead_of_a_length(app: Flask, world: World) -> None:
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     notice_id = issue(client, world, duration="date", ends_on="2027-03-31", review_on="2027-02-01")
     notice = load(app, notice_id)
     assert (notice.ends_on, notice.duration_months) == (date(2027, 3, 31), None)
 
 
 def test_finding_a_red_flag_shows_its_incidents_and_saves_nothing(app: Flask, world: World) -> None:
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     found = client.post(
         "/orders/notices/new", data={"subject_reference": world.reference.lower(), "find": "1"}
     )
@@ -329,7 +331,7 @@ def test_each_refusal_says_why_keeps_the_answers_and_writes_nothing(
     overrides, message = REFUSALS[case]
     if overrides.get("incidents") == ["POLICE"]:
         overrides = {"incidents": [str(world.police_sighting)]}
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     response = client.post("/orders/notices/new", data=notice_form(world, **overrides))
     assert response.status_code == 400
     body = page(response)
@@ -346,7 +348,7 @@ def test_a_photo_is_refused_when_the_red_flag_has_none_and_kept_when_it_has(
     app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(app.config, "SUBJECT_SHARE_PHOTO_WITH_MEMBERS", True)
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     response = client.post("/orders/notices/new", data=notice_form(world, include_photo="y"))
     assert response.status_code == 400
     assert f"{world.reference} has no photo to include." in page(response)
@@ -373,7 +375,7 @@ def add_photo(app: Flask, subject_id: int) -> int:
 
 
 def test_a_second_notice_for_the_same_dates_is_refused(app: Flask, world: World) -> None:
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     first = issue(client, world)
     response = client.post(
         "/orders/notices/new",
@@ -394,7 +396,7 @@ def test_a_second_notice_for_the_same_dates_is_refused(app: Flask, world: World)
 def test_only_the_coordinator_may_issue(
     app: Flask, world: World, make_user: MakeUser, role: Role
 ) -> None:
-    client = browser(app, make_user(role))
+    client = signed_in(app, make_user(role))
     assert client.get("/orders/notices/new").status_code == 403
     assert client.post("/orders/notices/new", data=notice_form(world)).status_code == 403
     assert count(app, ExclusionNotice) == 0
@@ -423,7 +425,7 @@ def test_a_red_flag_the_coordinator_cannot_see_gives_404_on_the_form(
     app: Flask, world: World
 ) -> None:
     police_only, _reference = add_subject(app, world.officer, "police")
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     assert client.get(f"/orders/notices/new?subject_id={police_only}").status_code == 404
     assert client.get("/orders/notices/new?subject_id=abc").status_code == 404
 
@@ -434,9 +436,9 @@ def test_a_red_flag_the_coordinator_cannot_see_gives_404_on_the_form(
 def test_police_and_the_coordinator_read_notices_and_each_view_is_audited(
     app: Flask, world: World, make_user: MakeUser
 ) -> None:
-    notice_id = issue(browser(app, world.coordinator), world)
+    notice_id = issue(signed_in(app, world.coordinator), world)
     for reader in (world.officer, world.coordinator):
-        client = browser(app, reader)
+        client = signed_in(app, reader)
         listing = client.get("/orders/notices/")
         assert listing.status_code == 200 and "PEN-2026-0001" in page(listing)
         detail = page(client.get(f"/orders/notices/{notice_id}"))
@@ -445,12 +447,12 @@ def test_police_and_the_coordinator_read_notices_and_each_view_is_audited(
     assert len(events(app, "notice.viewed")) == 2
     for language in ("en", "cy", "cy_en"):
         assert f"/orders/notices/{notice_id}/letter.pdf?language={language}" in detail
-    coordinator_page = page(browser(app, world.coordinator).get(f"/orders/notices/{notice_id}"))
+    coordinator_page = page(signed_in(app, world.coordinator).get(f"/orders/notices/{notice_id}"))
     for secret in ("Canary Name", "1 Canary Street", "2 January 1990", "CANARY-POLICE-NOTE"):
         assert secret not in coordinator_page
-    assert browser(app, world.officer).get("/orders/notices/999").status_code == 404
+    assert signed_in(app, world.officer).get("/orders/notices/999").status_code == 404
     for role in (Role.PREMISES_STAFF, Role.WELFARE, Role.ANALYST, Role.ADMIN):
-        other = browser(app, make_user(role))
+        other = signed_in(app, make_user(role))
         assert other.get("/orders/notices/").status_code == 403
         assert other.get(f"/orders/notices/{notice_id}").status_code == 403
 
@@ -486,7 +488,7 @@ def appeals(app: Flask) -> list[NoticeAppeal]:
 
 
 def test_appeals_are_recorded_and_each_outcome_does_what_it_says(app: Flask, world: World) -> None:
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     notice_id = issue(client, world)
 
     assert appeal(client, notice_id).status_code == 302
@@ -557,7 +559,7 @@ def test_appeals_are_recorded_and_each_outcome_does_what_it_says(app: Flask, wor
 
 
 def test_an_appeal_needs_its_date_and_grounds(app: Flask, world: World) -> None:
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     notice_id = issue(client, world)
     future = appeal(client, notice_id, received_on="2026-11-28")
     assert "The date the appeal was received cannot be in the future" in page(future)
@@ -570,7 +572,7 @@ def test_an_appeal_needs_its_date_and_grounds(app: Flask, world: World) -> None:
 
 
 def test_a_wrong_appeal_id_is_not_found(app: Flask, world: World) -> None:
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     first = issue(client, world)
     _other_id, other_reference = add_subject(app, world.officer, "partnership")
     second = issue(client, world, subject_reference=other_reference, incidents=[])
@@ -595,7 +597,7 @@ def vary(client: FlaskClient, notice_id: int, version: int, **form: str) -> Any:
 
 
 def test_a_notice_is_varied_and_lifted(app: Flask, world: World) -> None:
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     notice_id = issue(client, world)
     opened = client.get(f"/orders/notices/{notice_id}/vary")
     assert opened.status_code == 200 and 'name="version" type="hidden" value="1"' in page(opened)
@@ -641,8 +643,8 @@ def test_a_notice_is_varied_and_lifted(app: Flask, world: World) -> None:
 def test_the_second_of_two_edits_from_the_same_version_is_refused_with_the_input_kept(
     app: Flask, world: World, make_user: MakeUser, second_save: str
 ) -> None:
-    first = browser(app, world.coordinator)
-    second = browser(app, make_user(Role.COORDINATOR))
+    first = signed_in(app, world.coordinator)
+    second = signed_in(app, make_user(Role.COORDINATOR))
     notice_id = issue(first, world)
     if second_save == "decide":
         assert appeal(first, notice_id).status_code == 302
@@ -680,9 +682,9 @@ def test_the_second_of_two_edits_from_the_same_version_is_refused_with_the_input
 def test_a_notice_expires_by_date_after_the_night_of_its_last_day(
     app: Flask, world: World, clock: Clock
 ) -> None:
-    coordinator = browser(app, world.coordinator)
+    coordinator = signed_in(app, world.coordinator)
     notice_id = issue(coordinator, world)
-    door = browser(app, world.door)
+    door = signed_in(app, world.door)
     # The night of its last day (Friday 26 February 2027), at 05:00 on Saturday: still in force.
     clock.now = datetime(2027, 2, 27, 5, 0, tzinfo=UTC)
     assert "PEN-2026-0001" in page(door.get("/orders/tonight"))
@@ -706,9 +708,9 @@ def test_a_notice_expires_by_date_after_the_night_of_its_last_day(
 def test_door_staff_of_a_covered_venue_record_seen_at_my_venue(
     app: Flask, world: World, clock: Clock
 ) -> None:
-    notice_id = issue(browser(app, world.coordinator), world)
+    notice_id = issue(signed_in(app, world.coordinator), world)
     clock.now = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)
-    door = browser(app, world.door)
+    door = signed_in(app, world.door)
     form = door.get(f"/orders/notices/{notice_id}/seen")
     assert form.status_code == 200 and "The Anchor Bar" in page(form)
     refused = door.post(
@@ -736,7 +738,7 @@ def test_door_staff_of_a_covered_venue_record_seen_at_my_venue(
     (event,) = events(app, "notice.breach_recorded")
     assert event.object_id == str(notice_id) and event.details["venue"] == world.anchor.id
     # Police and the coordinator see it on the notice.
-    detail = page(browser(app, world.officer).get(f"/orders/notices/{notice_id}"))
+    detail = page(signed_in(app, world.officer).get(f"/orders/notices/{notice_id}"))
     assert "Tried the side door" in detail and "Refused entry" in detail
 
 
@@ -747,12 +749,12 @@ def test_seen_at_my_venue_is_not_found_for_anyone_the_notice_does_not_cover(
     make_user: MakeUser,
     make_venue: Callable[..., Venue],
 ) -> None:
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     notice_id = issue(client, world)
     # A bar that joined after the notice was issued is not covered.
     late_bar = make_org(OrgKind.LICENSED_PREMISES, "Castle Ltd")
     late_venue = make_venue(late_bar, "Castle Lounge")
-    late_door = browser(app, make_user(Role.PREMISES_STAFF, late_bar))
+    late_door = signed_in(app, make_user(Role.PREMISES_STAFF, late_bar))
     assert late_door.get(f"/orders/notices/{notice_id}/seen").status_code == 404
     posted = late_door.post(
         f"/orders/notices/{notice_id}/seen",
@@ -760,21 +762,21 @@ def test_seen_at_my_venue_is_not_found_for_anyone_the_notice_does_not_cover(
     )
     assert posted.status_code == 404
     # Another covered bar's staff cannot record it at the Anchor.
-    neon = browser(app, world.club_door)
+    neon = signed_in(app, world.club_door)
     wrong = neon.post(
         f"/orders/notices/{notice_id}/seen",
         data={"venue_id": str(world.anchor.id), "when": "now", "action": "refused_entry"},
     )
     assert wrong.status_code == 400 and "Choose one of your venues" in page(wrong)
-    assert browser(app, world.door).get("/orders/notices/999/seen").status_code == 404
+    assert signed_in(app, world.door).get("/orders/notices/999/seen").status_code == 404
     for role in (Role.WELFARE, Role.OFFICER, Role.COORDINATOR):
         assert (
-            browser(app, make_user(role)).get(f"/orders/notices/{notice_id}/seen").status_code
+            signed_in(app, make_user(role)).get(f"/orders/notices/{notice_id}/seen").status_code
             == 403
         )
     # Lifted: not found.
     client.post(f"/orders/notices/{notice_id}/lift", data={"version": "1", "reason": "Done"})
-    assert browser(app, world.door).get(f"/orders/notices/{notice_id}/seen").status_code == 404
+    assert signed_in(app, world.door).get(f"/orders/notices/{notice_id}/seen").status_code == 404
     assert count(app, Breach) == 0
 
 
@@ -783,9 +785,9 @@ def test_a_notice_photo_is_served_only_where_allowed_and_audited(
 ) -> None:
     add_photo(app, world.subject_id)
     monkeypatch.setitem(app.config, "SUBJECT_SHARE_PHOTO_WITH_MEMBERS", True)
-    notice_id = issue(browser(app, world.coordinator), world, include_photo="y")
+    notice_id = issue(signed_in(app, world.coordinator), world, include_photo="y")
     url = f"/orders/notices/{notice_id}/photo"
-    door = browser(app, world.door)
+    door = signed_in(app, world.door)
     assert url in page(door.get("/orders/tonight"))
     shown = door.get(url)
     assert shown.status_code == 200 and shown.data == b"\xff\xd8PHOTO-BYTES"
@@ -795,7 +797,7 @@ def test_a_notice_photo_is_served_only_where_allowed_and_audited(
     monkeypatch.setitem(app.config, "SUBJECT_SHARE_PHOTO_WITH_MEMBERS", False)
     assert url not in page(door.get("/orders/tonight"))
     assert door.get(url).status_code == 404
-    assert browser(app, world.officer).get(url).status_code == 200  # police see photos
+    assert signed_in(app, world.officer).get(url).status_code == 200  # police see photos
     assert len(events(app, "notice.photo_viewed")) == 2
 
 
@@ -803,7 +805,7 @@ def test_a_notice_photo_is_served_only_where_allowed_and_audited(
 
 
 def justified(app: Flask, user: User, subject_id: int) -> FlaskClient:
-    client = browser(app, user)
+    client = signed_in(app, user)
     client.post(f"/subjects/{subject_id}/justify", data={"reason": "checking_tonight"})
     return client
 
@@ -811,7 +813,7 @@ def justified(app: Flask, user: User, subject_id: int) -> FlaskClient:
 def test_the_red_flag_page_lists_its_orders_as_each_reader_may_see_them(
     app: Flask, world: World, make_user: MakeUser
 ) -> None:
-    notice_id = issue(browser(app, world.coordinator), world)
+    notice_id = issue(signed_in(app, world.coordinator), world)
     with app.app_context():
         authorisation = DispersalAuthorisation(
             reference="S34-2026-0001",
@@ -882,7 +884,7 @@ def test_the_red_flag_page_lists_its_orders_as_each_reader_may_see_them(
 
 def test_escaping_in_messages(app: Flask, world: World) -> None:
     """A message built in Python reaches the page escaped once (no markup from the user)."""
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     response = client.post(
         "/orders/notices/new", data=notice_form(world, subject_reference="<b>RF</b>")
     )
@@ -893,7 +895,7 @@ def test_escaping_in_messages(app: Flask, world: World) -> None:
 def test_a_notice_stays_with_the_person_when_their_red_flag_is_merged(
     app: Flask, world: World, clock: Clock
 ) -> None:
-    client = browser(app, world.coordinator)
+    client = signed_in(app, world.coordinator)
     notice_id = issue(client, world)
     kept_id, kept_reference = add_subject(app, world.officer, "partnership", clothing="Blue cap")
     update(app, Subject, world.subject_id, merged_into_id=kept_id, merged_at=NOW)
@@ -909,5 +911,5 @@ def test_a_notice_stays_with_the_person_when_their_red_flag_is_merged(
     )
     # Door staff see the person as the kept profile describes them.
     clock.now = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
-    tonight = page(browser(app, world.door).get("/orders/tonight"))
+    tonight = page(signed_in(app, world.door).get("/orders/tonight"))
     assert kept_reference in tonight and "Blue cap" in tonight

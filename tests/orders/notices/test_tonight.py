@@ -14,11 +14,12 @@ from flask import Flask
 from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
-from partnership.orders.authorisations.models import DispersalAuthorisation
-from partnership.orders.breaches.models import Breach
 from partnership.orders.directions.models import DispersalDirection
 from partnership.venues.models import Venue
 from tests.conftest import Clock, events
+from tests.factories import signed_in
+from tests.orders import factories as orders
+from tests.orders.factories import add_breach
 from tests.orders.notices.test_notices import (
     World,
     add_photo,
@@ -28,7 +29,7 @@ from tests.orders.notices.test_notices import (
     issue_at,
     page,
 )
-from tests.subjects.test_links import add_subject, browser
+from tests.subjects.factories import add_subject
 
 MakeUser = Callable[..., User]
 # Friday night, 23:00 GMT.
@@ -50,16 +51,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return fixed_clock(monkeypatch)
 
 
-@pytest.fixture
-def world(
-    app: Flask,
-    make_org: Callable[..., Organisation],
-    make_user: MakeUser,
-    make_venue: Callable[..., Venue],
-) -> World:
-    return build_world(app, make_org, make_user, make_venue)
-
-
 def add_authorisation(
     app: Flask,
     starts_at: datetime,
@@ -68,26 +59,16 @@ def add_authorisation(
     *,
     ended_at: datetime | None = None,
 ) -> int:
-    with app.app_context():
-        number = db.session.query(DispersalAuthorisation).count() + 1
-        authorisation = DispersalAuthorisation(
-            reference=f"S34-2026-{number:04d}",
-            locality_name=name,
-            geometry={},
-            boundary=f"{name}: Wind Street from Castle Square to Fabian Way",
-            starts_at=starts_at,
-            ends_at=ends_at,
-            ended_at=ended_at,
-            necessity=["crime_disorder"],
-            grounds="Fights after closing",
-            echr_regard="Peaceful protest is not affected",
-            signed_name="Inspector Morgan",
-            signed_rank="inspector",
-            signed_at=starts_at,
-        )
-        db.session.add(authorisation)
-        db.session.commit()
-        return authorisation.id
+    """An authorisation of the locality ``name``, drawn on no map."""
+    return orders.add_authorisation(
+        app,
+        starts_at,
+        ends_at,
+        locality_name=name,
+        geometry={},
+        boundary=f"{name}: Wind Street from Castle Square to Fabian Way",
+        ended_at=ended_at,
+    )
 
 
 def add_direction(
@@ -99,37 +80,18 @@ def add_direction(
     *,
     subject_id: int | None = None,
 ) -> int:
-    with app.app_context():
-        direction = DispersalDirection(
-            reference=reference,
-            authorisation_id=authorisation_id,
-            subject_id=subject_id,
-            person_name="" if subject_id else "CANARY-DIRECTED-PERSON",
-            address="" if subject_id else "CANARY-DIRECTED-ADDRESS",
-            given_at=given_at,
-            place="Wind Street",
-            given_by_name="PC Jones",
-            given_by_rank="constable",
-            excluded_description="The whole of Wind Street",
-            ends_at=ends_at,
-        )
-        db.session.add(direction)
-        db.session.commit()
-        return direction.id
-
-
-def add_breach(app: Flask, organisation_id: int, occurred_at: datetime, **order: int) -> None:
-    with app.app_context():
-        db.session.add(
-            Breach(
-                occurred_at=occurred_at,
-                place="Castle Square",
-                organisation_id=organisation_id,
-                outcome="arrested" if "direction_id" in order else "refused_entry",
-                **order,
-            )
-        )
-        db.session.commit()
+    """A direction to a red flag's subject, or else to a person named only on it."""
+    return orders.add_direction(
+        app,
+        authorisation_id,
+        given_at,
+        ends_at,
+        reference=reference,
+        subject_id=subject_id,
+        person_name="" if subject_id else "CANARY-DIRECTED-PERSON",
+        address="" if subject_id else "CANARY-DIRECTED-ADDRESS",
+        excluded_description="The whole of Wind Street",
+    )
 
 
 def section(body: str, heading_id: str) -> str:
@@ -140,10 +102,20 @@ def section(body: str, heading_id: str) -> str:
 
 
 @pytest.fixture
+def world(
+    app: Flask,
+    make_org: Callable[..., Organisation],
+    make_user: MakeUser,
+    make_venue: Callable[..., Venue],
+) -> World:
+    return build_world(app, make_org, make_user, make_venue)
+
+
+@pytest.fixture
 def tonight(app: Flask, world: World, clock: Clock) -> dict[str, int]:
     """A notice in force covering the Anchor and Neon (issued in the afternoon), tonight's
     dispersal area, one that ended yesterday, and it is now 23:00 on Friday night."""
-    notice_id = issue(browser(app, world.coordinator), world)
+    notice_id = issue(signed_in(app, world.coordinator), world)
     area = add_authorisation(
         app, NIGHT - timedelta(hours=4), NIGHT + timedelta(hours=20), "Wind Street zone"
     )
@@ -162,7 +134,7 @@ def tonight(app: Flask, world: World, clock: Clock) -> dict[str, int]:
 def test_door_staff_see_who_is_excluded_from_their_venues_with_the_allowed_card(
     app: Flask, world: World, tonight: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    door = browser(app, world.door)
+    door = signed_in(app, world.door)
     response = door.get("/orders/tonight")
     assert response.status_code == 200
     body = page(response)
@@ -199,9 +171,9 @@ def test_the_photo_shows_only_when_the_notice_has_it_and_the_settings_allow(
 ) -> None:
     add_photo(app, world.subject_id)
     monkeypatch.setitem(app.config, "SUBJECT_SHARE_PHOTO_WITH_MEMBERS", True)
-    notice_id = issue(browser(app, world.coordinator), world, include_photo="y")
+    notice_id = issue(signed_in(app, world.coordinator), world, include_photo="y")
     clock.now = NIGHT
-    door = browser(app, world.door)
+    door = signed_in(app, world.door)
     assert f"/orders/notices/{notice_id}/photo" in page(door.get("/orders/tonight"))
     monkeypatch.setitem(app.config, "SUBJECT_SHARE_PHOTO_WITH_MEMBERS", False)
     assert f"/orders/notices/{notice_id}/photo" not in page(door.get("/orders/tonight"))
@@ -217,14 +189,14 @@ def test_staff_of_a_venue_the_notice_does_not_cover_see_nobody(
 ) -> None:
     late_bar = make_org(OrgKind.LICENSED_PREMISES, "Castle Ltd")
     make_venue(late_bar, "Castle Lounge")
-    late_door = browser(app, make_user(Role.PREMISES_STAFF, late_bar))
+    late_door = signed_in(app, make_user(Role.PREMISES_STAFF, late_bar))
     body = page(late_door.get("/orders/tonight"))
     assert world.reference not in body and "PEN-2026-0001" not in body
     assert "Nobody is excluded from your venues tonight." in body
     assert "Wind Street zone" in body  # the areas are for every member
     assert events(app, "notice.tonight_viewed") == []
     # Staff of the Neon (covered) see the person.
-    assert world.reference in page(browser(app, world.club_door).get("/orders/tonight"))
+    assert world.reference in page(signed_in(app, world.club_door).get("/orders/tonight"))
 
 
 def test_welfare_users_see_only_the_dispersal_areas(
@@ -234,7 +206,7 @@ def test_welfare_users_see_only_the_dispersal_areas(
     add_direction(
         app, authorisation, "S35-2026-0001", NIGHT - timedelta(hours=1), NIGHT + timedelta(hours=5)
     )
-    body = page(browser(app, make_user(Role.WELFARE)).get("/orders/tonight"))
+    body = page(signed_in(app, make_user(Role.WELFARE)).get("/orders/tonight"))
     assert "Wind Street zone" in body
     for hidden in (world.reference, "PEN-2026-0001", "S35-2026-0001", "Red cap", *SECRETS):
         assert hidden not in body
@@ -256,7 +228,7 @@ def test_police_see_everything_in_force_what_ends_within_24_hours_and_what_was_b
         datetime(2026, 8, 28, 12, 0, tzinfo=UTC),
         review_on=date(2026, 10, 1),
     )
-    running = issue(browser(app, world.coordinator), world)
+    running = issue(signed_in(app, world.coordinator), world)
     area = add_authorisation(
         app, NIGHT - timedelta(hours=4), NIGHT + timedelta(hours=20), "Wind Street zone"
     )
@@ -284,7 +256,7 @@ def test_police_see_everything_in_force_what_ends_within_24_hours_and_what_was_b
     clock.now = NIGHT
 
     for role in (Role.OFFICER, Role.INSPECTOR):
-        body = page(browser(app, make_user(role)).get("/orders/tonight"))
+        body = page(signed_in(app, make_user(role)).get("/orders/tonight"))
         directions = section(body, "directions-heading")
         assert "S35-2026-0001" in directions and "S35-2026-0002" in directions
         assert "S35-2026-0003" not in directions
@@ -313,7 +285,7 @@ def test_the_coordinator_sees_notices_and_areas_but_no_directions(
         NIGHT - timedelta(hours=1),
         NIGHT + timedelta(hours=5),
     )
-    body = page(browser(app, world.coordinator).get("/orders/tonight"))
+    body = page(signed_in(app, world.coordinator).get("/orders/tonight"))
     assert f"/orders/notices/{tonight['notice']}" in section(body, "notices-heading")
     assert "Wind Street zone" in body
     assert "S35-2026-0001" not in body and 'id="directions-heading"' not in body
@@ -325,7 +297,7 @@ def test_the_coordinator_sees_notices_and_areas_but_no_directions(
 def test_analysts_and_administrators_may_not_open_tonight(
     app: Flask, make_user: MakeUser, role: Role
 ) -> None:
-    assert browser(app, make_user(role)).get("/orders/tonight").status_code == 403
+    assert signed_in(app, make_user(role)).get("/orders/tonight").status_code == 403
 
 
 def test_the_canary_never_reaches_a_non_police_page_of_orders(
@@ -359,7 +331,7 @@ def test_the_canary_never_reaches_a_non_police_page_of_orders(
         ],
     }
     for user, urls in pages.items():
-        client = browser(app, user)
+        client = signed_in(app, user)
         for url in urls:
             response = client.get(url)
             assert response.status_code == 200, (user.role, url)
@@ -367,5 +339,5 @@ def test_the_canary_never_reaches_a_non_police_page_of_orders(
             for secret in SECRETS:
                 assert secret not in body, (user.role, url, secret)
     # Police see them (the same pages are not hiding everything).
-    police = page(browser(app, world.officer).get(f"/orders/notices/{notice}"))
+    police = page(signed_in(app, world.officer).get(f"/orders/notices/{notice}"))
     assert "1 Canary Street" in police and "Canary Name" in police

@@ -32,7 +32,7 @@ from partnership.reports.present import present_report
 from partnership.venues.models import Area, Venue
 from tests.conftest import fix_clock
 from tests.public.factories import add_public_report
-from tests.reports.test_figures import Builder, local, polygon
+from tests.reports.figures.test_figures import Builder, local, polygon
 from tests.reports.test_pack import assert_all_in, text_of
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
