@@ -90,7 +90,8 @@ test-postgres: setup ## The suite on a fresh PostgreSQL database (PARTNERSHIP_TE
 clean: ## Remove the virtual environment, npm packages and built assets
 	rm -rf $(VENV) node_modules partnership/static/vendor
 
-bench: setup ## Time the sightings list, the Section 35 notice PDF and a year's report (1,000,000 rows)
+bench: setup ## Time the sightings list, the Section 35 notice PDF and a year's report (1,000,000 rows); exports' memory
+	$(BIN)/python bench/exports_memory.py
 	$(BIN)/python bench/sightings_list.py
 	$(BIN)/python bench/notice_pdf.py
 	$(BIN)/python bench/reports.py
