@@ -37,6 +37,25 @@ class DescribedPerson:
     distinguishing_features: Mapped[str] = mapped_column(Text, default="")
 
 
+@dataclass(kw_only=True)
+class DescriptionData:
+    """The description as a service takes it, checked: blank where not given. Mixed into
+    the data of a sighting and of a subject (keyword-only, so it may come before their own
+    fields)."""
+
+    apparent_sex: str = ""
+    age_band: str = ""
+    height: str = ""
+    build: str = ""
+    clothing: str = ""
+    distinguishing_features: str = ""
+
+
+def description_data(form: Any) -> dict[str, str]:
+    """What a form's :class:`DescriptionFields` say, as :class:`DescriptionData` takes it."""
+    return {name: getattr(form, name).data or "" for name in DESCRIPTION_FIELDS}
+
+
 def _text(label: Any) -> StringField:
     return StringField(
         label,

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from partnership.auth.models import Organisation, User
 from partnership.core import audit, submissions
 from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.description import description_data
 from partnership.core.enums import Behaviour
 from partnership.core.forms import record_id
 from partnership.core.keyset import Cursor, newest_first
@@ -98,12 +99,7 @@ def _data_from(form: SightingForm, earliest: datetime | None = None) -> service.
         victim_response=form.victim_response.data or "",
         action_taken=form.action_taken.data or "",
         vulnerabilities=list(form.vulnerabilities.data or []),
-        apparent_sex=form.apparent_sex.data or "",
-        age_band=form.age_band.data or "",
-        height=form.height.data or "",
-        build=form.build.data or "",
-        clothing=form.clothing.data or "",
-        distinguishing_features=form.distinguishing_features.data or "",
+        **description_data(form),
         description=form.description.data or "",
         sharing=form.sharing.data or "",
     )

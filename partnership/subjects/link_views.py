@@ -153,14 +153,6 @@ def _prefill(sighting: Sighting) -> dict[str, Any]:
     return data
 
 
-def _subject_data(form: DetailsObtainedForm) -> service.SubjectData:
-    texts = [name for name in service.SUBJECT_FIELDS if name != "date_of_birth"]
-    return service.SubjectData(
-        **{name: getattr(form, name).data or "" for name in texts},
-        date_of_birth=form.date_of_birth.data,
-    )
-
-
 @bp.route("/details/<int:sighting_id>", methods=["GET", "POST"])
 @roles_required(*POLICE_ROLES)
 def details_obtained(sighting_id: int) -> Any:
@@ -182,7 +174,7 @@ def details_obtained(sighting_id: int) -> Any:
             ]
         elif valid:
             reason = _justification(form)
-            data = None if existing is not None else _subject_data(form)
+            data = None if existing is not None else service.subject_data(form)
             made = save_or_keep(
                 form,
                 lambda: links.record_details_obtained(
