@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, declarative_mixin, mapped_column
-from wtforms import Form, RadioField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import Form, RadioField
+from wtforms.validators import Optional
 
 from partnership.core.enums import AgeBand, ApparentSex, Build, Height
+from partnership.core.fields import text_line
 from partnership.core.lazy import lazy_gettext as _l
 
 DESCRIPTION_FIELDS = (
@@ -56,16 +57,6 @@ def description_data(form: Any) -> dict[str, str]:
     return {name: getattr(form, name).data or "" for name in DESCRIPTION_FIELDS}
 
 
-def _text(label: Any) -> StringField:
-    return StringField(
-        label,
-        validators=[
-            Optional(),
-            Length(max=300, message=_l("Keep this to %(max)d characters or fewer", max=300)),
-        ],
-    )
-
-
 class DescriptionFields(Form):
     """The description as form fields; mixed into a FlaskForm beside its own fields."""
 
@@ -75,8 +66,8 @@ class DescriptionFields(Form):
     age_band = RadioField(_l("Apparent age"), choices=AgeBand.choices(), validators=[Optional()])
     height = RadioField(_l("Height"), choices=Height.choices(), validators=[Optional()])
     build = RadioField(_l("Build"), choices=Build.choices(), validators=[Optional()])
-    clothing = _text(_l("Clothing"))
-    distinguishing_features = _text(_l("Anything distinctive"))
+    clothing = text_line(_l("Clothing"), most=300)
+    distinguishing_features = text_line(_l("Anything distinctive"), most=300)
 
 
 CODED_FIELDS = ("apparent_sex", "age_band", "height", "build")
