@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from wtforms import DateField, Form, RadioField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from partnership.core.lazy import lazy_gettext as _l
-from partnership.core.when import fold_choices, moment_from_fields
+from partnership.core.when import fold_choices, moment_from_fields, when_choices
 
 CLOCK_HINT = _l("24-hour clock, like 18:00")
 
@@ -51,6 +51,17 @@ def clock_field(label: Any) -> StringField:
 def fold_field() -> RadioField:
     """Which of the two hours from 01:00 to 02:00, on the night the clocks go back."""
     return RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
+
+
+def when_field(label: Any) -> RadioField:
+    """ "Now" or "earlier", "now" chosen to start with: the question :class:`WhenFields`
+    follow."""
+    return RadioField(
+        label,
+        choices=when_choices(),
+        default="now",
+        validators=[DataRequired(_l("Choose when it happened"))],
+    )
 
 
 def earlier_clock() -> StringField:

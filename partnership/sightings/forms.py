@@ -21,11 +21,10 @@ from partnership.core.enums import (
     VictimResponse,
     Vulnerability,
 )
-from partnership.core.fields import WhenFields, limit, text_area
+from partnership.core.fields import WhenFields, limit, text_area, when_field
 from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
-from partnership.core.when import when_choices
 
 MAX_PHOTOS = 5
 
@@ -53,12 +52,7 @@ class SightingForm(WhenFields, DescriptionFields, VersionedForm):
     latitude = HiddenField()
     longitude = HiddenField()
 
-    when = RadioField(
-        _l("When did it happen?"),
-        choices=when_choices(),
-        default="now",
-        validators=[DataRequired(_l("Choose when it happened"))],
-    )
+    when = when_field(_l("When did it happen?"))
 
     behaviours = SelectMultipleField(
         _l("What did you see?"),
