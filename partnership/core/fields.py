@@ -37,6 +37,17 @@ def text_line(label: Any, description: Any = None, most: int = 200) -> StringFie
     return StringField(label, description=description, validators=[limit(most)])
 
 
+def name_field(label: Any, missing: Any) -> StringField:
+    """A name that must be given (``missing`` says so), of at most 200 characters."""
+    return StringField(
+        label,
+        validators=[
+            DataRequired(missing),
+            Length(max=200, message=_l("Name must be 200 characters or fewer")),
+        ],
+    )
+
+
 def day_field(label: Any = None, description: Any = None) -> DateField:
     """A date that may be left empty (the service says when one is needed)."""
     described = {} if description is None else {"description": description}
