@@ -16,12 +16,13 @@ from wtforms.fields.choices import SelectChoice
 from partnership.auth.models import User
 from partnership.core import audit, submissions
 from partnership.core.access import POLICE_ROLES, actor, get_or_404, roles_required
+from partnership.core.fields import add_error, read_moment
 from partnership.core.forms import record_id
 from partnership.core.keyset import Cursor, newest_first
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.core.submissions import Submission
-from partnership.core.when import WhenError, local_parts, resolve_moment
+from partnership.core.when import local_parts
 from partnership.extensions import db
 from partnership.subjects import links
 from partnership.welfare import bp, service
@@ -44,34 +45,10 @@ from partnership.welfare.visibility import (
 
 PAGE_SIZE = 25
 
-# Which form fields hold each part of a moment, as core/when.py names them.
-WHEN_FIELDS = {"when": "when", "day": "day", "clock": "clock", "fold": "fold"}
+# Which form fields hold each part of the departure, as core/when.py names them.
 LEFT_FIELDS = {"when": "left", "day": "left_day", "clock": "left_clock", "fold": "left_fold"}
 
 Record = TypeVar("Record", SafeSpaceUse, WelfareNote)
-
-
-def _add_error(form: Any, name: str, message: Any) -> None:
-    field = getattr(form, name)
-    if str(message) not in [str(m) for m in field.errors]:
-        field.errors = [*field.errors, message]
-
-
-def _moment(
-    form: Any, names: dict[str, str], choice: str, now: datetime
-) -> tuple[bool, datetime | None]:
-    """(True, the UTC moment) or (False, None) with the problem put on its field."""
-    try:
-        return True, resolve_moment(
-            choice,
-            getattr(form, names["day"]).data,
-            getattr(form, names["clock"]).data or "",
-            getattr(form, names["fold"]).data,
-            now,
-        )
-    except WhenError as error:
-        _add_error(form, names[error.field], error.message)
-        return False, None
 
 
 def _handover_choices() -> list[SelectChoice]:
@@ -173,18 +150,16 @@ def safe_space_use_create() -> Any:
     valid, existing = _sent_before(form, sent, form.validate_on_submit(), find)
     if existing is not None:
         return redirect(url_for("welfare.safe_space_use_detail", use_id=existing.id))
-    arrived, arrived_at = _moment(form, WHEN_FIELDS, form.when.data or "", now)
-    left, left_at = (
-        (True, None)
-        if form.left.data == STILL_HERE
-        else _moment(form, LEFT_FIELDS, form.left.data or "", now)
-    )
+    arrived_at = read_moment(form, now)
+    still_here = form.left.data == STILL_HERE
+    left_at = None if still_here else read_moment(form, now, LEFT_FIELDS)
+    arrived, left = arrived_at is not None, still_here or left_at is not None
     # Every rule is checked even when other answers are wrong, so all problems show at
     # once; the departure can only be compared with an arrival that was understood.
     data = _safe_space_data(form, arrived_at or now, left_at if arrived else None)
     problems = service.safe_space_use_problems(user, data)
     for problem in problems:
-        _add_error(form, problem.field, problem.message)
+        add_error(getattr(form, problem.field), problem.message)
     if valid and sent is not None and arrived and left and not problems:
         use = _save_once(
             form,
@@ -226,11 +201,12 @@ def welfare_note_create() -> Any:
     valid, existing = _sent_before(form, sent, form.validate_on_submit(), find)
     if existing is not None:
         return redirect(url_for("welfare.welfare_note_detail", note_id=existing.id))
-    understood, occurred_at = _moment(form, WHEN_FIELDS, form.when.data or "", now)
+    occurred_at = read_moment(form, now)
+    understood = occurred_at is not None
     data = _welfare_note_data(form, occurred_at or now)
     problems = service.welfare_note_problems(data)
     for problem in problems:
-        _add_error(form, problem.field, problem.message)
+        add_error(getattr(form, problem.field), problem.message)
     if valid and sent is not None and understood and not problems:
         note = _save_once(
             form,
