@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.auth.forms import email_field
 from partnership.core.enums import Locale, OrgKind, Rank, Role
+from partnership.core.fields import name_field
 from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
@@ -18,13 +19,7 @@ def _blank(label: Any) -> list[SelectChoice]:
 
 
 class OrganisationForm(Form):
-    name = StringField(
-        _l("Name"),
-        validators=[
-            DataRequired(_l("Enter the organisation's name")),
-            Length(max=200, message=_l("Name must be 200 characters or fewer")),
-        ],
-    )
+    name = name_field(_l("Name"), _l("Enter the organisation's name"))
     kind = RadioField(
         _l("Kind of organisation"),
         choices=OrgKind.choices(),
@@ -69,13 +64,7 @@ class MembershipFields(Form):
 
 
 class UserCreateForm(MembershipFields):
-    name = StringField(
-        _l("Full name"),
-        validators=[
-            DataRequired(_l("Enter the person's full name")),
-            Length(max=200, message=_l("Name must be 200 characters or fewer")),
-        ],
-    )
+    name = name_field(_l("Full name"), _l("Enter the person's full name"))
     email = email_field()
     organisation_id = SelectField(
         _l("Organisation"),

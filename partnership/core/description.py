@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, declarative_mixin, mapped_column
-from wtforms import Form, RadioField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import Form, RadioField
+from wtforms.validators import Optional
 
 from partnership.core.enums import AgeBand, ApparentSex, Build, Height
+from partnership.core.fields import text_line
 from partnership.core.lazy import lazy_gettext as _l
 
 DESCRIPTION_FIELDS = (
@@ -37,14 +38,23 @@ class DescribedPerson:
     distinguishing_features: Mapped[str] = mapped_column(Text, default="")
 
 
-def _text(label: Any) -> StringField:
-    return StringField(
-        label,
-        validators=[
-            Optional(),
-            Length(max=300, message=_l("Keep this to %(max)d characters or fewer", max=300)),
-        ],
-    )
+@dataclass(kw_only=True)
+class DescriptionData:
+    """The description as a service takes it, checked: blank where not given. Mixed into
+    the data of a sighting and of a subject (keyword-only, so it may come before their own
+    fields)."""
+
+    apparent_sex: str = ""
+    age_band: str = ""
+    height: str = ""
+    build: str = ""
+    clothing: str = ""
+    distinguishing_features: str = ""
+
+
+def description_data(form: Any) -> dict[str, str]:
+    """What a form's :class:`DescriptionFields` say, as :class:`DescriptionData` takes it."""
+    return {name: getattr(form, name).data or "" for name in DESCRIPTION_FIELDS}
 
 
 class DescriptionFields(Form):
@@ -56,8 +66,8 @@ class DescriptionFields(Form):
     age_band = RadioField(_l("Apparent age"), choices=AgeBand.choices(), validators=[Optional()])
     height = RadioField(_l("Height"), choices=Height.choices(), validators=[Optional()])
     build = RadioField(_l("Build"), choices=Build.choices(), validators=[Optional()])
-    clothing = _text(_l("Clothing"))
-    distinguishing_features = _text(_l("Anything distinctive"))
+    clothing = text_line(_l("Clothing"), most=300)
+    distinguishing_features = text_line(_l("Anything distinctive"), most=300)
 
 
 CODED_FIELDS = ("apparent_sex", "age_band", "height", "build")

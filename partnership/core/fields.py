@@ -9,15 +9,22 @@ beside its own fields as :class:`~partnership.core.description.DescriptionFields
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from copy import copy
 from datetime import datetime
 from typing import Any
 
 from wtforms import DateField, Form, RadioField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from partnership.core.lazy import lazy_gettext as _l
-from partnership.core.when import fold_choices, moment_from_fields
+from partnership.core.when import (
+    WhenError,
+    fold_choices,
+    moment_from_fields,
+    resolve_moment,
+    when_choices,
+)
 
 CLOCK_HINT = _l("24-hour clock, like 18:00")
 
@@ -37,6 +44,17 @@ def text_line(label: Any, description: Any = None, most: int = 200) -> StringFie
     return StringField(label, description=description, validators=[limit(most)])
 
 
+def name_field(label: Any, missing: Any) -> StringField:
+    """A name that must be given (``missing`` says so), of at most 200 characters."""
+    return StringField(
+        label,
+        validators=[
+            DataRequired(missing),
+            Length(max=200, message=_l("Name must be 200 characters or fewer")),
+        ],
+    )
+
+
 def day_field(label: Any = None, description: Any = None) -> DateField:
     """A date that may be left empty (the service says when one is needed)."""
     described = {} if description is None else {"description": description}
@@ -53,9 +71,55 @@ def fold_field() -> RadioField:
     return RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
 
 
+def when_field(label: Any) -> RadioField:
+    """ "Now" or "earlier", "now" chosen to start with: the question :class:`WhenFields`
+    follow."""
+    return RadioField(
+        label,
+        choices=when_choices(),
+        default="now",
+        validators=[DataRequired(_l("Choose when it happened"))],
+    )
+
+
 def earlier_clock() -> StringField:
     """The time that goes with an "earlier" answer: left empty for "now"."""
     return StringField(_l("Time"), validators=[Optional(), limit(5)])
+
+
+# Which form fields hold each part of a moment, as core/when.py names them.
+WHEN_NAMES: Mapping[str, str] = {"when": "when", "day": "day", "clock": "clock", "fold": "fold"}
+
+
+def add_error(field: Any, message: Any) -> None:
+    """Put ``message`` on ``field``, unless it says so already."""
+    if str(message) not in [str(m) for m in field.errors]:
+        field.errors = [*field.errors, message]
+
+
+def read_moment(
+    form: Any,
+    now: datetime,
+    names: Mapping[str, str] = WHEN_NAMES,
+    *,
+    earliest: datetime | None = None,
+) -> datetime | None:
+    """The UTC moment a form's "now or earlier" answer and its date, time and which 01:30
+    mean (:func:`partnership.core.when.resolve_moment`, which also says how far back
+    ``earliest`` allows); None with the problem put on its field. ``names`` maps the parts
+    to the form's fields."""
+    try:
+        return resolve_moment(
+            getattr(form, names["when"]).data or "",
+            getattr(form, names["day"]).data,
+            getattr(form, names["clock"]).data or "",
+            getattr(form, names["fold"]).data,
+            now,
+            earliest=earliest,
+        )
+    except WhenError as error:
+        add_error(getattr(form, names[error.field]), error.message)
+        return None
 
 
 class MomentFields:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 
@@ -54,6 +54,16 @@ def _shortlist(query: Select[Any], *order: Any) -> Shortlist:
     count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = list(db.session.scalars(query.order_by(*order).limit(DASHBOARD_ORDERS)))
     return Shortlist(count or 0, items)
+
+
+Order = TypeVar("Order", DispersalDirection, ExclusionNotice)
+
+
+def _by_id(model: type[Order], ids: set[int]) -> dict[int, Order]:
+    """The orders with these ids, by id (none read when there are none)."""
+    if not ids:
+        return {}
+    return {order.id: order for order in db.session.scalars(select(model).where(model.id.in_(ids)))}
 
 
 def orders_in_force(user: User, now: datetime) -> OrdersInForce:
@@ -112,22 +122,8 @@ def orders_in_force(user: User, now: datetime) -> OrdersInForce:
         directions=directions,
         notices=active_notices,
         breaches=breaches,
-        breach_directions={
-            d.id: d
-            for d in db.session.scalars(
-                select(DispersalDirection).where(DispersalDirection.id.in_(direction_ids))
-            )
-        }
-        if direction_ids
-        else {},
-        breach_notices={
-            n.id: n
-            for n in db.session.scalars(
-                select(ExclusionNotice).where(ExclusionNotice.id.in_(notice_ids))
-            )
-        }
-        if notice_ids
-        else {},
+        breach_directions=_by_id(DispersalDirection, direction_ids),
+        breach_notices=_by_id(ExclusionNotice, notice_ids),
     )
 
 

@@ -10,9 +10,8 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from partnership.core.description import DescriptionFields
 from partnership.core.enums import (
@@ -22,35 +21,15 @@ from partnership.core.enums import (
     VictimResponse,
     Vulnerability,
 )
+from partnership.core.fields import WhenFields, limit, text_area, when_field
 from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
-from partnership.core.when import fold_choices, when_choices
 
 MAX_PHOTOS = 5
 
 
-def _long_text(label: Any, limit: int = 2000) -> TextAreaField:
-    return TextAreaField(
-        label,
-        validators=[
-            Optional(),
-            Length(max=limit, message=_l("Keep this to %(max)d characters or fewer", max=limit)),
-        ],
-    )
-
-
-def _short_text(label: Any, limit: int = 200) -> StringField:
-    return StringField(
-        label,
-        validators=[
-            Optional(),
-            Length(max=limit, message=_l("Keep this to %(max)d characters or fewer", max=limit)),
-        ],
-    )
-
-
-class SightingForm(DescriptionFields, VersionedForm):
+class SightingForm(WhenFields, DescriptionFields, VersionedForm):
     # Correcting, ``version`` is the sighting's; logging one from another record, it is
     # that record's (which the new sighting is linked to).
     change_labels = {
@@ -68,22 +47,12 @@ class SightingForm(DescriptionFields, VersionedForm):
     # No Optional(): it would stop validate_place from running on an empty answer.
     place = StringField(
         _l("Or describe the place"),
-        validators=[
-            Length(max=300, message=_l("Keep this to %(max)d characters or fewer", max=300))
-        ],
+        validators=[limit(300)],
     )
     latitude = HiddenField()
     longitude = HiddenField()
 
-    when = RadioField(
-        _l("When did it happen?"),
-        choices=when_choices(),
-        default="now",
-        validators=[DataRequired(_l("Choose when it happened"))],
-    )
-    day = DateField(_l("Date"), validators=[Optional()])
-    clock = _short_text(_l("Time"), 5)
-    fold = RadioField(_l("Which 01:00 to 02:00?"), choices=fold_choices(), validators=[Optional()])
+    when = when_field(_l("When did it happen?"))
 
     behaviours = SelectMultipleField(
         _l("What did you see?"),
@@ -93,9 +62,7 @@ class SightingForm(DescriptionFields, VersionedForm):
     )
     other_behaviour = StringField(
         _l("Describe the other behaviour"),
-        validators=[
-            Length(max=500, message=_l("Keep this to %(max)d characters or fewer", max=500))
-        ],
+        validators=[limit(500)],
     )
     victim_response = RadioField(
         _l("How did the person they targeted respond?"),
@@ -115,7 +82,7 @@ class SightingForm(DescriptionFields, VersionedForm):
         validators=[Optional()],
     )
 
-    description = _long_text(_l("Anything else about what happened"))
+    description = text_area(_l("Anything else about what happened"), most=2000)
 
     sharing = RadioField(
         _l("Who can see this?"),

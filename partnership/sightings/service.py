@@ -15,6 +15,7 @@ from sqlalchemy import select
 from partnership.auth.models import User
 from partnership.core import audit, locking
 from partnership.core.access import POLICE_ROLES
+from partnership.core.description import DESCRIPTION_FIELDS, DescriptionData
 from partnership.core.enums import Sharing
 from partnership.core.forms import record_id
 from partnership.core.geo import area_containing
@@ -144,7 +145,7 @@ def map_points(sightings: list[Sighting]) -> list[dict[str, Any]]:
 
 
 @dataclass
-class SightingData:
+class SightingData(DescriptionData):
     """What the form says, checked; the fields a correction may change."""
 
     occurred_at: datetime
@@ -157,12 +158,6 @@ class SightingData:
     victim_response: str
     action_taken: str
     vulnerabilities: list[str] = field(default_factory=list)
-    apparent_sex: str = ""
-    age_band: str = ""
-    height: str = ""
-    build: str = ""
-    clothing: str = ""
-    distinguishing_features: str = ""
     description: str = ""
     sharing: str = Sharing.PARTNERSHIP.value
 
@@ -201,12 +196,7 @@ def _apply(sighting: Sighting, data: SightingData) -> None:
         "other_behaviour",
         "victim_response",
         "action_taken",
-        "apparent_sex",
-        "age_band",
-        "height",
-        "build",
-        "clothing",
-        "distinguishing_features",
+        *DESCRIPTION_FIELDS,
         "description",
         "sharing",
     ):

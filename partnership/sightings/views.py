@@ -23,14 +23,16 @@ from wtforms.fields.choices import SelectChoice
 from partnership.auth.models import Organisation, User
 from partnership.core import audit, submissions
 from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.description import description_data
 from partnership.core.enums import Behaviour
+from partnership.core.fields import read_moment
 from partnership.core.forms import record_id
 from partnership.core.keyset import Cursor, newest_first
 from partnership.core.models import utcnow
 from partnership.core.nights import is_ambiguous, night_of, to_local
 from partnership.core.saving import save_or_keep
 from partnership.core.uploads import CleanImage, UploadRejected, clean_upload, image_response
-from partnership.core.when import OTHER, WhenError, local_parts, resolve_moment
+from partnership.core.when import OTHER, local_parts
 from partnership.extensions import db
 from partnership.sightings import bp, service
 from partnership.sightings.forms import SightingFilterForm, SightingForm
@@ -74,18 +76,8 @@ def _float(raw: str | None) -> float | None:
 def _data_from(form: SightingForm, earliest: datetime | None = None) -> service.SightingData | None:
     """The checked answers, or None with the problem put on its field. The time may be as
     old as ``earliest`` (see :func:`~partnership.core.when.resolve_moment`)."""
-    try:
-        occurred_at = resolve_moment(
-            form.when.data or "",
-            form.day.data,
-            form.clock.data or "",
-            form.fold.data,
-            utcnow(),
-            earliest=earliest,
-        )
-    except WhenError as error:
-        field = getattr(form, error.field)
-        field.errors = [*field.errors, error.message]
+    occurred_at = read_moment(form, utcnow(), earliest=earliest)
+    if occurred_at is None:
         return None
     return service.SightingData(
         occurred_at=occurred_at,
@@ -98,12 +90,7 @@ def _data_from(form: SightingForm, earliest: datetime | None = None) -> service.
         victim_response=form.victim_response.data or "",
         action_taken=form.action_taken.data or "",
         vulnerabilities=list(form.vulnerabilities.data or []),
-        apparent_sex=form.apparent_sex.data or "",
-        age_band=form.age_band.data or "",
-        height=form.height.data or "",
-        build=form.build.data or "",
-        clothing=form.clothing.data or "",
-        distinguishing_features=form.distinguishing_features.data or "",
+        **description_data(form),
         description=form.description.data or "",
         sharing=form.sharing.data or "",
     )

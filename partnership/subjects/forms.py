@@ -13,7 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from partnership.core.description import DescriptionFields
 from partnership.core.enums import (
@@ -113,9 +113,7 @@ class _ReasonForm(Form):
     # No Optional(): it would stop validate_detail from running on an empty answer.
     detail = TextAreaField(
         _l("Give details"),
-        validators=[
-            Length(max=500, message=_l("Keep this to %(max)d characters or fewer", max=500))
-        ],
+        validators=[limit(500)],
     )
 
     def validate_detail(self, field: Any) -> None:
@@ -181,7 +179,7 @@ def _reference() -> Any:
         description=_l("For example, RF-2026-0042"),
         validators=[
             DataRequired(_l("Enter the red flag reference")),
-            Length(max=20, message=_l("Keep this to %(max)d characters or fewer", max=20)),
+            limit(20),
         ],
     )
 
@@ -201,15 +199,13 @@ class AccessRequestForm(Form):
         description=_l("If you give one, the name and date of birth are not needed"),
         validators=[
             Optional(),
-            Length(max=20, message=_l("Keep this to %(max)d characters or fewer", max=20)),
+            limit(20),
         ],
     )
     full_name = StringField(
         _l("Full name"),
         description=_l("As the person gave it in their request"),
-        validators=[
-            Length(max=200, message=_l("Keep this to %(max)d characters or fewer", max=200))
-        ],
+        validators=[limit(200)],
     )
     date_of_birth = StringField(
         _l("Date of birth"),
@@ -220,9 +216,7 @@ class AccessRequestForm(Form):
         description=_l(
             "Needed only for a red flag that holds no date of birth: then its address must agree"
         ),
-        validators=[
-            Length(max=500, message=_l("Keep this to %(max)d characters or fewer", max=500))
-        ],
+        validators=[limit(500)],
     )
     reason = StringField(
         _l("Request reference or reason"),
@@ -231,7 +225,7 @@ class AccessRequestForm(Form):
         ),
         validators=[
             DataRequired(_l("Enter the request reference or the reason")),
-            Length(max=500, message=_l("Keep this to %(max)d characters or fewer", max=500)),
+            limit(500),
         ],
     )
     file_format = RadioField(

@@ -18,7 +18,7 @@ from partnership.core.saving import save_or_keep
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
 from partnership.sightings.visibility import find_visible_sighting
-from partnership.subjects import bp, links, service
+from partnership.subjects import bp, links, service, suggestions
 from partnership.subjects.forms import DetailsObtainedForm, LinkForm, LinkReasonForm
 from partnership.subjects.models import Subject
 from partnership.subjects.visibility import (
@@ -105,14 +105,14 @@ def link(kind: str, record_id: int) -> Any:
                     "success",
                 )
                 return redirect(record_url(record))
-    suggestions = links.suggestions(user, record, now.date())
+    suggested = suggestions.suggestions(user, record, now.date())
     # The page shows subject cards: leave a trace of which.
     audit.record(
         "subject.suggestions_shown",
         actor=user,
         object_type=kind,
         object_id=record.id,
-        subjects=[suggestion.subject.id for suggestion in suggestions],
+        subjects=[suggestion.subject.id for suggestion in suggested],
     )
     db.session.commit()
     status = 400 if request.method == "POST" else 200
@@ -123,7 +123,7 @@ def link(kind: str, record_id: int) -> Any:
             record=record,
             kind=kind,
             record_url=record_url(record),
-            suggestions=suggestions,
+            suggestions=suggested,
             personal=personal_fields(user),
         ),
         status,
@@ -153,14 +153,6 @@ def _prefill(sighting: Sighting) -> dict[str, Any]:
     return data
 
 
-def _subject_data(form: DetailsObtainedForm) -> service.SubjectData:
-    texts = [name for name in service.SUBJECT_FIELDS if name != "date_of_birth"]
-    return service.SubjectData(
-        **{name: getattr(form, name).data or "" for name in texts},
-        date_of_birth=form.date_of_birth.data,
-    )
-
-
 @bp.route("/details/<int:sighting_id>", methods=["GET", "POST"])
 @roles_required(*POLICE_ROLES)
 def details_obtained(sighting_id: int) -> Any:
@@ -182,7 +174,7 @@ def details_obtained(sighting_id: int) -> Any:
             ]
         elif valid:
             reason = _justification(form)
-            data = None if existing is not None else _subject_data(form)
+            data = None if existing is not None else service.subject_data(form)
             made = save_or_keep(
                 form,
                 lambda: links.record_details_obtained(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -15,7 +16,7 @@ from sqlalchemy import func, or_, select
 from partnership.alerts.models import Alert
 from partnership.auth.models import User
 from partnership.core import audit, locking, references
-from partnership.core.description import DESCRIPTION_FIELDS
+from partnership.core.description import DESCRIPTION_FIELDS, DescriptionData
 from partnership.core.enums import ViewReason
 from partnership.core.models import AuditEvent
 from partnership.core.saving import Refused
@@ -86,16 +87,10 @@ def search(user: User, query_text: str, today: date, limit: int = 50) -> list[Su
 
 
 @dataclass
-class SubjectData:
+class SubjectData(DescriptionData):
     """What the subject form says, checked."""
 
     description: str
-    apparent_sex: str = ""
-    age_band: str = ""
-    height: str = ""
-    build: str = ""
-    clothing: str = ""
-    distinguishing_features: str = ""
     name: str = ""
     aliases: str = ""
     date_of_birth: date | None = None
@@ -103,6 +98,15 @@ class SubjectData:
 
 
 SUBJECT_FIELDS = tuple(SubjectData.__dataclass_fields__)
+
+
+def subject_data(form: Any) -> SubjectData:
+    """What a form with the subject's fields (a new red flag, details obtained) says."""
+    texts = [name for name in SUBJECT_FIELDS if name != "date_of_birth"]
+    return SubjectData(
+        **{name: getattr(form, name).data or "" for name in texts},
+        date_of_birth=form.date_of_birth.data,
+    )
 
 
 def next_reference(year: int) -> str:

@@ -101,21 +101,13 @@ def search() -> str:
     )
 
 
-def _subject_data(form: SubjectForm) -> service.SubjectData:
-    texts = [name for name in service.SUBJECT_FIELDS if name != "date_of_birth"]
-    return service.SubjectData(
-        **{name: getattr(form, name).data or "" for name in texts},
-        date_of_birth=form.date_of_birth.data,
-    )
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*POLICE_ROLES)
 def create() -> Any:
     user = actor()
     form = SubjectForm()
     if form.validate_on_submit():
-        data = _subject_data(form)
+        data = service.subject_data(form)
         subject = save_or_keep(form, lambda: service.create_subject(user, data, utcnow()))
         if subject is not None:
             flash(_("Red flag %(reference)s saved.", reference=subject.reference), "success")
@@ -136,7 +128,7 @@ def edit(subject_id: int) -> Any:
     if request.method == "GET":
         form.opened_on(subject)
     if form.validate_on_submit():
-        data = _subject_data(form)
+        data = service.subject_data(form)
         changed = save_or_keep(
             form, lambda: service.update_subject(user, subject, data, utcnow()), record=subject
         )

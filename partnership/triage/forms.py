@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from partnership.core.enums import TITLES, TriageStatus
+from partnership.core.fields import limit, text_area
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
 from partnership.triage.service import TRIAGE_CHOICES, URGENT_NEEDS_ACTION
@@ -14,17 +15,6 @@ from partnership.triage.service import TRIAGE_CHOICES, URGENT_NEEDS_ACTION
 
 def _status_choices() -> list[SelectChoice]:
     return [SelectChoice(code, TITLES[TriageStatus][code]) for code in TRIAGE_CHOICES]
-
-
-def _text(label: Any, limit: int, description: Any = None) -> TextAreaField:
-    return TextAreaField(
-        label,
-        description=description,
-        validators=[
-            Optional(),
-            Length(max=limit, message=_l("Keep this to %(max)d characters or fewer", max=limit)),
-        ],
-    )
 
 
 class TriageForm(VersionedForm):
@@ -37,12 +27,12 @@ class TriageForm(VersionedForm):
         choices=_status_choices(),
         validators=[DataRequired(_l("Choose what to do with this report"))],
     )
-    urgent_action = _text(
+    urgent_action = text_area(
         _l("Action taken"),
-        2000,
         _l("Needed when the report is urgent: what was done, and by whom."),
+        most=2000,
     )
-    triage_note = _text(_l("Note (optional)"), 2000)
+    triage_note = text_area(_l("Note (optional)"), most=2000)
     venue_id = SelectField(_l("Link to a venue"), validators=[Optional()])
     area_id = SelectField(_l("Link to an area"), validators=[Optional()])
     subject_reference = StringField(
@@ -50,7 +40,7 @@ class TriageForm(VersionedForm):
         description=_l("The card's reference, like RF-2026-0001. Leave empty for none."),
         validators=[
             Optional(),
-            Length(max=40, message=_l("Keep this to %(max)d characters or fewer", max=40)),
+            limit(40),
         ],
     )
 

@@ -7,6 +7,7 @@ from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnership.core import geo
+from partnership.core.fields import name_field
 from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.locking import VersionedForm
@@ -36,13 +37,7 @@ def _postcode(_form: Form, field: Field) -> None:
 
 
 class VenueForm(VersionedForm):
-    name = StringField(
-        _l("Name of the venue"),
-        validators=[
-            DataRequired(_l("Enter the name of the venue")),
-            Length(max=200, message=_l("Name must be 200 characters or fewer")),
-        ],
-    )
+    name = name_field(_l("Name of the venue"), _l("Enter the name of the venue"))
     # Any submitted id is accepted here; the view explains one that is not a
     # licensed premises rather than WTForms' bare "Not a valid choice".
     organisation_id = SelectField(
@@ -126,13 +121,7 @@ class GeoJSONField(TextAreaField):
 
 
 class AreaForm(VersionedForm):
-    name = StringField(
-        _l("Name of the area"),
-        validators=[
-            DataRequired(_l("Enter the name of the area")),
-            Length(max=200, message=_l("Name must be 200 characters or fewer")),
-        ],
-    )
+    name = name_field(_l("Name of the area"), _l("Enter the name of the area"))
     description = TextAreaField(
         _l("Description (optional)"),
         description=_l("What the area is for, or the streets that bound it"),

@@ -13,7 +13,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from partnership.core.enums import AgeBand, Gender, HandedTo, SafeSpaceReason, Support
-from partnership.core.fields import WhenFields, day_field, earlier_clock, fold_field, limit
+from partnership.core.fields import (
+    WhenFields,
+    day_field,
+    earlier_clock,
+    fold_field,
+    limit,
+    when_field,
+)
 from partnership.core.forms import Form
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.when import when_choices
@@ -69,12 +76,7 @@ class SafeSpaceUseForm(WhenFields, PersonHelpedFields, Form):
     submission_key = HiddenField()
     venue_id = SelectField(_l("Which venue?"), validate_choice=False, validators=[Optional()])
 
-    when = RadioField(
-        _l("When did they arrive?"),
-        choices=when_choices(),
-        default="now",
-        validators=[DataRequired(_l("Choose when it happened"))],
-    )
+    when = when_field(_l("When did they arrive?"))
 
     left = RadioField(
         _l("When did they leave?"),
@@ -106,12 +108,7 @@ class WelfareNoteForm(WhenFields, PersonHelpedFields, Form):
     venue_id = SelectField(_l("Where was it?"), validate_choice=False, validators=[Optional()])
     place = StringField(_l("Or describe the place"), validators=[Optional(), limit(300)])
 
-    when = RadioField(
-        _l("When did it happen?"),
-        choices=when_choices(),
-        default="now",
-        validators=[DataRequired(_l("Choose when it happened"))],
-    )
+    when = when_field(_l("When did it happen?"))
 
     support = SelectMultipleField(
         _l("What help did you give?"),

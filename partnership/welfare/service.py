@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -27,6 +27,8 @@ from partnership.welfare.visibility import (
     safe_space_venue_rule,
     visible_safe_space_uses,
 )
+
+Record = TypeVar("Record", SafeSpaceUse, WelfareNote)
 
 # A hand-over to one of these names a member organisation of the matching kind.
 HANDOVER_KINDS: dict[str, OrgKind] = {
@@ -82,22 +84,20 @@ def tonights_safe_space_uses(user: User, now: datetime, limit: int = 50) -> list
     return list(db.session.scalars(query.order_by(SafeSpaceUse.arrived_at.desc()).limit(limit)))
 
 
+def _by_key(model: type[Record], user: User, key: str) -> Record | None:
+    return db.session.scalar(
+        select(model).where(model.submission_key == key, model.author_id == user.id)
+    )
+
+
 def find_safe_space_use_by_key(user: User, key: str) -> SafeSpaceUse | None:
     """The Safe Space use this user already made from this form, if a tap was sent twice."""
-    return db.session.scalar(
-        select(SafeSpaceUse).where(
-            SafeSpaceUse.submission_key == key, SafeSpaceUse.author_id == user.id
-        )
-    )
+    return _by_key(SafeSpaceUse, user, key)
 
 
 def find_welfare_note_by_key(user: User, key: str) -> WelfareNote | None:
     """The welfare note this user already made from this form, if a tap was sent twice."""
-    return db.session.scalar(
-        select(WelfareNote).where(
-            WelfareNote.submission_key == key, WelfareNote.author_id == user.id
-        )
-    )
+    return _by_key(WelfareNote, user, key)
 
 
 def safe_space_venues(user: User) -> list[Venue]:
@@ -124,35 +124,57 @@ def handover_organisations() -> list[Organisation]:
     return list(db.session.scalars(query.order_by(Organisation.name)))
 
 
+@dataclass(kw_only=True)
+class PersonHelpedData:
+    """Who was helped, the help given and who they were handed over to, as both forms say."""
+
+    handed_to: str
+    age_band: str = ""
+    gender: str = ""
+    support: list[str] = field(default_factory=list)
+    handed_to_organisation_id: int | None = None
+    notes: str = ""
+
+
 @dataclass
-class SafeSpaceUseData:
+class SafeSpaceUseData(PersonHelpedData):
     """What the form says, times already resolved to UTC."""
 
     venue_id: int | None
     arrived_at: datetime
-    handed_to: str
     left_at: datetime | None = None
-    age_band: str = ""
-    gender: str = ""
     reasons: list[str] = field(default_factory=list)
-    support: list[str] = field(default_factory=list)
-    handed_to_organisation_id: int | None = None
-    notes: str = ""
 
 
 @dataclass
-class WelfareNoteData:
+class WelfareNoteData(PersonHelpedData):
     """What the form says, the time already resolved to UTC."""
 
     occurred_at: datetime
-    handed_to: str
     venue_id: int | None = None
     place: str = ""
-    age_band: str = ""
-    gender: str = ""
-    support: list[str] = field(default_factory=list)
-    handed_to_organisation_id: int | None = None
-    notes: str = ""
+
+
+def _person_helped(
+    actor: User, data: PersonHelpedData, submission_key: str, digest: str | None
+) -> dict[str, Any]:
+    """The columns of :class:`~partnership.welfare.models.PersonHelped` for a new record
+    by ``actor``: a hand-over to a member organisation shares the record with it, any
+    other hand-over shares it with nobody."""
+    return {
+        "submission_key": submission_key,
+        "submission_digest": digest,
+        "organisation_id": actor.organisation_id,
+        "author_id": actor.id,
+        "age_band": data.age_band,
+        "gender": data.gender,
+        "support": sorted(set(data.support)),
+        "handed_to": data.handed_to,
+        "handed_to_organisation_id": _handed_to_organisation(
+            data.handed_to, data.handed_to_organisation_id
+        ),
+        "notes": data.notes.strip(),
+    }
 
 
 def _handover_problems(handed_to: str, organisation_id: int | None) -> list[Problem]:
@@ -208,23 +230,12 @@ def record_safe_space_use(
     if problems:
         raise Refused(problems)
     use = SafeSpaceUse(
-        submission_key=submission_key,
-        submission_digest=digest,
-        organisation_id=actor.organisation_id,
-        author_id=actor.id,
+        **_person_helped(actor, data, submission_key, digest),
         venue_id=data.venue_id,
         arrived_at=data.arrived_at,
         left_at=data.left_at,
         night=night_of(data.arrived_at),
-        age_band=data.age_band,
-        gender=data.gender,
         reasons=sorted(set(data.reasons)),
-        support=sorted(set(data.support)),
-        handed_to=data.handed_to,
-        handed_to_organisation_id=_handed_to_organisation(
-            data.handed_to, data.handed_to_organisation_id
-        ),
-        notes=data.notes.strip(),
     )
     db.session.add(use)
     db.session.flush()
@@ -270,22 +281,11 @@ def record_welfare_note(
     if problems:
         raise Refused(problems)
     note = WelfareNote(
-        submission_key=submission_key,
-        submission_digest=digest,
-        organisation_id=actor.organisation_id,
-        author_id=actor.id,
+        **_person_helped(actor, data, submission_key, digest),
         occurred_at=data.occurred_at,
         night=night_of(data.occurred_at),
         venue_id=data.venue_id,
         place=data.place.strip(),
-        age_band=data.age_band,
-        gender=data.gender,
-        support=sorted(set(data.support)),
-        handed_to=data.handed_to,
-        handed_to_organisation_id=_handed_to_organisation(
-            data.handed_to, data.handed_to_organisation_id
-        ),
-        notes=data.notes.strip(),
     )
     db.session.add(note)
     db.session.flush()

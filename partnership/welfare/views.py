@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
@@ -14,11 +16,13 @@ from wtforms.fields.choices import SelectChoice
 from partnership.auth.models import User
 from partnership.core import audit, submissions
 from partnership.core.access import POLICE_ROLES, actor, get_or_404, roles_required
+from partnership.core.fields import add_error, read_moment
 from partnership.core.forms import record_id
 from partnership.core.keyset import Cursor, newest_first
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
-from partnership.core.when import WhenError, local_parts, resolve_moment
+from partnership.core.submissions import Submission
+from partnership.core.when import local_parts
 from partnership.extensions import db
 from partnership.subjects import links
 from partnership.welfare import bp, service
@@ -41,34 +45,10 @@ from partnership.welfare.visibility import (
 
 PAGE_SIZE = 25
 
-# Which form fields hold each part of a moment, as core/when.py names them.
-WHEN_FIELDS = {"when": "when", "day": "day", "clock": "clock", "fold": "fold"}
+# Which form fields hold each part of the departure, as core/when.py names them.
 LEFT_FIELDS = {"when": "left", "day": "left_day", "clock": "left_clock", "fold": "left_fold"}
 
 Record = TypeVar("Record", SafeSpaceUse, WelfareNote)
-
-
-def _add_error(form: Any, name: str, message: Any) -> None:
-    field = getattr(form, name)
-    if str(message) not in [str(m) for m in field.errors]:
-        field.errors = [*field.errors, message]
-
-
-def _moment(
-    form: Any, names: dict[str, str], choice: str, now: datetime
-) -> tuple[bool, datetime | None]:
-    """(True, the UTC moment) or (False, None) with the problem put on its field."""
-    try:
-        return True, resolve_moment(
-            choice,
-            getattr(form, names["day"]).data,
-            getattr(form, names["clock"]).data or "",
-            getattr(form, names["fold"]).data,
-            now,
-        )
-    except WhenError as error:
-        _add_error(form, names[error.field], error.message)
-        return False, None
 
 
 def _handover_choices() -> list[SelectChoice]:
@@ -84,6 +64,53 @@ def _start(form: Any, now: datetime) -> None:
     form.day.data, form.clock.data = local_parts(now)
 
 
+def _person_helped(form: Any) -> dict[str, Any]:
+    """What the form's :class:`~partnership.welfare.forms.PersonHelpedFields` and its
+    support say, as :class:`~partnership.welfare.service.PersonHelpedData` takes it."""
+    return {
+        "age_band": form.age_band.data or "",
+        "gender": form.gender.data or "",
+        "support": list(form.support.data or []),
+        "handed_to": form.handed_to.data or "",
+        "handed_to_organisation_id": record_id(form.handed_to_organisation_id.data),
+        "notes": form.notes.data or "",
+    }
+
+
+def _sent_before(
+    form: Any, sent: Submission | None, valid: bool, find: Callable[[str], Record | None]
+) -> tuple[bool, Record | None]:
+    """Whether the form may still be saved, and the record already made from this very
+    form (sent twice) if there is one; a key sent again with other answers is refused."""
+    if valid and sent is not None:
+        existing = find(sent.key)
+        if existing is not None:
+            if submissions.same_answers(existing, sent):  # the same form sent twice
+                return valid, existing
+            submissions.refuse(form)
+            return False, None
+    return valid, None
+
+
+def _save_once(
+    form: Any,
+    sent: Submission,
+    record: Callable[[], Record],
+    find: Callable[[str], Record | None],
+    saved: str,
+) -> Record | None:
+    """The record made (saying ``saved``), or the one the same form made meanwhile; None
+    when the form is shown again with the problem."""
+    made = save_or_keep(form, record, raced=lambda: submissions.earlier(find(sent.key), sent))
+    if made is not None:
+        flash(saved, "success")
+        return made
+    raced = find(sent.key)
+    if raced is not None and submissions.same_answers(raced, sent):
+        return raced
+    return None
+
+
 def _safe_space_data(
     form: SafeSpaceUseForm, arrived_at: datetime, left_at: datetime | None
 ) -> service.SafeSpaceUseData:
@@ -91,13 +118,8 @@ def _safe_space_data(
         venue_id=record_id(form.venue_id.data),
         arrived_at=arrived_at,
         left_at=left_at,
-        age_band=form.age_band.data or "",
-        gender=form.gender.data or "",
         reasons=list(form.reasons.data or []),
-        support=list(form.support.data or []),
-        handed_to=form.handed_to.data or "",
-        handed_to_organisation_id=record_id(form.handed_to_organisation_id.data),
-        notes=form.notes.data or "",
+        **_person_helped(form),
     )
 
 
@@ -124,40 +146,30 @@ def safe_space_use_create() -> Any:
         return render_template("welfare/safe_space_form.html", form=form)
 
     sent = submissions.received(form)
-    valid = form.validate_on_submit()
-    if valid and sent is not None:
-        existing = service.find_safe_space_use_by_key(user, sent.key)
-        if existing is not None:
-            if submissions.same_answers(existing, sent):  # the same form sent twice
-                return redirect(url_for("welfare.safe_space_use_detail", use_id=existing.id))
-            submissions.refuse(form)
-            valid = False
-    arrived, arrived_at = _moment(form, WHEN_FIELDS, form.when.data or "", now)
-    left, left_at = (
-        (True, None)
-        if form.left.data == STILL_HERE
-        else _moment(form, LEFT_FIELDS, form.left.data or "", now)
-    )
+    find = partial(service.find_safe_space_use_by_key, user)
+    valid, existing = _sent_before(form, sent, form.validate_on_submit(), find)
+    if existing is not None:
+        return redirect(url_for("welfare.safe_space_use_detail", use_id=existing.id))
+    arrived_at = read_moment(form, now)
+    still_here = form.left.data == STILL_HERE
+    left_at = None if still_here else read_moment(form, now, LEFT_FIELDS)
+    arrived, left = arrived_at is not None, still_here or left_at is not None
     # Every rule is checked even when other answers are wrong, so all problems show at
     # once; the departure can only be compared with an arrival that was understood.
     data = _safe_space_data(form, arrived_at or now, left_at if arrived else None)
     problems = service.safe_space_use_problems(user, data)
     for problem in problems:
-        _add_error(form, problem.field, problem.message)
+        add_error(getattr(form, problem.field), problem.message)
     if valid and sent is not None and arrived and left and not problems:
-        use = save_or_keep(
+        use = _save_once(
             form,
+            sent,
             lambda: service.record_safe_space_use(user, data, sent.key, sent.digest),
-            raced=lambda: submissions.earlier(
-                service.find_safe_space_use_by_key(user, sent.key), sent
-            ),
+            find,
+            _("Safe Space use saved. Thank you."),
         )
         if use is not None:
-            flash(_("Safe Space use saved. Thank you."), "success")
             return redirect(url_for("welfare.safe_space_use_detail", use_id=use.id))
-        raced = service.find_safe_space_use_by_key(user, sent.key)
-        if raced is not None and submissions.same_answers(raced, sent):
-            return redirect(url_for("welfare.safe_space_use_detail", use_id=raced.id))
     return render_template("welfare/safe_space_form.html", form=form), 400
 
 
@@ -166,12 +178,7 @@ def _welfare_note_data(form: WelfareNoteForm, occurred_at: datetime) -> service.
         occurred_at=occurred_at,
         venue_id=record_id(form.venue_id.data),
         place=form.place.data or "",
-        age_band=form.age_band.data or "",
-        gender=form.gender.data or "",
-        support=list(form.support.data or []),
-        handed_to=form.handed_to.data or "",
-        handed_to_organisation_id=record_id(form.handed_to_organisation_id.data),
-        notes=form.notes.data or "",
+        **_person_helped(form),
     )
 
 
@@ -190,33 +197,26 @@ def welfare_note_create() -> Any:
         return render_template("welfare/note_form.html", form=form)
 
     sent = submissions.received(form)
-    valid = form.validate_on_submit()
-    if valid and sent is not None:
-        existing = service.find_welfare_note_by_key(user, sent.key)
-        if existing is not None:
-            if submissions.same_answers(existing, sent):  # the same form sent twice
-                return redirect(url_for("welfare.welfare_note_detail", note_id=existing.id))
-            submissions.refuse(form)
-            valid = False
-    understood, occurred_at = _moment(form, WHEN_FIELDS, form.when.data or "", now)
+    find = partial(service.find_welfare_note_by_key, user)
+    valid, existing = _sent_before(form, sent, form.validate_on_submit(), find)
+    if existing is not None:
+        return redirect(url_for("welfare.welfare_note_detail", note_id=existing.id))
+    occurred_at = read_moment(form, now)
+    understood = occurred_at is not None
     data = _welfare_note_data(form, occurred_at or now)
     problems = service.welfare_note_problems(data)
     for problem in problems:
-        _add_error(form, problem.field, problem.message)
+        add_error(getattr(form, problem.field), problem.message)
     if valid and sent is not None and understood and not problems:
-        note = save_or_keep(
+        note = _save_once(
             form,
+            sent,
             lambda: service.record_welfare_note(user, data, sent.key, sent.digest),
-            raced=lambda: submissions.earlier(
-                service.find_welfare_note_by_key(user, sent.key), sent
-            ),
+            find,
+            _("Welfare note saved. Thank you."),
         )
         if note is not None:
-            flash(_("Welfare note saved. Thank you."), "success")
             return redirect(url_for("welfare.welfare_note_detail", note_id=note.id))
-        raced = service.find_welfare_note_by_key(user, sent.key)
-        if raced is not None and submissions.same_answers(raced, sent):
-            return redirect(url_for("welfare.welfare_note_detail", note_id=raced.id))
     return render_template("welfare/note_form.html", form=form), 400
 
 

@@ -16,7 +16,7 @@ from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
-from partnership.subjects import links
+from partnership.subjects import suggestions
 from partnership.subjects.models import Subject
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 from tests.conftest import update
@@ -47,7 +47,7 @@ def suggested(
         viewer = db.session.get(User, user.id)
         record = db.session.get(model, record_id)
         assert viewer is not None and record is not None
-        found = links.suggestions(viewer, record, today or NOW.date())
+        found = suggestions.suggestions(viewer, record, today or NOW.date())
         return {suggestion.subject.id: suggestion.reasons for suggestion in found}
 
 
