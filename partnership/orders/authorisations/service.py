@@ -280,14 +280,14 @@ def end_early(
     authorisation: DispersalAuthorisation,
     reason: str,
     now: datetime,
-) -> None:
+) -> DispersalAuthorisation:
     """End ``authorisation`` at ``now``, before its end: no direction can be given under it
     from then on (directions already given run their course).
 
     Refused (nothing changed) unless ``actor`` is an inspector (or above), it has not been
-    ended already nor run out, and a reason is given. Flushes and leaves one
-    ``authorisation.ended_early`` audit event. (The form's version is checked by
-    :func:`~partnership.core.saving.save_or_keep`.)
+    ended already nor run out, and a reason is given. Flushes, leaves one
+    ``authorisation.ended_early`` audit event and returns the authorisation. (The form's
+    version is checked by :func:`~partnership.core.saving.save_or_keep`.)
     """
     if not may_authorise(actor):
         raise Refused(END_RANK_REFUSAL)
@@ -321,6 +321,7 @@ def end_early(
         ended_at=now.isoformat(),
         reason=authorisation.end_reason,
     )
+    return authorisation
 
 
 def status(authorisation: DispersalAuthorisation, now: datetime) -> str:

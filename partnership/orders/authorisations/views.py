@@ -28,6 +28,7 @@ from partnership.orders.authorisations.visibility import (
     may_authorise,
     visible_authorisations,
 )
+from partnership.orders.changes import change_page
 from partnership.orders.directions.models import DispersalDirection
 from partnership.orders.directions.visibility import visible_directions
 from partnership.orders.downloads import asked_language, pdf_download
@@ -49,6 +50,10 @@ def _refused(message: Any, authorisation: DispersalAuthorisation | None = None) 
     return render_template(
         "orders/authorisations/refused.html", message=message, authorisation=authorisation
     ), 403
+
+
+def _detail_url(authorisation: DispersalAuthorisation) -> str:
+    return url_for("orders.authorisation_detail", authorisation_id=authorisation.id)
 
 
 def _area_choices(form: AuthorisationForm) -> None:
@@ -121,9 +126,7 @@ def authorisation_create() -> Any:
                     ),
                     "success",
                 )
-                return redirect(
-                    url_for("orders.authorisation_detail", authorisation_id=authorisation.id)
-                )
+                return redirect(_detail_url(authorisation))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "orders/authorisations/form.html", form=form, map_data=map_data("polygon")
@@ -170,35 +173,26 @@ def authorisation_end(authorisation_id: int) -> Any:
     if not may_authorise(user):
         return _refused(service.END_RANK_REFUSAL, authorisation)
     form = EndAuthorisationForm()
-    if request.method == "GET":
-        if not service.may_end(user, authorisation, utcnow()):  # the page says why
-            return redirect(
-                url_for("orders.authorisation_detail", authorisation_id=authorisation.id)
-            )
-        form.opened_on(authorisation)
-    elif form.validate_on_submit():
-        reason = form.reason.data or ""
-        save_or_keep(
-            form,
-            lambda: service.end_early(user, authorisation, reason, utcnow()),
-            record=authorisation,
-        )
-        if not form.errors and not form.form_errors:
-            flash(
-                _(
-                    "Dispersal authorisation %(reference)s is ended. No more directions can"
-                    " be given under it.",
-                    reference=authorisation.reference,
-                ),
-                "success",
-            )
-            return redirect(
-                url_for("orders.authorisation_detail", authorisation_id=authorisation.id)
-            )
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "orders/authorisations/end.html", form=form, authorisation=authorisation
-    ), status
+    return change_page(
+        form,
+        authorisation,
+        template="orders/authorisations/end.html",
+        back=_detail_url(authorisation),
+        # Nothing to end any more: the page says why.
+        opening=lambda: (
+            None
+            if service.may_end(user, authorisation, utcnow())
+            else redirect(_detail_url(authorisation))
+        ),
+        read=lambda: form.reason.data or "",
+        work=lambda reason: service.end_early(user, authorisation, reason, utcnow()),
+        done=lambda ended: _(
+            "Dispersal authorisation %(reference)s is ended. No more directions can"
+            " be given under it.",
+            reference=authorisation.reference,
+        ),
+        authorisation=authorisation,
+    )
 
 
 @bp.route("/authorisations/<int:authorisation_id>/record.pdf")

@@ -245,6 +245,36 @@ def _check_notice(reason: str) -> None:
         )
 
 
+def _add_change(
+    actor: User,
+    direction: DispersalDirection,
+    kind: str,
+    reason: str,
+    notice_in_writing: bool,
+    *,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    now: datetime,
+) -> DirectionChange:
+    """Keep the record of a change ``actor`` made to ``direction`` at ``now`` (what was in
+    force before and after, and the notice of it), and flush."""
+    change = DirectionChange(
+        direction_id=direction.id,
+        kind=kind,
+        changed_at=now,
+        changed_by_id=actor.id,
+        changed_by_name=actor.name,
+        reason=reason.strip(),
+        notice_in_writing=notice_in_writing,
+        before=before,
+        after=after,
+    )
+    direction.updated_at = now
+    direction.changes.append(change)
+    db.session.flush()
+    return change
+
+
 def vary_direction(
     actor: User,
     direction: DispersalDirection,
@@ -302,25 +332,21 @@ def vary_direction(
                 " route, or go back"
             )
         )
-    change = DirectionChange(
-        direction_id=direction.id,
-        kind=VARIED,
-        changed_at=now,
-        changed_by_id=actor.id,
-        changed_by_name=actor.name,
-        reason=data.reason.strip(),
-        notice_in_writing=data.notice_in_writing,
-        before={name: before[name] for name in changed},
-        after={name: after[name] for name in changed},
-    )
     direction.ends_at = data.ends_at
     direction.excluded_geometry = None if data.whole_locality else data.excluded_geometry
     direction.excluded_description = data.excluded_description.strip()
     direction.leave_by = data.leave_by
     direction.route = data.route.strip()
-    direction.updated_at = now
-    direction.changes.append(change)
-    db.session.flush()
+    change = _add_change(
+        actor,
+        direction,
+        VARIED,
+        data.reason,
+        data.notice_in_writing,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
+        now=now,
+    )
     audit.record(
         "direction.varied",
         actor=actor,
@@ -349,21 +375,17 @@ def withdraw_direction(
     """
     _check_changeable(actor, direction, now)
     _check_notice(reason)
-    change = DirectionChange(
-        direction_id=direction.id,
-        kind=WITHDRAWN,
-        changed_at=now,
-        changed_by_id=actor.id,
-        changed_by_name=actor.name,
-        reason=reason.strip(),
-        notice_in_writing=notice_in_writing,
+    direction.withdrawn_at = now
+    change = _add_change(
+        actor,
+        direction,
+        WITHDRAWN,
+        reason,
+        notice_in_writing,
         before={"withdrawn_at": None},
         after={"withdrawn_at": now.isoformat()},
+        now=now,
     )
-    direction.withdrawn_at = now
-    direction.updated_at = now
-    direction.changes.append(change)
-    db.session.flush()
     audit.record(
         "direction.withdrawn",
         actor=actor,

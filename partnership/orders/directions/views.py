@@ -5,6 +5,7 @@ only."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from partnership.extensions import db
 from partnership.orders import bp
 from partnership.orders.authorisations.models import DispersalAuthorisation
 from partnership.orders.authorisations.visibility import find_visible_authorisation
+from partnership.orders.changes import change_page
 from partnership.orders.directions import documents, rules, service
 from partnership.orders.directions.forms import (
     NO,
@@ -95,6 +97,10 @@ def _fold_of(moment: datetime) -> str | None:
     """Which of the two 01:30s ``moment`` is, on the night the clocks go back."""
     local = to_local(moment)
     return str(local.fold) if is_ambiguous(local.replace(tzinfo=None)) else None
+
+
+def _back(direction: DispersalDirection) -> Any:
+    return redirect(url_for("orders.direction_detail", direction_id=direction.id))
 
 
 # --- The list ------------------------------------------------------------------------
@@ -286,7 +292,7 @@ def direction_create() -> Any:
                         _("Direction %(reference)s recorded.", reference=direction.reference),
                         "success",
                     )
-                    return redirect(url_for("orders.direction_detail", direction_id=direction.id))
+                    return _back(direction)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "orders/directions/form.html",
@@ -307,7 +313,7 @@ def direction_create() -> Any:
 @roles_required(*POLICE_ROLES)
 def direction_detail(direction_id: int) -> str:
     user = actor()
-    direction = get_or_404(find_visible_direction(actor(), direction_id))
+    direction = get_or_404(find_visible_direction(user, direction_id))
     now = utcnow()
     audit.record(
         "direction.viewed",
@@ -331,16 +337,40 @@ def direction_detail(direction_id: int) -> str:
 # --- Varying and withdrawing ---------------------------------------------------------
 
 
-def _still_changeable(direction: DispersalDirection) -> Any:
-    """On opening the page: a redirect with the reason if it can no longer be changed."""
-    if service.status(direction, utcnow()) == "active":
+def _change_page(
+    form: VaryForm | WithdrawForm,
+    direction: DispersalDirection,
+    template: str,
+    fill: Callable[[], None],
+    **kwargs: Any,
+) -> Any:
+    """A page that changes ``direction`` (see :func:`~partnership.orders.changes.change_page`):
+    opened only while it is in force (else back to it, saying why), with ``fill``'s
+    defaults and the notice in writing; back to the direction once saved."""
+
+    def opening() -> Any:
+        if service.status(direction, utcnow()) != "active":
+            flash(
+                _("This direction is no longer in force: it cannot be varied or withdrawn."),
+                "error",
+            )
+            return _back(direction)
+        fill()
+        form.notice_in_writing.data = "yes"
         return None
-    flash(_("This direction is no longer in force: it cannot be varied or withdrawn."), "error")
-    return redirect(url_for("orders.direction_detail", direction_id=direction.id))
+
+    return change_page(
+        form,
+        direction,
+        template=template,
+        back=url_for("orders.direction_detail", direction_id=direction.id),
+        opening=opening,
+        direction=direction,
+        **kwargs,
+    )
 
 
 def _vary_defaults(form: VaryForm, direction: DispersalDirection) -> None:
-    form.opened_on(direction)
     form.ends_day.data, form.ends_clock.data = local_parts(direction.ends_at)
     form.ends_fold.data = _fold_of(direction.ends_at)
     form.excluded_area.data = WHOLE if direction.excluded_geometry is None else PART
@@ -352,7 +382,6 @@ def _vary_defaults(form: VaryForm, direction: DispersalDirection) -> None:
         form.leave_by_day.data, form.leave_by_clock.data = local_parts(direction.leave_by)
         form.leave_by_fold.data = _fold_of(direction.leave_by)
     form.route.data = direction.route
-    form.notice_in_writing.data = "yes"
 
 
 def _variation_data(form: VaryForm) -> service.VariationData | None:
@@ -384,63 +413,38 @@ def _variation_data(form: VaryForm) -> service.VariationData | None:
 @roles_required(*POLICE_ROLES)
 def direction_vary(direction_id: int) -> Any:
     user = actor()
-    direction = get_or_404(find_visible_direction(actor(), direction_id))
+    direction = get_or_404(find_visible_direction(user, direction_id))
     form = VaryForm()
-    if request.method == "GET":
-        gone = _still_changeable(direction)
-        if gone is not None:
-            return gone
-        _vary_defaults(form, direction)
-    elif form.validate_on_submit():
-        data = _variation_data(form)
-        if data is not None:
-            change = save_or_keep(
-                form,
-                lambda: service.vary_direction(user, direction, data, utcnow()),
-                record=direction,
-            )
-            if change is not None:
-                flash(
-                    _("Direction %(reference)s varied.", reference=direction.reference), "success"
-                )
-                return redirect(url_for("orders.direction_detail", direction_id=direction.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
+    return _change_page(
+        form,
+        direction,
         "orders/directions/vary.html",
-        form=form,
-        direction=direction,
+        fill=lambda: _vary_defaults(form, direction),
+        read=lambda: _variation_data(form),
+        work=lambda data: service.vary_direction(user, direction, data, utcnow()),
+        done=lambda change: _("Direction %(reference)s varied.", reference=direction.reference),
         latest=service.latest_end(direction),
         area_map=_locality_map("polygon", [direction.authorisation]),
-    ), status
+    )
 
 
 @bp.route("/directions/<int:direction_id>/withdraw", methods=["GET", "POST"])
 @roles_required(*POLICE_ROLES)
 def direction_withdraw(direction_id: int) -> Any:
     user = actor()
-    direction = get_or_404(find_visible_direction(actor(), direction_id))
+    direction = get_or_404(find_visible_direction(user, direction_id))
     form = WithdrawForm()
-    if request.method == "GET":
-        gone = _still_changeable(direction)
-        if gone is not None:
-            return gone
-        form.opened_on(direction)
-        form.notice_in_writing.data = "yes"
-    elif form.validate_on_submit():
-        reason = form.reason.data or ""
-        in_writing = form.notice_in_writing.data != NO
-        change = save_or_keep(
-            form,
-            lambda: service.withdraw_direction(user, direction, reason, in_writing, utcnow()),
-            record=direction,
-        )
-        if change is not None:
-            flash(_("Direction %(reference)s withdrawn.", reference=direction.reference), "success")
-            return redirect(url_for("orders.direction_detail", direction_id=direction.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "orders/directions/withdraw.html", form=form, direction=direction
-    ), status
+    return _change_page(
+        form,
+        direction,
+        "orders/directions/withdraw.html",
+        fill=lambda: None,
+        read=lambda: form,
+        work=lambda sent: service.withdraw_direction(
+            user, direction, sent.reason.data or "", sent.notice_in_writing.data != NO, utcnow()
+        ),
+        done=lambda change: _("Direction %(reference)s withdrawn.", reference=direction.reference),
+    )
 
 
 # --- Breaches ------------------------------------------------------------------------
@@ -450,7 +454,7 @@ def direction_withdraw(direction_id: int) -> Any:
 @roles_required(*POLICE_ROLES)
 def direction_breach(direction_id: int) -> Any:
     user = actor()
-    direction = get_or_404(find_visible_direction(actor(), direction_id))
+    direction = get_or_404(find_visible_direction(user, direction_id))
     form = BreachForm()
     if request.method == "GET":
         form.day.data, form.clock.data = local_parts(utcnow())
@@ -470,7 +474,7 @@ def direction_breach(direction_id: int) -> Any:
             )
             if breach is not None:
                 flash(_("Breach recorded."), "success")
-                return redirect(url_for("orders.direction_detail", direction_id=direction.id))
+                return _back(direction)
     status = 400 if request.method == "POST" else 200
     return render_template("orders/directions/breach.html", form=form, direction=direction), status
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -83,6 +84,18 @@ def _recent_breaches(user: User, now: datetime, day: date) -> list[Breach]:
     )
 
 
+Order = TypeVar("Order", ExclusionNotice, DispersalDirection)
+
+
+def _by_id(model: type[Order], ids: set[int]) -> dict[int, Order]:
+    """The ``model`` records with these ids (the breaches' own), by id."""
+    if not ids:
+        return {}
+    return {
+        record.id: record for record in db.session.scalars(select(model).where(model.id.in_(ids)))
+    }
+
+
 @dataclass
 class Tonight:
     """Tonight's exclusions page for one user: only what their role may see is filled."""
@@ -125,23 +138,14 @@ def tonight(user: User, now: datetime) -> Tonight:
         shown.notices = _active_notices(user, day)
         shown.expiring_notices = [n for n in shown.notices if ends_at(n) <= soon]
         shown.breaches = _recent_breaches(user, now, day)
-        notice_ids = {b.notice_id for b in shown.breaches if b.notice_id is not None}
-        if notice_ids:
-            shown.breach_notices = {
-                n.id: n
-                for n in db.session.scalars(
-                    select(ExclusionNotice).where(ExclusionNotice.id.in_(notice_ids))
-                )
-            }
+        shown.breach_notices = _by_id(
+            ExclusionNotice, {b.notice_id for b in shown.breaches if b.notice_id is not None}
+        )
     if user.role_enum in POLICE_ROLES:
         shown.directions = _active_directions(user, now)
         shown.expiring_directions = [d for d in shown.directions if d.ends_at <= soon]
-        direction_ids = {b.direction_id for b in shown.breaches if b.direction_id is not None}
-        if direction_ids:
-            shown.breach_directions = {
-                d.id: d
-                for d in db.session.scalars(
-                    select(DispersalDirection).where(DispersalDirection.id.in_(direction_ids))
-                )
-            }
+        shown.breach_directions = _by_id(
+            DispersalDirection,
+            {b.direction_id for b in shown.breaches if b.direction_id is not None},
+        )
     return shown

@@ -4,7 +4,6 @@ as PDFs."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -16,6 +15,7 @@ from partnership.core import audit
 from partnership.core.access import actor, get_or_404, roles_required
 from partnership.core.enums import POLICE_ROLES, DocumentLanguage
 from partnership.core.forms import record_id, whole_number
+from partnership.core.locking import VersionedForm
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.core.uploads import image_response
@@ -23,6 +23,7 @@ from partnership.core.when import WhenError, resolve_moment
 from partnership.extensions import db
 from partnership.orders import bp
 from partnership.orders.authorisations.visibility import AREA_VIEWERS
+from partnership.orders.changes import change_page
 from partnership.orders.downloads import asked_language, pdf_download
 from partnership.orders.notices import appeals, documents, service
 from partnership.orders.notices import tonight as tonight_page
@@ -201,28 +202,37 @@ def notice_photo(notice_id: int) -> Any:
     return image_response(photo, f"{notice.reference}.jpg")
 
 
+def _change_page(form: VersionedForm, notice: ExclusionNotice, template: str, **kwargs: Any) -> Any:
+    """A page that changes ``notice``: back to the notice once saved (see
+    :func:`~partnership.orders.changes.change_page`)."""
+    return change_page(
+        form,
+        notice,
+        template=template,
+        back=url_for("orders.notice_detail", notice_id=notice.id),
+        notice=notice,
+        **kwargs,
+    )
+
+
 @bp.route("/notices/<int:notice_id>/vary", methods=["GET", "POST"])
 @roles_required(*NOTICE_MANAGERS)
 def notice_vary(notice_id: int) -> Any:
     user = actor()
     notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
     form = VaryNoticeForm(obj=notice if request.method == "GET" else None)
-    if request.method == "GET":
-        form.opened_on(notice)
-    if form.validate_on_submit():
-        data = service.VariationData(
+    return _change_page(
+        form,
+        notice,
+        "orders/notices/vary.html",
+        read=lambda: service.VariationData(
             ends_on=form.ends_on.data,
             review_on=form.review_on.data,
             reasons=form.reasons.data or "",
-        )
-        changed = save_or_keep(
-            form, lambda: service.vary_notice(user, notice, data, utcnow()), record=notice
-        )
-        if changed is not None:
-            flash(_("Changes saved.") if changed else _("Nothing was changed."), "success")
-            return _back(notice)
-    status = 400 if request.method == "POST" else 200
-    return render_template("orders/notices/vary.html", form=form, notice=notice), status
+        ),
+        work=lambda data: service.vary_notice(user, notice, data, utcnow()),
+        done=lambda changed: _("Changes saved.") if changed else _("Nothing was changed."),
+    )
 
 
 @bp.route("/notices/<int:notice_id>/lift", methods=["GET", "POST"])
@@ -231,18 +241,14 @@ def notice_lift(notice_id: int) -> Any:
     user = actor()
     notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
     form = LiftNoticeForm()
-    if request.method == "GET":
-        form.opened_on(notice)
-    if form.validate_on_submit():
-        reason = form.reason.data or ""
-        lifted = save_or_keep(
-            form, lambda: service.lift_notice(user, notice, reason, utcnow()), record=notice
-        )
-        if lifted is not None:
-            flash(_("Notice %(reference)s lifted.", reference=notice.reference), "success")
-            return _back(notice)
-    status = 400 if request.method == "POST" else 200
-    return render_template("orders/notices/lift.html", form=form, notice=notice), status
+    return _change_page(
+        form,
+        notice,
+        "orders/notices/lift.html",
+        read=lambda: form.reason.data or "",
+        work=lambda reason: service.lift_notice(user, notice, reason, utcnow()),
+        done=lambda lifted: _("Notice %(reference)s lifted.", reference=notice.reference),
+    )
 
 
 @bp.route("/notices/<int:notice_id>/appeals/new", methods=["GET", "POST"])
@@ -251,21 +257,21 @@ def notice_appeal(notice_id: int) -> Any:
     user = actor()
     notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
     form = AppealForm()
-    if request.method == "GET":
-        form.opened_on(notice)
+
+    def received_today() -> None:
         form.received_on.data = service.local_today(utcnow())
-    if form.validate_on_submit():
-        data = appeals.AppealData(
+
+    return _change_page(
+        form,
+        notice,
+        "orders/notices/appeal.html",
+        opening=received_today,
+        read=lambda: appeals.AppealData(
             received_on=form.received_on.data, grounds=form.grounds.data or ""
-        )
-        appeal = save_or_keep(
-            form, lambda: appeals.record_appeal(user, notice, data, utcnow()), record=notice
-        )
-        if appeal is not None:
-            flash(_("Appeal recorded."), "success")
-            return _back(notice)
-    status = 400 if request.method == "POST" else 200
-    return render_template("orders/notices/appeal.html", form=form, notice=notice), status
+        ),
+        work=lambda data: appeals.record_appeal(user, notice, data, utcnow()),
+        done=lambda appeal: _("Appeal recorded."),
+    )
 
 
 @bp.route("/notices/<int:notice_id>/appeals/<int:appeal_id>/decide", methods=["GET", "POST"])
@@ -275,33 +281,23 @@ def appeal_decide(notice_id: int, appeal_id: int) -> Any:
     notice = get_or_404(find_visible_notice(user, notice_id, utcnow()))
     appeal = get_or_404(appeals.find_appeal(notice, appeal_id))
     form = DecideAppealForm()
-    if request.method == "GET":
-        form.opened_on(notice)
-    if form.validate_on_submit():
-        outcome = form.outcome.data or ""
-        reason = form.reason.data or ""
-        ends_on: date | None = form.ends_on.data
-        review_on: date | None = form.review_on.data
-        decided = save_or_keep(
-            form,
-            lambda: appeals.decide_appeal(
-                user,
-                appeal,
-                outcome,
-                reason,
-                utcnow(),
-                ends_on=ends_on,
-                review_on=review_on,
-            ),
-            record=notice,
-        )
-        if decided is not None:
-            flash(_("Appeal decision recorded."), "success")
-            return _back(notice)
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "orders/notices/decide.html", form=form, notice=notice, appeal=appeal
-    ), status
+    return _change_page(
+        form,
+        notice,
+        "orders/notices/decide.html",
+        read=lambda: form,
+        work=lambda sent: appeals.decide_appeal(
+            user,
+            appeal,
+            sent.outcome.data or "",
+            sent.reason.data or "",
+            utcnow(),
+            ends_on=sent.ends_on.data,
+            review_on=sent.review_on.data,
+        ),
+        done=lambda decided: _("Appeal decision recorded."),
+        appeal=appeal,
+    )
 
 
 def _breach_venues(form: VenueBreachForm, venues: list[Venue]) -> None:
