@@ -509,10 +509,10 @@ def test_police_and_the_coordinator_download_paperwork_photos_and_records(
     engine = create_engine(f"sqlite:///{live_server.log.parent / 'instance' / 'partnership.db'}")
     try:
         with Session(engine) as session:
+            # The table, not the mapped class: this process never configures the mappers.
+            notices = ExclusionNotice.__table__
             session.execute(
-                update(ExclusionNotice)
-                .where(ExclusionNotice.id == notice_id)
-                .values(include_photo=True)
+                update(notices).where(notices.c.id == notice_id).values(include_photo=True)
             )
             session.commit()
     finally:
