@@ -19,6 +19,7 @@ from partnership.core.access import POLICE_ROLES
 from partnership.core.enums import HandedTo, OrgKind
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.nights import night_of
+from partnership.core.signals import handover_made
 from partnership.extensions import db
 from partnership.venues.models import Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
@@ -214,6 +215,13 @@ def safe_space_use_problems(actor: User, data: SafeSpaceUseData) -> list[Problem
     return problems
 
 
+def _tell_handover(record: SafeSpaceUse | WelfareNote) -> None:
+    """Send :data:`~partnership.core.signals.handover_made` when ``record`` hands the
+    person over to a member organisation (the only hand-over anyone is told of)."""
+    if record.handed_to_organisation_id is not None:
+        handover_made.send(record, now=record.created_at)
+
+
 def record_safe_space_use(
     actor: User, data: SafeSpaceUseData, submission_key: str, digest: str | None = None
 ) -> SafeSpaceUse:
@@ -247,6 +255,7 @@ def record_safe_space_use(
         venue=use.venue_id,
         handed_to_organisation=use.handed_to_organisation_id,
     )
+    _tell_handover(use)
     return use
 
 
@@ -297,4 +306,5 @@ def record_welfare_note(
         venue=note.venue_id,
         handed_to_organisation=note.handed_to_organisation_id,
     )
+    _tell_handover(note)
     return note

@@ -14,12 +14,12 @@ from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.access import actor, get_or_404, roles_required
 from partnership.core.enums import POLICE_ROLES, DocumentLanguage
+from partnership.core.fields import read_moment
 from partnership.core.forms import record_id, whole_number
 from partnership.core.locking import VersionedForm
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
 from partnership.core.uploads import image_response
-from partnership.core.when import WhenError, resolve_moment
 from partnership.extensions import db
 from partnership.orders import bp
 from partnership.orders.authorisations.visibility import AREA_VIEWERS
@@ -319,14 +319,8 @@ def venue_breach(notice_id: int) -> Any:
     if form.validate_on_submit():
         now = utcnow()
         chosen = {str(venue.id): venue for venue in venues}.get(form.venue_id.data or "")
-        try:
-            occurred_at = resolve_moment(
-                form.when.data or "", form.day.data, form.clock.data or "", form.fold.data, now
-            )
-        except WhenError as error:
-            field = getattr(form, error.field)
-            field.errors = [*field.errors, error.message]
-        else:
+        occurred_at = read_moment(form, now)
+        if occurred_at is not None:
             if chosen is None:
                 form.venue_id.errors = [_("Choose one of your venues")]
             else:
