@@ -87,18 +87,27 @@ def stored(app: Flask) -> DispersalAuthorisation:
         return found
 
 
-def refused(client: FlaskClient, app: Flask, message: str, **overrides: Any) -> str:
-    """Post the form with ``overrides``: 400, ``message`` shown, the typing kept, nothing
-    written."""
-    response = client.post(NEW, data=good_form(**overrides))
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400, page
-    assert shows(page, message), page
-    assert "There is a problem" in page
-    if "grounds" not in overrides:
-        assert "Groups following women between bars after midnight" in page
-    assert_nothing_written(app)
-    return page
+Refuse = Callable[..., str]
+
+
+@pytest.fixture
+def refused(app: Flask, client: FlaskClient, login_as: LoginAs) -> Refuse:
+    """Sign in as an inspector; the callable posts the form with ``overrides`` and checks
+    it is refused: 400, ``message`` shown, the typing kept, nothing written."""
+    login_as(Role.INSPECTOR)
+
+    def refuse(message: str, **overrides: Any) -> str:
+        response = client.post(NEW, data=good_form(**overrides))
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, page
+        assert shows(page, message), page
+        assert "There is a problem" in page
+        if "grounds" not in overrides:
+            assert "Groups following women between bars after midnight" in page
+        assert_nothing_written(app)
+        return page
+
+    return refuse
 
 
 def add_area(app: Flask, name: str = "Night-time economy zone", active: bool = True) -> int:
@@ -248,81 +257,53 @@ def test_only_an_inspector_may_authorise(
 # Rule 2: a specified locality, with its boundary streets ---------------------------
 
 
-def test_a_locality_is_required(app: Flask, client: FlaskClient, login_as: LoginAs) -> None:
-    login_as(Role.INSPECTOR)
+def test_a_locality_is_required(refused: Refuse) -> None:
     refused(
-        client,
-        app,
         "Choose an area, or draw the locality on the map or paste its GeoJSON",
         geometry="",
     )
 
 
-def test_a_drawn_locality_is_checked_like_any_area(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.INSPECTOR)
+def test_a_drawn_locality_is_checked_like_any_area(refused: Refuse) -> None:
     paris = {"type": "Polygon", "coordinates": [[[2.35, 48.85], [2.36, 48.85], [2.36, 48.86]]]}
     page = refused(
-        client,
-        app,
         "Every point of the area must be in the UK, and [2.35, 48.85] is not",
         geometry=json.dumps(paris),
     )
     assert "2.36, 48.86" in page  # the pasted GeoJSON is kept
 
 
-def test_a_drawn_locality_needs_a_name(app: Flask, client: FlaskClient, login_as: LoginAs) -> None:
-    login_as(Role.INSPECTOR)
+def test_a_drawn_locality_needs_a_name(refused: Refuse) -> None:
     refused(
-        client,
-        app,
         "Enter a name for the locality you drew, like Wind Street and Castle Square",
         locality_name="  ",
     )
 
 
-def test_an_area_and_a_drawing_together_are_refused(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
+def test_an_area_and_a_drawing_together_are_refused(app: Flask, refused: Refuse) -> None:
     area_id = add_area(app, name="Uplands")
-    login_as(Role.INSPECTOR)
     refused(
-        client,
-        app,
         "Choose an area or draw a locality, not both: to use Uplands, empty the GeoJSON box",
         area_id=str(area_id),
     )
 
 
-def test_an_inactive_area_cannot_be_authorised(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
+def test_an_inactive_area_cannot_be_authorised(app: Flask, refused: Refuse) -> None:
     area_id = add_area(app, name="Old zone", active=False)
-    login_as(Role.INSPECTOR)
     refused(
-        client,
-        app,
         "Choose one of the areas listed, or draw the locality on the map",
         area_id=str(area_id),
         geometry="",
     )
     refused(
-        client,
-        app,
         "Choose one of the areas listed, or draw the locality on the map",
         area_id="1 OR 1=1",
         geometry="",
     )
 
 
-def test_the_boundary_streets_are_required(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.INSPECTOR)
+def test_the_boundary_streets_are_required(refused: Refuse) -> None:
     refused(
-        client,
-        app,
         "Write out the streets that bound the locality: the paperwork lists them",
         boundary=" \n ",
     )
@@ -331,22 +312,16 @@ def test_the_boundary_streets_are_required(
 # Rule 3: a start and an end, at most 48 hours apart --------------------------------
 
 
-def test_the_start_is_required(app: Flask, client: FlaskClient, login_as: LoginAs) -> None:
-    login_as(Role.INSPECTOR)
+def test_the_start_is_required(refused: Refuse) -> None:
     refused(
-        client,
-        app,
         "Enter the date and time the authorisation starts",
         start_day="",
         start_time="",
     )
 
 
-def test_the_start_cannot_be_back_dated(app: Flask, client: FlaskClient, login_as: LoginAs) -> None:
-    login_as(Role.INSPECTOR)
+def test_the_start_cannot_be_back_dated(client: FlaskClient, refused: Refuse) -> None:
     refused(
-        client,
-        app,
         "The start cannot be more than 15 minutes ago: an authorisation starts now or later",
         start_time="21:44",
     )
@@ -354,13 +329,8 @@ def test_the_start_cannot_be_back_dated(app: Flask, client: FlaskClient, login_a
     assert client.post(NEW, data=good_form(start_time="21:45")).status_code == 302
 
 
-def test_the_start_is_within_the_next_7_days(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.INSPECTOR)
+def test_the_start_is_within_the_next_7_days(refused: Refuse) -> None:
     refused(
-        client,
-        app,
         "The start must be within the next 7 days",
         start_day="2026-12-04",
         start_time="22:01",
@@ -369,25 +339,18 @@ def test_the_start_is_within_the_next_7_days(
     )
 
 
-def test_the_end_must_be_after_the_start(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.INSPECTOR)
-    refused(client, app, "The end must be after the start", end_day="2026-11-27", end_time="22:00")
+def test_the_end_must_be_after_the_start(refused: Refuse) -> None:
+    refused("The end must be after the start", end_day="2026-11-27", end_time="22:00")
 
 
-def test_the_end_is_required(app: Flask, client: FlaskClient, login_as: LoginAs) -> None:
-    login_as(Role.INSPECTOR)
-    refused(client, app, "Enter the date and time the authorisation ends", end_day="", end_time="")
+def test_the_end_is_required(refused: Refuse) -> None:
+    refused("Enter the date and time the authorisation ends", end_day="", end_time="")
 
 
 def test_48_hours_exactly_is_allowed_and_a_minute_more_is_refused(
-    app: Flask, client: FlaskClient, login_as: LoginAs
+    app: Flask, client: FlaskClient, refused: Refuse
 ) -> None:
-    login_as(Role.INSPECTOR)
     refused(
-        client,
-        app,
         "An authorisation can last at most 48 hours: end it no later than 29 November 2026, 22:00",
         end_day="2026-11-29",
         end_time="22:01",
@@ -399,14 +362,11 @@ def test_48_hours_exactly_is_allowed_and_a_minute_more_is_refused(
 
 
 def test_a_time_that_happened_twice_asks_which(
-    app: Flask, client: FlaskClient, login_as: LoginAs, clock: Clock
+    app: Flask, client: FlaskClient, clock: Clock, refused: Refuse
 ) -> None:
     clock.now = datetime(2026, 10, 24, 20, 0, tzinfo=UTC)  # 21:00 BST
-    login_as(Role.INSPECTOR)
     autumn = {"start_day": "2026-10-24", "start_time": "21:00", "end_day": "2026-10-25"}
     refused(
-        client,
-        app,
         "The clocks went back that night, so 01:30 happened twice. Choose which one you mean.",
         end_time="01:30",
         **autumn,
@@ -416,14 +376,9 @@ def test_a_time_that_happened_twice_asks_which(
     assert stored(app).ends_at == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # GMT
 
 
-def test_a_time_that_never_happened_is_explained(
-    app: Flask, client: FlaskClient, login_as: LoginAs, clock: Clock
-) -> None:
+def test_a_time_that_never_happened_is_explained(clock: Clock, refused: Refuse) -> None:
     clock.now = datetime(2026, 3, 28, 21, 0, tzinfo=UTC)
-    login_as(Role.INSPECTOR)
     refused(
-        client,
-        app,
         "The clocks went forward that night, so there was no 01:30. Check the time: 01:00"
         " became 02:00.",
         start_day="2026-03-28",
@@ -436,54 +391,35 @@ def test_a_time_that_never_happened_is_explained(
 # Rules 4 to 7: necessity, grounds, regard to Articles 10 and 11, the signature -----
 
 
-def test_necessity_is_required(app: Flask, client: FlaskClient, login_as: LoginAs) -> None:
-    login_as(Role.INSPECTOR)
+def test_necessity_is_required(refused: Refuse) -> None:
     refused(
-        client,
-        app,
         "Choose why the authorisation is necessary: to reduce harassment, alarm or distress,"
         " to reduce crime and disorder, or both",
         necessity=[],
     )
 
 
-def test_the_grounds_are_required_in_writing(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.INSPECTOR)
+def test_the_grounds_are_required_in_writing(refused: Refuse) -> None:
     refused(
-        client,
-        app,
         "Write the grounds: what has happened, and why dispersal powers are needed",
         grounds="",
     )
 
 
-def test_regard_to_echr_articles_10_and_11_is_recorded(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.INSPECTOR)
+def test_regard_to_echr_articles_10_and_11_is_recorded(refused: Refuse) -> None:
     refused(
-        client,
-        app,
         "Record the regard you have had to the rights to freedom of expression and of"
         " assembly (ECHR Articles 10 and 11)",
         echr_regard="   ",
     )
 
 
-def test_the_inspector_confirms_to_sign(app: Flask, client: FlaskClient, login_as: LoginAs) -> None:
-    login_as(Role.INSPECTOR)
-    refused(
-        client, app, "Confirm that you authorise this: it signs the authorisation", confirm=None
-    )
+def test_the_inspector_confirms_to_sign(refused: Refuse) -> None:
+    refused("Confirm that you authorise this: it signs the authorisation", confirm=None)
 
 
-def test_every_problem_is_shown_at_once(app: Flask, client: FlaskClient, login_as: LoginAs) -> None:
-    login_as(Role.INSPECTOR)
+def test_every_problem_is_shown_at_once(refused: Refuse) -> None:
     page = refused(
-        client,
-        app,
         "Write out the streets that bound the locality: the paperwork lists them",
         boundary="",
         grounds="",
