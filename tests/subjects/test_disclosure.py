@@ -75,7 +75,8 @@ class Held:
     photo: bytes
 
 
-def everything(
+@pytest.fixture
+def held(
     app: Flask,
     client: FlaskClient,
     login_as: Callable[..., User],
@@ -188,9 +189,8 @@ def test_police_get_everything_held_as_json_audited_once(
     app: Flask,
     client: FlaskClient,
     login_as: Callable[..., User],
-    make_venue: Callable[..., Venue],
+    held: Held,
 ) -> None:
-    held = everything(app, client, login_as, make_venue)
     login_as(Role.INSPECTOR)
 
     # Letter case and spacing aside, as the requester wrote it.
@@ -249,9 +249,8 @@ def test_police_get_everything_held_as_a_pdf_audited_once(
     app: Flask,
     client: FlaskClient,
     login_as: Callable[..., User],
-    make_venue: Callable[..., Venue],
+    held: Held,
 ) -> None:
-    everything(app, client, login_as, make_venue)
     login_as(Role.OFFICER)
 
     response = access(client, file_format="pdf")
@@ -434,9 +433,8 @@ def test_erasure_removes_the_personal_data_and_keeps_the_counts(
     app: Flask,
     client: FlaskClient,
     login_as: Callable[..., User],
-    make_venue: Callable[..., Venue],
+    held: Held,
 ) -> None:
-    held = everything(app, client, login_as, make_venue)
     officer = login_as(Role.OFFICER)
     with app.app_context():
         before = service.measures(*EVER)
@@ -488,9 +486,8 @@ def test_a_merged_reference_leads_to_the_whole_person(
     app: Flask,
     client: FlaskClient,
     login_as: Callable[..., User],
-    make_venue: Callable[..., Venue],
+    held: Held,
 ) -> None:
-    everything(app, client, login_as, make_venue)
     login_as(Role.OFFICER)
     response = access(client, reference=MERGED_REFERENCE)
     assert response.headers["Content-Disposition"] == f'attachment; filename="{REFERENCE}.json"'
