@@ -175,6 +175,20 @@ def jpeg_bytes(
     return buffer.getvalue()
 
 
+def jpeg_row(model: type[Any], **owner: Any) -> Any:
+    """An unsaved photo row of ``model`` (a sighting's or a subject's) holding the
+    default :func:`jpeg_bytes`, for building records by hand."""
+    return model(
+        content_type="image/jpeg",
+        width=8,
+        height=6,
+        size=1,
+        sha256="0" * 64,
+        data=jpeg_bytes(),
+        **owner,
+    )
+
+
 def colleagues(app: Flask, role: Role, **kwargs: Any) -> tuple[User, User]:
     """Two people of ``role`` in one organisation."""
     first = make_user(app, role, **kwargs)

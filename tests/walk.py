@@ -34,7 +34,7 @@ from partnership.subjects.models import NoteRenewal, RedFlagNote, Subject, Subje
 from partnership.venues.models import Area, Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 from tests.core.test_access_matrix import MATRIX, PUBLIC
-from tests.factories import jpeg_bytes
+from tests.factories import jpeg_bytes, jpeg_row
 from tests.orders.factories import SQUARE, add_appeal, add_authorisation, add_direction, add_notice
 from tests.public.factories import add_public_report
 
@@ -150,16 +150,7 @@ def build_world(
             distinguishing_features="Scar on the chin",
         )
         sighting.behaviours = [SightingBehaviour(code="aspb.loitering", night=night)]
-        sighting.photos.append(
-            Attachment(
-                content_type="image/jpeg",
-                width=8,
-                height=6,
-                size=1,
-                sha256="0" * 64,
-                data=jpeg_bytes(),
-            )
-        )
+        sighting.photos.append(jpeg_row(Attachment))
         db.session.add(sighting)
         db.session.flush()
         use = SafeSpaceUse(
@@ -211,14 +202,7 @@ def build_world(
             )
         )
         subject.notes.append(note)
-        photo = SubjectPhoto(
-            content_type="image/jpeg",
-            width=8,
-            height=6,
-            size=1,
-            sha256="0" * 64,
-            data=jpeg_bytes(),
-        )
+        photo = jpeg_row(SubjectPhoto)
         subject.photos.append(photo)
         db.session.add_all([use, welfare_note, subject])
         db.session.flush()
