@@ -167,106 +167,104 @@ def test_a_database_failure_brings_the_form_back_filled_and_saves_nothing(
     assert count(app, SafeSpaceUse) == 1
 
 
-def refused(client: FlaskClient, data: dict[str, Any]) -> str:
-    response = client.post("/welfare/safe-space/new", data=data)
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400, page
-    assert "There is a problem" in page
-    assert "Waited for her sister to collect her" in page  # what was typed is kept
-    return page
+Refuse = Callable[[dict[str, Any]], str]
 
 
-def test_a_venue_is_required(
-    app: Flask, client: FlaskClient, staff_and_venue: tuple[User, Venue]
-) -> None:
-    page = refused(client, safe_space_answers(None))
+@pytest.fixture
+def refused(app: Flask, client: FlaskClient) -> Refuse:
+    """The callable posts the Safe Space form with ``data`` and checks it is refused: 400,
+    the problem shown, the typing kept, nothing written."""
+
+    def refuse(data: dict[str, Any]) -> str:
+        response = client.post("/welfare/safe-space/new", data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, page
+        assert "There is a problem" in page
+        assert "Waited for her sister to collect her" in page  # what was typed is kept
+        assert count(app, SafeSpaceUse) == 0
+        return page
+
+    return refuse
+
+
+def test_a_venue_is_required(refused: Refuse, staff_and_venue: tuple[User, Venue]) -> None:
+    page = refused(safe_space_answers(None))
     assert "Choose the venue" in page
-    assert count(app, SafeSpaceUse) == 0
 
 
 def test_a_hand_over_to_street_pastors_or_a_welfare_team_names_which(
-    app: Flask,
-    client: FlaskClient,
+    refused: Refuse,
     staff_and_venue: tuple[User, Venue],
     make_org: Callable[..., Organisation],
 ) -> None:
     _staff, venue = staff_and_venue
-    page = refused(client, safe_space_answers(venue, handed_to="street_pastors"))
+    page = refused(safe_space_answers(venue, handed_to="street_pastors"))
     assert "Choose which Street Pastors group you handed them to" in page
-    page = refused(client, safe_space_answers(venue, handed_to="welfare"))
+    page = refused(safe_space_answers(venue, handed_to="welfare"))
     assert "Choose which welfare team you handed them to" in page
     # The organisation must be of the kind chosen, and still a member.
     pastors = make_org(OrgKind.STREET_PASTORS)
     page = refused(
-        client,
         safe_space_answers(venue, handed_to="welfare", handed_to_organisation_id=str(pastors.id)),
     )
     assert "Choose which welfare team you handed them to" in page
     bar = make_org(OrgKind.LICENSED_PREMISES)
     page = refused(
-        client,
         safe_space_answers(
             venue, handed_to="street_pastors", handed_to_organisation_id=str(bar.id)
         ),
     )
     assert "Choose which Street Pastors group you handed them to" in page
-    assert count(app, SafeSpaceUse) == 0
 
 
 def test_a_venue_of_another_organisation_is_refused(
-    app: Flask,
-    client: FlaskClient,
+    refused: Refuse,
     staff_and_venue: tuple[User, Venue],
     make_org: Callable[..., Organisation],
     make_venue: MakeVenue,
 ) -> None:
     elsewhere = make_venue(make_org(OrgKind.LICENSED_PREMISES), name="Castle Lounge")
-    page = refused(client, safe_space_answers(elsewhere))
+    page = refused(safe_space_answers(elsewhere))
     assert "You can only record a Safe Space use at your own organisation" in page
     assert "Castle Lounge" not in page  # not offered either
-    assert count(app, SafeSpaceUse) == 0
 
 
 def test_a_venue_without_a_safe_space_is_refused(
-    app: Flask,
-    client: FlaskClient,
-    staff_and_venue: tuple[User, Venue],
-    make_venue: MakeVenue,
+    refused: Refuse, staff_and_venue: tuple[User, Venue], make_venue: MakeVenue
 ) -> None:
     staff, _venue = staff_and_venue
     plain = make_venue(staff.organisation, name="<b>Cellar</b> Bar", safe_space=False)
-    page = refused(client, safe_space_answers(plain))
+    page = refused(safe_space_answers(plain))
     assert "&lt;b&gt;Cellar&lt;/b&gt; Bar does not run a Safe Space. Choose a venue that does." in (
         page
     )
     assert "<b>Cellar</b>" not in page
     closed = make_venue(staff.organisation, name="Closed Bar", active=False)
-    assert "Choose a venue from the list" in refused(client, safe_space_answers(closed))
-    assert count(app, SafeSpaceUse) == 0
+    assert "Choose a venue from the list" in refused(safe_space_answers(closed))
 
 
 def test_other_missing_or_impossible_answers_are_explained(
-    app: Flask, client: FlaskClient, staff_and_venue: tuple[User, Venue]
+    refused: Refuse, staff_and_venue: tuple[User, Venue]
 ) -> None:
     _staff, venue = staff_and_venue
-    page = refused(client, safe_space_answers(venue, reasons=[], handed_to=""))
+    page = refused(safe_space_answers(venue, reasons=[], handed_to=""))
     assert "Choose at least one reason" in page
     assert "Choose who you handed them over to" in page
-    page = refused(client, safe_space_answers(venue, when="15", left="30"))
+    page = refused(safe_space_answers(venue, when="15", left="30"))
     assert "They cannot have left before they arrived" in page
     page = refused(
-        client, safe_space_answers(venue, left="other", left_day="2026-11-28", left_clock="25:00")
+        safe_space_answers(venue, left="other", left_day="2026-11-28", left_clock="25:00")
     )
     assert "Enter the time as hours and minutes, like 01:30" in page
     # Every problem shows at once, the venue's too.
-    page = refused(client, safe_space_answers(None, reasons=[], when="other", day="", clock=""))
+    page = refused(safe_space_answers(None, reasons=[], when="other", day="", clock=""))
     assert "Choose the venue" in page
     assert "Choose at least one reason" in page
     assert "Enter the date it happened" in page
-    assert count(app, SafeSpaceUse) == 0
 
 
 def test_on_the_night_the_clocks_go_back_the_departure_asks_which_one_thirty(
+    refused: Refuse,
     app: Flask,
     client: FlaskClient,
     staff_and_venue: tuple[User, Venue],
@@ -285,7 +283,7 @@ def test_on_the_night_the_clocks_go_back_the_departure_asks_which_one_thirty(
         left_day="2026-10-25",
         left_clock="01:30",
     )
-    page = refused(client, data)
+    page = refused(data)
     assert "so 01:30 happened twice" in page
     assert 'name="left_fold"' in page
     assert client.post("/welfare/safe-space/new", data={**data, "left_fold": "1"}).status_code == (
@@ -310,6 +308,7 @@ def test_staff_whose_organisation_has_no_safe_space_are_told_so(
 
 
 def test_police_record_at_any_safe_space_venue(
+    refused: Refuse,
     app: Flask,
     client: FlaskClient,
     login_as: LoginAs,
@@ -327,7 +326,7 @@ def test_police_record_at_any_safe_space_venue(
     page = client.get("/welfare/safe-space/new").get_data(as_text=True)
     assert "Castle Lounge" in page and "The Anchor Bar" in page
     assert "Cellar Bar" not in page
-    assert "Cellar Bar does not run a Safe Space" in refused(client, safe_space_answers(plain))
+    assert "Cellar Bar does not run a Safe Space" in refused(safe_space_answers(plain))
     response = client.post("/welfare/safe-space/new", data=safe_space_answers(second))
     assert response.status_code == 302
     (saved,) = rows(app, SafeSpaceUse)
