@@ -234,6 +234,22 @@ def notice_appeal(m: Makers) -> Case:
     return m.case(m.two(Role.COORDINATOR), ident, f"/orders/notices/{ident}/appeals/new")
 
 
+def _logged_into_a_sighting(name: str, model: type, kind: str) -> Editable:
+    """A Safe Space use or welfare note, changed by logging a sighting from it."""
+    return Editable(
+        name,
+        model,
+        _logged_from(kind),
+        "clothing",
+        "A sighting logged from it",
+        _sighting_logged_from,
+        after_one=lambda typed: (typed, 1),
+        # Sent again having seen it, the second sighting is saved; the record keeps its link.
+        after_both=lambda first, _second: (first, 2),
+        shows_now=False,
+    )
+
+
 EDITABLE = [
     Editable("subject", Subject, subject, "clothing", "Clothing", lambda s: s.clothing),
     Editable(
@@ -249,29 +265,8 @@ EDITABLE = [
     Editable(
         "sighting correction", Sighting, sighting, "clothing", "Clothing", lambda s: s.clothing
     ),
-    Editable(
-        "welfare note",
-        WelfareNote,
-        _logged_from("welfare_note"),
-        "clothing",
-        "A sighting logged from it",
-        _sighting_logged_from,
-        after_one=lambda typed: (typed, 1),
-        # Sent again having seen it, the second sighting is saved; the note keeps its link.
-        after_both=lambda first, _second: (first, 2),
-        shows_now=False,
-    ),
-    Editable(
-        "safe space use",
-        SafeSpaceUse,
-        _logged_from("safe_space_use"),
-        "clothing",
-        "A sighting logged from it",
-        _sighting_logged_from,
-        after_one=lambda typed: (typed, 1),
-        after_both=lambda first, _second: (first, 2),
-        shows_now=False,
-    ),
+    _logged_into_a_sighting("welfare note", WelfareNote, "welfare_note"),
+    _logged_into_a_sighting("safe space use", SafeSpaceUse, "safe_space_use"),
     Editable(
         "public report triage",
         PublicReport,
