@@ -107,16 +107,19 @@ def text(response: Any) -> str:
     return unescape(response.get_data(as_text=True))
 
 
-def triage_form(**values: str) -> dict[str, str]:
-    return {
+def send_triage(client: FlaskClient, app: Flask, report_id: int, **values: str) -> Any:
+    """Post the triage form of the report with ``values``, at the version it has now."""
+    form = {
         "status": "reviewed",
         "urgent_action": "",
         "triage_note": "",
         "venue_id": "",
         "area_id": "",
         "subject_reference": "",
+        "version": str(load(app, report_id).version),
         **values,
     }
+    return client.post(f"/public-reports/{report_id}/triage", data=form)
 
 
 def test_a_report_goes_from_the_queue_to_a_sighting_shared_with_the_partnership(
@@ -180,13 +183,12 @@ def test_a_report_goes_from_the_queue_to_a_sighting_shared_with_the_partnership(
     assert len(events(app, "public_report.photo_viewed")) == 1
 
     # Urgent without the action taken: refused, the note kept, nothing saved.
-    refused = client.post(
-        f"/public-reports/{middle.id}/triage",
-        data=triage_form(
-            version=str(load(app, middle.id).version),
-            status="urgent",
-            triage_note="Checked CCTV request",
-        ),
+    refused = send_triage(
+        client,
+        app,
+        middle.id,
+        status="urgent",
+        triage_note="Checked CCTV request",
     )
     assert refused.status_code == 400
     assert "Say what action was taken on this urgent report" in text(refused)
@@ -195,14 +197,13 @@ def test_a_report_goes_from_the_queue_to_a_sighting_shared_with_the_partnership(
     assert events(app, "public_report.triaged") == []
 
     # Urgent with the action: stored, audited without the free text.
-    done = client.post(
-        f"/public-reports/{middle.id}/triage",
-        data=triage_form(
-            version=str(load(app, middle.id).version),
-            status="urgent",
-            urgent_action="Patrol sent to the bus station at 10:15",
-            triage_note="Checked CCTV request",
-        ),
+    done = send_triage(
+        client,
+        app,
+        middle.id,
+        status="urgent",
+        urgent_action="Patrol sent to the bus station at 10:15",
+        triage_note="Checked CCTV request",
     )
     assert done.status_code == 302
     stored = load(app, middle.id)
@@ -217,17 +218,17 @@ def test_a_report_goes_from_the_queue_to_a_sighting_shared_with_the_partnership(
     assert "Patrol" not in json.dumps(triaged.details)
     assert "CCTV" not in json.dumps(triaged.details)
 
+    # The answers of an urgent report linked to the venue and the area.
+    urgent_at_the_venue = {
+        "status": "urgent",
+        "urgent_action": "Patrol sent to the bus station at 10:15",
+        "venue_id": str(venue.id),
+        "area_id": str(area_id),
+    }
+
     # An unknown red flag reference: refused, with everything typed kept.
-    unknown = client.post(
-        f"/public-reports/{middle.id}/triage",
-        data=triage_form(
-            version=str(load(app, middle.id).version),
-            status="urgent",
-            urgent_action="Patrol sent to the bus station at 10:15",
-            venue_id=str(venue.id),
-            area_id=str(area_id),
-            subject_reference="RF-2026-9999",
-        ),
+    unknown = send_triage(
+        client, app, middle.id, subject_reference="RF-2026-9999", **urgent_at_the_venue
     )
     assert unknown.status_code == 400
     body = text(unknown)
@@ -238,16 +239,8 @@ def test_a_report_goes_from_the_queue_to_a_sighting_shared_with_the_partnership(
     assert len(events(app, "public_report.triaged")) == 1
 
     # The venue, the area and the card linked.
-    linked = client.post(
-        f"/public-reports/{middle.id}/triage",
-        data=triage_form(
-            version=str(load(app, middle.id).version),
-            status="urgent",
-            urgent_action="Patrol sent to the bus station at 10:15",
-            venue_id=str(venue.id),
-            area_id=str(area_id),
-            subject_reference=subject_reference.lower(),
-        ),
+    linked = send_triage(
+        client, app, middle.id, subject_reference=subject_reference.lower(), **urgent_at_the_venue
     )
     assert linked.status_code == 302
     stored = load(app, middle.id)
@@ -418,15 +411,9 @@ def test_a_tampered_status_or_venue_is_refused(
 ) -> None:
     report = add_public_report(app)
     login_as(Role.OFFICER)
-    bad_status = client.post(
-        f"/public-reports/{report.id}/triage",
-        data=triage_form(version=str(load(app, report.id).version), status="new"),
-    )
+    bad_status = send_triage(client, app, report.id, status="new")
     assert bad_status.status_code == 400
-    bad_venue = client.post(
-        f"/public-reports/{report.id}/triage",
-        data=triage_form(version=str(load(app, report.id).version), venue_id="9x"),
-    )
+    bad_venue = send_triage(client, app, report.id, venue_id="9x")
     assert bad_venue.status_code == 400
     assert load(app, report.id).status == "new"
     assert events(app, "public_report.triaged") == []
