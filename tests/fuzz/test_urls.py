@@ -5,7 +5,7 @@ that does not exist (404) on every route; other URL arguments never fail the ser
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -85,6 +85,23 @@ def _open(client: FlaskClient, rule: Rule, path: str) -> int:
     return client.open(path, method=method).status_code
 
 
+def _answers(
+    endpoint: str,
+    client: FlaskClient,
+    login_as: Callable[..., User],
+    names: Callable[[Rule], list[str]],
+    values: list[str],
+) -> Iterator[tuple[str, int]]:
+    """Signed in as a role allowed in, the address of ``endpoint`` with each of its
+    ``names`` given each of ``values`` (the others plain), and the status it answers."""
+    rule = RULES[endpoint]
+    _visit(endpoint, login_as)
+    for name in names(rule):
+        for raw in values:
+            path = _path(rule, {**PLAIN, name: raw})
+            yield path, _open(client, rule, path)
+
+
 def test_the_largest_id_still_routes_and_one_more_does_not(app: Flask) -> None:
     adapter = app.url_map.bind("localhost")
     assert adapter.match(f"/sightings/{MAX_ID}") == ("sightings.detail", {"sighting_id": MAX_ID})
@@ -109,12 +126,9 @@ def test_an_id_out_of_range_is_not_found(
     client: FlaskClient,
     login_as: Callable[..., User],
 ) -> None:
-    rule = RULES[endpoint]
-    _visit(endpoint, login_as)
-    for name in _with_ids(rule):
-        for raw in OUT_OF_RANGE:
-            path = _path(rule, {**PLAIN, name: quote(raw)})
-            assert _open(client, rule, path) == 404, path
+    out_of_range = [quote(raw) for raw in OUT_OF_RANGE]
+    for path, status in _answers(endpoint, client, login_as, _with_ids, out_of_range):
+        assert status == 404, path
 
 
 @pytest.mark.parametrize("endpoint", TEXT_ROUTES)
@@ -123,13 +137,8 @@ def test_malformed_text_in_an_address_never_fails_the_server(
     client: FlaskClient,
     login_as: Callable[..., User],
 ) -> None:
-    rule = RULES[endpoint]
-    _visit(endpoint, login_as)
-    for name in _with_text(rule):
-        for raw in MALFORMED_TEXT:
-            path = _path(rule, {**PLAIN, name: raw})
-            status = _open(client, rule, path)
-            assert status < 500, (path, status)
+    for path, status in _answers(endpoint, client, login_as, _with_text, MALFORMED_TEXT):
+        assert status < 500, (path, status)
 
 
 # Query values for the filters and pages of lists and reports.
