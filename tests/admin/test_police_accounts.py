@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -27,15 +28,19 @@ def organisation_names(app: Flask) -> list[str]:
         return list(db.session.scalars(select(Organisation.name)))
 
 
+@pytest.fixture
+def force(login_as: Callable[..., User], make_org: MakeOrg) -> Organisation:
+    """A police force, with the client signed in as a coordinator (of another organisation)."""
+    login_as(Role.COORDINATOR)
+    return make_org(OrgKind.POLICE, "Dyfed-Powys Police")
+
+
 def test_a_coordinator_neither_sees_nor_changes_a_police_account(
     app: Flask,
     client: FlaskClient,
-    login_as: Callable[..., User],
     make_user: MakeUser,
-    make_org: MakeOrg,
+    force: Organisation,
 ) -> None:
-    login_as(Role.COORDINATOR)
-    force = make_org(OrgKind.POLICE, "Dyfed-Powys Police")
     police = [
         make_user(Role.OFFICER, force),
         make_user(Role.INSPECTOR, force),
@@ -61,11 +66,8 @@ def test_a_coordinator_neither_sees_nor_changes_a_police_account(
 def test_a_coordinator_makes_no_account_in_a_police_organisation(
     app: Flask,
     client: FlaskClient,
-    login_as: Callable[..., User],
-    make_org: MakeOrg,
+    force: Organisation,
 ) -> None:
-    login_as(Role.COORDINATOR)
-    force = make_org(OrgKind.POLICE, "Dyfed-Powys Police")
     page = client.get("/admin/users/new").get_data(as_text=True)
     assert "Dyfed-Powys Police" not in page
     assert '<option value="officer">' not in page
@@ -85,14 +87,11 @@ def test_a_coordinator_makes_no_account_in_a_police_organisation(
 def test_no_account_is_moved_into_a_police_organisation(
     app: Flask,
     client: FlaskClient,
-    login_as: Callable[..., User],
     make_user: MakeUser,
-    make_org: MakeOrg,
+    force: Organisation,
 ) -> None:
     """Accounts never change organisation: the role form takes no organisation, and a
     partner's account cannot take a police role."""
-    login_as(Role.COORDINATOR)
-    force = make_org(OrgKind.POLICE)
     analyst = make_user(Role.ANALYST)
     response = client.post(
         f"/admin/users/{analyst.id}/role",
@@ -106,11 +105,8 @@ def test_no_account_is_moved_into_a_police_organisation(
 def test_a_coordinator_makes_and_changes_no_police_organisation(
     app: Flask,
     client: FlaskClient,
-    login_as: Callable[..., User],
-    make_org: MakeOrg,
+    force: Organisation,
 ) -> None:
-    login_as(Role.COORDINATOR)
-    force = make_org(OrgKind.POLICE, "Dyfed-Powys Police")
     assert 'value="police"' not in client.get("/admin/organisations/new").get_data(as_text=True)
     response = client.post(
         "/admin/organisations/new", data={"name": "Fake Police", "kind": "police"}
