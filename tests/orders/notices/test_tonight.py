@@ -20,10 +20,9 @@ from tests.conftest import Clock, events
 from tests.factories import signed_in
 from tests.orders import factories as orders
 from tests.orders.factories import add_breach
+from tests.orders.notices.factories import World
 from tests.orders.notices.test_notices import (
-    World,
     add_photo,
-    build_world,
     fixed_clock,
     issue,
     issue_at,
@@ -99,16 +98,6 @@ def section(body: str, heading_id: str) -> str:
     start = body.index(f'id="{heading_id}"')
     end = body.find("<section", start)
     return body[start : end if end != -1 else len(body)]
-
-
-@pytest.fixture
-def world(
-    app: Flask,
-    make_org: Callable[..., Organisation],
-    make_user: MakeUser,
-    make_venue: Callable[..., Venue],
-) -> World:
-    return build_world(app, make_org, make_user, make_venue)
 
 
 @pytest.fixture
