@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -68,6 +70,32 @@ def people(
     )
 
 
+def to_pastors_a(orgs: dict[str, Organisation]) -> dict[str, str]:
+    """The answers of a hand-over to Street Pastors A."""
+    return {"handed_to": "street_pastors", "handed_to_organisation_id": str(orgs["pastors_a"].id)}
+
+
+def written(
+    author: FlaskClient,
+    url: str,
+    answers: Callable[..., dict[str, Any]],
+    handovers: dict[str, dict[str, str]],
+) -> dict[str, int]:
+    """Post the form at ``url`` once for each named hand-over; the id of each record."""
+    ids = {}
+    for record, handover in handovers.items():
+        response = author.post(url, data=answers(key=record, **handover))
+        assert response.status_code == 302, response.get_data(as_text=True)
+        ids[record] = record_id(response.headers["Location"])
+    return ids
+
+
+@pytest.fixture
+def who(make_user: Callable[..., User], orgs: dict[str, Organisation]) -> People:
+    """Everyone, around a record written by the welfare team."""
+    return people(make_user, orgs, Role.WELFARE, "team")
+
+
 def check(
     browser: Browser,
     url_of: Callable[[int], str],
@@ -100,20 +128,16 @@ def test_who_sees_safe_space_uses(
 ) -> None:
     who = people(make_user, orgs, Role.PREMISES_STAFF, "bar")
     venue = make_venue(orgs["bar"])
-    author = browser(who.author)
-    ids = {}
-    for record, handover in {
-        "to_pastors_a": {
-            "handed_to": "street_pastors",
-            "handed_to_organisation_id": str(orgs["pastors_a"].id),
+    ids = written(
+        browser(who.author),
+        "/welfare/safe-space/new",
+        partial(safe_space_answers, venue),
+        {
+            "to_pastors_a": to_pastors_a(orgs),
+            "to_team": {"handed_to": "welfare", "handed_to_organisation_id": str(orgs["team"].id)},
+            "to_friend": {"handed_to": "friend"},
         },
-        "to_team": {"handed_to": "welfare", "handed_to_organisation_id": str(orgs["team"].id)},
-        "to_friend": {"handed_to": "friend"},
-    }.items():
-        data = safe_space_answers(venue, key=record, **handover)
-        response = author.post("/welfare/safe-space/new", data=data)
-        assert response.status_code == 302, response.get_data(as_text=True)
-        ids[record] = record_id(response.headers["Location"])
+    )
 
     every = {"to_pastors_a": 200, "to_team": 200, "to_friend": 200}
     expected = {
@@ -135,23 +159,15 @@ def test_who_sees_safe_space_uses(
 def test_who_sees_welfare_notes(
     app: Flask,
     browser: Browser,
-    make_user: Callable[..., User],
     orgs: dict[str, Organisation],
+    who: People,
 ) -> None:
-    who = people(make_user, orgs, Role.WELFARE, "team")
-    author = browser(who.author)
-    ids = {}
-    for record, handover in {
-        "to_pastors_a": {
-            "handed_to": "street_pastors",
-            "handed_to_organisation_id": str(orgs["pastors_a"].id),
-        },
-        "to_ambulance": {"handed_to": "ambulance"},
-    }.items():
-        data = note_answers(key=record, **handover)
-        response = author.post("/welfare/notes/new", data=data)
-        assert response.status_code == 302, response.get_data(as_text=True)
-        ids[record] = record_id(response.headers["Location"])
+    ids = written(
+        browser(who.author),
+        "/welfare/notes/new",
+        note_answers,
+        {"to_pastors_a": to_pastors_a(orgs), "to_ambulance": {"handed_to": "ambulance"}},
+    )
 
     every = {"to_pastors_a": 200, "to_ambulance": 200}
     nothing = {"to_pastors_a": 404, "to_ambulance": 404}
@@ -175,10 +191,9 @@ def test_who_sees_welfare_notes(
 def test_a_record_out_of_sight_is_not_audited_as_seen(
     app: Flask,
     browser: Browser,
-    make_user: Callable[..., User],
     orgs: dict[str, Organisation],
+    who: People,
 ) -> None:
-    who = people(make_user, orgs, Role.WELFARE, "team")
     response = browser(who.author).post("/welfare/notes/new", data=note_answers())
     note = record_id(response.headers["Location"])
     assert browser(who.pastor_b).get(f"/welfare/notes/{note}").status_code == 404
