@@ -17,15 +17,12 @@ from partnership.core.models import utcnow
 from partnership.core.nights import night_of
 from partnership.venues.models import Venue
 from tests.sightings.factories import add_sighting
-from tests.subjects.helpers import justify, partnership_note, police_note, subject_form
-
-SECRETS = (
-    "Canary Name",
-    "Birdy",
-    "1990-01-02",
-    "2 January 1990",
-    "1 Canary Street",
-    "CANARY-POLICE-NOTE",
+from tests.subjects.helpers import (
+    CANARY_SECRETS,
+    justify,
+    partnership_note,
+    police_note,
+    subject_form,
 )
 
 
@@ -101,12 +98,12 @@ def test_the_canary_reaches_no_page_alert_or_export_of_a_role_that_may_not_see_i
         justify(client, subject_id)
         for url in pages:
             page = client.get(url).get_data(as_text=True)
-            for secret in SECRETS:
+            for secret in CANARY_SECRETS:
                 assert secret not in page, (viewer.role, url, secret)
         for typed in ("Canary", "Birdy"):  # the query comes back in the page; nothing else may
             found = client.get(f"/subjects/?q={typed}").get_data(as_text=True)
             assert reference not in found, (viewer.role, typed)
-            for secret in SECRETS:
+            for secret in CANARY_SECRETS:
                 assert secret not in found.replace(typed, ""), (viewer.role, typed, secret)
         for form in ("pdf", "json"):
             refused = client.post(
@@ -114,7 +111,7 @@ def test_the_canary_reaches_no_page_alert_or_export_of_a_role_that_may_not_see_i
                 data={"reference": reference, "reason": "curious", "file_format": form},
             )
             assert refused.status_code == 403, (viewer.role, form)
-            assert not any(secret in refused.get_data(as_text=True) for secret in SECRETS)
+            assert not any(secret in refused.get_data(as_text=True) for secret in CANARY_SECRETS)
 
     # The bar really was alerted, by reference only.
     login_as(bar_staff)
@@ -125,7 +122,7 @@ def test_the_canary_reaches_no_page_alert_or_export_of_a_role_that_may_not_see_i
     admin = login_as(Role.ADMIN)
     for url in pages:
         page = client.get(url).get_data(as_text=True)
-        for secret in SECRETS:
+        for secret in CANARY_SECRETS:
             assert secret not in page, (admin.role, url, secret)
     disclosed = client.post(
         "/subjects/access-request",

@@ -29,17 +29,13 @@ from tests.orders.notices.test_notices import (
     page,
 )
 from tests.subjects.factories import add_subject
+from tests.subjects.helpers import CANARY_SECRETS
 
 MakeUser = Callable[..., User]
 # Friday night, 23:00 GMT.
 NIGHT = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
 SECRETS = (
-    "Canary Name",
-    "Birdy",
-    "1990-01-02",
-    "2 January 1990",
-    "1 Canary Street",
-    "CANARY-POLICE-NOTE",
+    *CANARY_SECRETS,
     "CANARY-DIRECTED-PERSON",
     "CANARY-DIRECTED-ADDRESS",
 )
