@@ -27,7 +27,6 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
 
 from partnership import create_app
-from partnership.admin import service as admin_service
 from partnership.auth.models import User
 from partnership.config import ROOT
 from partnership.core import backup
@@ -40,7 +39,7 @@ from partnership.sightings import service as sightings_service
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour
 from tests.conftest import TEST_CONFIG
 from tests.core.test_migrations import ROWS
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_org, make_user
 
 OLDER_REVISION = "72dbae3e2fcb"
 
@@ -81,25 +80,7 @@ def head() -> str:
 
 def add_user(app: Flask, role: Role, kind: OrgKind, email: str) -> User:
     """An account with a password (and a two-factor secret if the role needs one)."""
-    with app.app_context():
-        org = admin_service.create_organisation(None, f"{kind.value} {email}", kind)
-        user = admin_service.create_user(
-            None,
-            name=f"Test {role.value}",
-            email=email,
-            organisation=org,
-            role=role,
-            rank=None,
-            designated_pcso=False,
-            locale="en",
-            password=PASSWORD,
-        ).user
-        if role.needs_two_factor:
-            user.totp_secret = pyotp.random_base32()
-        db.session.commit()
-        db.session.refresh(user)
-        db.session.expunge(user)
-        return user
+    return make_user(app, role, make_org(app, kind, f"{kind.value} {email}"), email=email)
 
 
 def cli(app: Flask, *args: str) -> Result:

@@ -36,7 +36,6 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from typing import Any
 
-import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -53,7 +52,7 @@ from partnership.reports.figures import Period
 from partnership.subjects.models import Subject
 from partnership.venues.models import Area, Venue
 from tests.conftest import events, fix_clock, welsh
-from tests.factories import DEFAULT_KIND, DEFAULT_RANK, PASSWORD
+from tests.factories import DEFAULT_KIND, make_org, make_user
 from tests.orders.factories import add_appeal, add_authorisation, add_direction, add_notice
 from tests.reports.figures.test_figures import Builder, local, polygon
 
@@ -312,29 +311,8 @@ class Packs:
         self.rendered: dict[str, Rendered] = {}
 
     def _user(self, role: Role, locale: str = "en", organisation: str | None = None) -> User:
-        number = next(_serial)
-        with self.app.app_context():
-            org = admin_service.create_organisation(
-                None, organisation or f"Pack org {number}", DEFAULT_KIND[role]
-            )
-            user = admin_service.create_user(
-                None,
-                name=f"Pack {role.value} {number}",
-                email=f"pack-{role.value}-{number}@example.org",
-                organisation=org,
-                role=role,
-                rank=DEFAULT_RANK.get(role),
-                designated_pcso=False,
-                locale=locale,
-                password=PASSWORD,
-            ).user
-            if role.needs_two_factor:
-                user.totp_secret = pyotp.random_base32()
-            db.session.commit()
-            db.session.refresh(user)
-            db.session.refresh(user.organisation)
-            db.session.expunge_all()
-            return user
+        org = make_org(self.app, DEFAULT_KIND[role], organisation or f"Pack org {next(_serial)}")
+        return make_user(self.app, role, org, locale=locale)
 
     def current_data(self) -> Data:
         with self.app.app_context():
