@@ -13,11 +13,10 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from partnership.auth.models import Organisation, User
 from partnership.core.forms import CONTROL_MESSAGE, DATE_MESSAGE
 from partnership.core.models import AuditEvent
 from partnership.extensions import db
-from tests.fuzz.harness import Body, baseline, learn_form, visit
+from tests.fuzz.harness import Body, Visit, baseline, learn_form
 from tests.public.helpers import answers as report_answers
 
 HUGE = "99999999999999999999999"
@@ -71,10 +70,8 @@ def test_a_malformed_answer_found_on_main_comes_back_with_a_message(
     message: object,
     app: Flask,
     client: FlaskClient,
-    make_user: Callable[..., User],
-    make_org: Callable[..., Organisation],
+    found: Visit,
 ) -> None:
-    found = visit(app, client, endpoint, make_user, make_org)
     answers = baseline(learn_form(client, found), found.good)
     answers[name] = [value]
     pairs = [(key.encode(), v.encode()) for key, values in answers.items() for v in values]

@@ -8,19 +8,17 @@ Runs with the Hypothesis profile chosen in ``tests/conftest.py`` (``HYPOTHESIS_P
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import example, given, note
 
 from partnership import create_app
-from partnership.auth.models import Organisation, User
 from partnership.extensions import limiter
 from tests.conftest import TEST_CONFIG
 from tests.fuzz.harness import (
     Body,
+    Visit,
     bodies,
     learn_form,
     post_endpoints,
@@ -28,7 +26,6 @@ from tests.fuzz.harness import (
     same_site,
     shows_a_message,
     sweep,
-    visit,
 )
 
 # Some forms answer a good POST with their next step, which is the same form again.
@@ -45,10 +42,8 @@ def test_malformed_posts_never_fail_the_server(
     endpoint: str,
     app: Flask,
     client: FlaskClient,
-    make_user: Callable[..., User],
-    make_org: Callable[..., Organisation],
+    found: Visit,
 ) -> None:
-    found = visit(app, client, endpoint, make_user, make_org)
     spec = learn_form(client, found)
 
     @given(body=bodies(spec, found.good))
