@@ -148,12 +148,22 @@ def assert_refused(app: Flask, response: Any, message: str, *kept: str) -> None:
     assert events(app, "direction.given") == []
 
 
-def refused(app: Flask, client: FlaskClient, message: str, *kept: str, **answers: Any) -> Any:
-    """A direction under a new authorisation, answered as ``answers`` say, is refused with
-    ``message`` (see :func:`assert_refused`); returns the response."""
-    response = client.post(NEW, data=good_form(make_authorisation(app), **answers))
-    assert_refused(app, response, message, *kept)
-    return response
+Refuse = Callable[..., Any]
+
+
+@pytest.fixture
+def refused(app: Flask, client: FlaskClient, login_as: LoginAs) -> Refuse:
+    """Sign in as a constable; the callable posts a direction under a new authorisation,
+    answered as ``answers`` say, checks it is refused with ``message`` (see
+    :func:`assert_refused`) and returns the response."""
+    login_as(Role.OFFICER)
+
+    def refuse(message: str, *kept: str, **answers: Any) -> Any:
+        response = client.post(NEW, data=good_form(make_authorisation(app), **answers))
+        assert_refused(app, response, message, *kept)
+        return response
+
+    return refuse
 
 
 def give(client: FlaskClient, authorisation: int | str, **overrides: Any) -> int:
@@ -266,20 +276,15 @@ def test_rule_1_a_designated_pcso_may_give_one(
 
 
 def test_rule_1_an_account_with_no_rank_is_refused(
-    app: Flask, client: FlaskClient, login_as: LoginAs
+    app: Flask, login_as: LoginAs, refused: Refuse
 ) -> None:
     officer = login_as(Role.OFFICER)
     update(app, User, officer.id, rank=None)
-    refused(app, client, str(NO_RANK))
+    refused(str(NO_RANK))
 
 
-def test_rule_1_the_officer_must_confirm_they_are_in_uniform(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.OFFICER)
+def test_rule_1_the_officer_must_confirm_they_are_in_uniform(refused: Refuse) -> None:
     refused(
-        app,
-        client,
         "Confirm that you are in uniform: only an officer in uniform can give a direction",
         "Canary Person",
         "Two cans of lager",
@@ -330,13 +335,8 @@ def test_rule_2_an_authorisation_must_be_chosen(
     assert_refused(app, response, "Choose the authorisation the direction is given under")
 
 
-def test_rule_2_a_point_outside_the_locality_is_refused(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.OFFICER)
+def test_rule_2_a_point_outside_the_locality_is_refused(refused: Refuse) -> None:
     refused(
-        app,
-        client,
         "The place marked on the map is outside the authorised locality, Wind Street:"
         " a direction can only be given inside it",
         latitude="51.65",
@@ -348,14 +348,12 @@ def test_rule_2_a_point_outside_the_locality_is_refused(
 
 
 def test_rule_3_a_red_flag_reference_must_be_one_the_officer_can_see(
-    app: Flask, client: FlaskClient, login_as: LoginAs
+    app: Flask, login_as: LoginAs, refused: Refuse
 ) -> None:
     officer = login_as(Role.OFFICER)
     erased = make_subject(app, officer, reference="RF-2026-0009")
     update(app, Subject, erased, erased_at=NOW)
     refused(
-        app,
-        client,
         "No red flag you can see has that reference",
         "RF-2026-0009",
         subject_reference="RF-2026-0009",
@@ -385,13 +383,8 @@ def test_rule_3_a_red_flag_fills_in_the_persons_details(
     assert direction.description == "Tall man, grey hoodie"
 
 
-def test_rule_3_a_name_or_a_description_is_required(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.OFFICER)
+def test_rule_3_a_name_or_a_description_is_required(refused: Refuse) -> None:
     refused(
-        app,
-        client,
         "Enter the person's name, or describe them if they will not give it",
         "1 High Street, Swansea",
         person_name="",
@@ -414,13 +407,8 @@ def test_rule_3_a_date_of_birth_or_an_apparent_age_is_required(
 # --- Rule 4: the excluded area --------------------------------------------------------
 
 
-def test_rule_4_a_part_must_lie_within_the_locality(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.OFFICER)
+def test_rule_4_a_part_must_lie_within_the_locality(refused: Refuse) -> None:
     refused(
-        app,
-        client,
         "The excluded area must lie inside the authorised locality, Wind Street:"
         " draw it again within the boundary",
         "Wind Street north of Caer Street",
@@ -457,11 +445,8 @@ def test_rule_4_a_part_needs_its_description_in_words(
     assert direction.excluded_description.startswith("Wind Street between")
 
 
-def test_rule_4_a_part_must_be_drawn(app: Flask, client: FlaskClient, login_as: LoginAs) -> None:
-    login_as(Role.OFFICER)
+def test_rule_4_a_part_must_be_drawn(refused: Refuse) -> None:
     refused(
-        app,
-        client,
         "Draw on the map the part of the locality they must leave, or paste its GeoJSON",
         excluded_area="part",
         excluded_description="Wind Street",
@@ -471,13 +456,8 @@ def test_rule_4_a_part_must_be_drawn(app: Flask, client: FlaskClient, login_as: 
 # --- Rule 5: at most 48 hours ---------------------------------------------------------
 
 
-def test_rule_5_the_period_is_at_most_48_hours(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.OFFICER)
+def test_rule_5_the_period_is_at_most_48_hours(refused: Refuse) -> None:
     refused(
-        app,
-        client,
         "A direction can exclude someone for at most 48 hours: it must end no later than"
         " 30 November 2026, 00:45",
         "00:46",
@@ -487,13 +467,8 @@ def test_rule_5_the_period_is_at_most_48_hours(
     )
 
 
-def test_rule_5_the_period_ends_after_it_is_given(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.OFFICER)
+def test_rule_5_the_period_ends_after_it_is_given(refused: Refuse) -> None:
     refused(
-        app,
-        client,
         "The direction must end after it is given",
         period="other",
         ends_day="2026-11-28",
@@ -539,13 +514,8 @@ def test_until_the_authorisation_ends_may_be_chosen(
 # --- Rule 6: leave by and route -------------------------------------------------------
 
 
-def test_rule_6_leave_by_must_fall_between_given_and_end(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.OFFICER)
+def test_rule_6_leave_by_must_fall_between_given_and_end(refused: Refuse) -> None:
     refused(
-        app,
-        client,
         "The time to leave by must be after the direction is given and before it ends",
         "Along Wind Street to the station",
         period="other",
@@ -567,13 +537,8 @@ def test_rule_6_leave_by_and_route_are_optional(
 # --- Rule 7: items surrendered -------------------------------------------------------
 
 
-def test_rule_7_items_surrendered_need_how_to_get_them_back(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.OFFICER)
+def test_rule_7_items_surrendered_need_how_to_get_them_back(refused: Refuse) -> None:
     refused(
-        app,
-        client,
         "Say how they can get the items they surrendered back, like where and when to collect"
         " them (section 37)",
         "Two cans of lager",
@@ -603,13 +568,8 @@ def test_rule_8_not_in_writing_needs_the_reason(
 # --- Rule 9: the offence warning ------------------------------------------------------
 
 
-def test_rule_9_the_offence_warning_must_be_confirmed(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.OFFICER)
+def test_rule_9_the_offence_warning_must_be_confirmed(refused: Refuse) -> None:
     refused(
-        app,
-        client,
         "Confirm that you told them that failing to comply with the direction is an offence",
         offence_warning_given=None,
     )
@@ -656,14 +616,9 @@ def test_rule_11_a_yes_to_any_section_36_question_refuses_it(
     assert_refused(app, response, message, "Canary Person")
 
 
-def test_rule_11_every_section_36_question_must_be_answered(
-    app: Flask, client: FlaskClient, login_as: LoginAs
-) -> None:
-    login_as(Role.OFFICER)
+def test_rule_11_every_section_36_question_must_be_answered(refused: Refuse) -> None:
     unanswered = {f"exempt_{exemption.value}": None for exemption in Exemption}
     response = refused(
-        app,
-        client,
         "Answer yes or no: It would stop them attending a court or tribunal",
         **unanswered,
     )
@@ -679,12 +634,9 @@ def test_rule_11_every_section_36_question_must_be_answered(
     ids=["apparent_age", "date_of_birth"],
 )
 def test_rule_11_a_person_under_10_is_refused_whatever_was_answered(
-    app: Flask, client: FlaskClient, login_as: LoginAs, person: dict[str, str], age: int
+    person: dict[str, str], age: int, refused: Refuse
 ) -> None:
-    login_as(Role.OFFICER)
     refused(
-        app,
-        client,
         f"You cannot give a direction to a person under 10 (section 36): the age entered is {age}",
         under_16_action="taken_home",
         **person,
