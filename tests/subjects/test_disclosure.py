@@ -185,6 +185,13 @@ def erase(client: FlaskClient, **form: str) -> Any:
     return client.post(ERASE, data=data)
 
 
+def assert_the_file(response: Any, filename: str) -> None:
+    """The subject access file came back as a download named ``filename``, not kept."""
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 def test_police_get_everything_held_as_json_audited_once(
     app: Flask,
     client: FlaskClient,
@@ -196,9 +203,7 @@ def test_police_get_everything_held_as_json_audited_once(
     # Letter case and spacing aside, as the requester wrote it.
     response = access(client, full_name="  canary   NAME ")
 
-    assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == f'attachment; filename="{REFERENCE}.json"'
-    assert response.headers["Cache-Control"] == "no-store"
+    assert_the_file(response, f"{REFERENCE}.json")
     assert response.mimetype == "application/json"
     whole = response.get_json()
     assert whole["request"] == "SAR-2026-117"
@@ -255,9 +260,7 @@ def test_police_get_everything_held_as_a_pdf_audited_once(
 
     response = access(client, file_format="pdf")
 
-    assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == f'attachment; filename="{REFERENCE}.pdf"'
-    assert response.headers["Cache-Control"] == "no-store"
+    assert_the_file(response, f"{REFERENCE}.pdf")
     reader = PdfReader(io.BytesIO(response.data))
     pages = [page.extract_text() for page in reader.pages]
     text = "\n".join(pages)
