@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote_from_bytes, urlsplit
 
+import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 from hypothesis import strategies as st
@@ -466,22 +467,24 @@ def good_answers(endpoint: str, world: World) -> dict[str, list[str]]:
     return {name: value if isinstance(value, list) else [value] for name, value in found.items()}
 
 
-def visit(
+@pytest.fixture
+def found(
     app: Flask,
     client: FlaskClient,
     endpoint: str,
     make_user: Callable[..., User],
     make_org: Callable[..., Organisation],
 ) -> Visit:
-    """Everything needed to fuzz ``endpoint``'s form as a role allowed to use it."""
+    """Everything needed to fuzz the parametrised ``endpoint``'s form as a role allowed to
+    use it (a fixture, offered to the fuzz tests by their conftest)."""
     role, target = role_for(endpoint)
     visitor = make_user(role) if role is not None else None
     world = build_world(app, visitor.organisation if visitor else None, make_org)
     subject = make_subject(app, "active_partnership_note", make_user)
     with app.app_context():
-        found = db.session.get(Subject, subject["subject_id"])
-        assert found is not None
-        world.subject_reference = found.reference
+        stored = db.session.get(Subject, subject["subject_id"])
+        assert stored is not None
+        world.subject_reference = stored.reference
     viewer = visitor or make_user(Role.WELFARE)
     values = url_values(app, endpoint, target, viewer, make_user, make_org, world)
     rules = endpoints(app)
