@@ -51,6 +51,7 @@ from partnership import create_app
 from partnership.core.nights import night_of
 from partnership.demo import DEMO_PASSWORD, VENUES, ZONE_NAME
 from partnership.orders.notices.models import ExclusionNotice
+from tests.reports.factories import SIGHTINGS_HEADER
 
 from .conftest import DESKTOP, ROOT, Authenticator, Browsing, LiveServer
 from .test_frontline import BAR_WORKER, SUCCESS_BANNER, VENUE, choose, save
@@ -100,22 +101,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GEOJSON = "application/geo+json"
 JPEG = "image/jpeg"
 
-SIGHTINGS_HEADER = [
-    "Row",
-    "Night",
-    "Time (UK time)",
-    "Venue",
-    "Area",
-    "Behaviour codes",
-    "Victim response",
-    "Action taken",
-    "Apparent sex",
-    "Apparent age",
-    "Height",
-    "Build",
-    "Details obtained",
-    "Linked subjects",
-]
 PSEUDONYM = re.compile(r"P-[0-9A-HJKMNP-TV-Z]{6,}")
 SMALL_COUNTS = {"1", "2", "3", "4"}
 

@@ -33,3 +33,22 @@ def add_report_run(app: Flask, owner: User, **values: Any) -> str:
         db.session.add(ReportRun(id=run_id, user_id=owner.id, **columns))
         db.session.commit()
     return run_id
+
+
+# The record-level sightings export's header: stable codes only, no free text.
+SIGHTINGS_HEADER = [
+    "Row",
+    "Night",
+    "Time (UK time)",
+    "Venue",
+    "Area",
+    "Behaviour codes",
+    "Victim response",
+    "Action taken",
+    "Apparent sex",
+    "Apparent age",
+    "Height",
+    "Build",
+    "Details obtained",
+    "Linked subjects",
+]

@@ -27,6 +27,7 @@ from partnership.sightings.models import SightingBehaviour
 from partnership.subjects.models import Subject, SubjectLink
 from tests.conftest import Clock, events, fix_clock, welsh
 from tests.live import HttpUser, serve
+from tests.reports.factories import SIGHTINGS_HEADER
 from tests.reports.test_report_page import (
     CANARIES,
     FIRST,
@@ -271,22 +272,7 @@ def test_the_record_level_export_streams_codes_and_pseudonyms_only(
     for canary in (*CANARIES, week.author.name, week.author.email, "CANARY"):
         assert canary not in text
     rows = csv_rows(response)
-    assert rows[0] == [
-        "Row",
-        "Night",
-        "Time (UK time)",
-        "Venue",
-        "Area",
-        "Behaviour codes",
-        "Victim response",
-        "Action taken",
-        "Apparent sex",
-        "Apparent age",
-        "Height",
-        "Build",
-        "Details obtained",
-        "Linked subjects",
-    ]
+    assert rows[0] == SIGHTINGS_HEADER
     assert_the_weeks_nine_sightings(rows)
     first = rows[1]
     assert first[6:13] == [
