@@ -219,7 +219,7 @@ def _message(alert: Alert, venues: dict[int, str], reader: Role) -> str:
     """What ``alert`` says to ``reader``, in the request's language, from its fields and
     ``venues``' names: a reference, venue names, counts and nights, never anything said
     about a person. A count under 5 reaches no one but police, as in the reports
-    (:func:`partnership.reports.figures.suppressed`)."""
+    (:func:`partnership.core.disclosure.suppressed`)."""
     return str(_wording(alert, venues, reader))
 
 

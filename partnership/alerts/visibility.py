@@ -3,7 +3,7 @@
 Police see the alerts addressed to police; coordinators those addressed to coordinators;
 bar and door staff and welfare users those addressed to their own organisation; analysts
 and administrators none. An alert about a subject is seen only while the reader may see
-that subject (:func:`partnership.subjects.service.visible_subjects`).
+that subject (:func:`partnership.subjects.visibility.visible_subjects`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def visible_alerts(user: User, today: date) -> Select[tuple[Alert]]:
     coordinators; bar and door staff and welfare users those addressed to their own
     organisation; analysts and administrators none. On top of that, an alert about a
     subject is shown only while the reader may see that subject on ``today``
-    (:func:`partnership.subjects.service.visible_subjects`): for members and
+    (:func:`partnership.subjects.visibility.visible_subjects`): for members and
     coordinators, while a partnership note about the subject is active, so the alert
     goes when the note expires; for police, until the subject is erased.
     """

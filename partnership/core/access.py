@@ -3,7 +3,7 @@
 Record-level visibility (which sighting, which note) is decided by each feature's
 visibility-scoped query; this module decides only who may open a page at all.
 Every view must be classified, either :func:`public` or :func:`roles_required`:
-``tests/test_routes.py`` fails on a route that is neither. Templates and menus ask
+``tests/core/test_access_matrix.py`` fails on a route that is neither. Templates and menus ask
 :func:`may_open` rather than list roles.
 
 The role groups every feature shares are imported from here. Police, frontline,

@@ -9,7 +9,6 @@ when the person asked to be contacted. Visibility is decided in
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,9 +20,6 @@ from partnership.core.models import StoredImage, UTCDateTime, utcnow
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
 from partnership.venues.models import Area, Venue
-
-if TYPE_CHECKING:
-    pass
 
 
 class PublicReport(Versioned, db.Model):  # type: ignore[name-defined]

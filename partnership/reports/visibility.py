@@ -33,7 +33,7 @@ def may_export_records(user: User) -> bool:
 def exportable_sightings(user: User) -> Select[tuple[Sighting]]:
     """The sightings ``user`` may export as record-level rows: every sighting for an
     analyst (:data:`WHOLE_RECORD_EXPORTERS`); for any other record exporter, the sightings
-    they may see (:func:`~partnership.sightings.service.visible_sightings`, the sightings'
+    they may see (:func:`~partnership.sightings.visibility.visible_sightings`, the sightings'
     own rule); none for anyone else, coordinators included."""
     if user.role_enum in WHOLE_RECORD_EXPORTERS:
         return select(Sighting)
