@@ -16,12 +16,12 @@ from flask.logging import default_handler
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from partnership import config as config_module
 from partnership.config import INSTANCE_PATH, ROOT
+from partnership.core import sqlite
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -164,7 +164,17 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _install_hooks(app: Flask) -> None:
-    from partnership.core import access, enums, errors, health, i18n, outage, privacy, security
+    from partnership.core import (
+        access,
+        enums,
+        errors,
+        forms,
+        health,
+        i18n,
+        outage,
+        privacy,
+        security,
+    )
     from partnership.core.enums import LOCALES, Locale
     from partnership.core.navigation import navigation
     from partnership.reports.models import ReportRun
@@ -218,14 +228,8 @@ def _install_hooks(app: Flask) -> None:
     app.jinja_env.filters["label_of"] = i18n.label_of
     app.jinja_env.globals["enums"] = enums
     app.jinja_env.globals["may_open"] = access.may_open
+    app.jinja_env.globals["select_options"] = forms.select_options
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers and a writer work at once; SQLite leaves foreign keys off unless asked.
-    module = type(dbapi_connection).__module__
-    if module.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+# SQLite's connection settings and planner statistics, for every engine of the process.
+sqlite.install()

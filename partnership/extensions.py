@@ -28,7 +28,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# A page reads its records, writes its audit event, commits and then renders: objects are
+# not expired by the commit, so rendering never reloads them row by row (the records shown
+# are the ones read in the request's transaction, which is what the audit event says).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from partnership.auth.models import User
 from partnership.core import audit, locking
@@ -128,7 +129,22 @@ def tonights_sightings(user: User, now: datetime, limit: int = 50) -> list[Sight
     query = visible_sightings(user).where(Sighting.night == night_of(now))
     if user.role_enum not in POLICE_ROLES:
         query = query.where(Sighting.organisation_id == user.organisation_id)
-    return list(db.session.scalars(query.order_by(Sighting.occurred_at.desc()).limit(limit)))
+    query = query.options(joinedload(Sighting.venue)).order_by(Sighting.occurred_at.desc())
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def behaviour_codes(sighting_ids: list[int]) -> dict[int, list[str]]:
+    """The behaviour codes of each of ``sighting_ids`` (in code order), in one query."""
+    codes: dict[int, list[str]] = {sighting_id: [] for sighting_id in sighting_ids}
+    if sighting_ids:
+        rows = db.session.execute(
+            select(SightingBehaviour.sighting_id, SightingBehaviour.code)
+            .where(SightingBehaviour.sighting_id.in_(sighting_ids))
+            .order_by(SightingBehaviour.code)
+        )
+        for sighting_id, code in rows:
+            codes[sighting_id].append(code)
+    return codes
 
 
 def map_points(sightings: list[Sighting]) -> list[dict[str, Any]]:

@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
@@ -27,7 +26,7 @@ from partnership.core.description import description_data
 from partnership.core.enums import Behaviour
 from partnership.core.fields import read_moment
 from partnership.core.forms import record_id
-from partnership.core.keyset import Cursor, newest_first
+from partnership.core.keyset import Cursor, newest_rows
 from partnership.core.models import utcnow
 from partnership.core.nights import is_ambiguous, night_of, to_local
 from partnership.core.saving import save_or_keep
@@ -267,14 +266,17 @@ def _form_data(sighting: Sighting) -> dict[str, Any]:
 
 
 def _filter_choices(form: SightingFilterForm) -> None:
-    venues = db.session.scalars(select(Venue).order_by(Venue.name)).all()
-    areas = db.session.scalars(select(Area).order_by(Area.name)).all()
-    orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     every = SelectChoice("", _("All"))
-    form.venue.choices = [every] + [SelectChoice(str(v.id), v.name) for v in venues]
-    form.area.choices = [every] + [SelectChoice(str(a.id), a.name) for a in areas]
+    form.venue.choices = [every, *_named_choices(Venue)]
+    form.area.choices = [every, *_named_choices(Area)]
     form.behaviour.choices = [every, *Behaviour.choices()]
-    form.organisation.choices = [every] + [SelectChoice(str(o.id), o.name) for o in orgs]
+    form.organisation.choices = [every, *_named_choices(Organisation)]
+
+
+def _named_choices(model: type[Venue] | type[Area] | type[Organisation]) -> list[SelectChoice]:
+    """Every record of ``model`` as a choice by name; only the two columns are read."""
+    rows = db.session.execute(select(model.id, model.name).order_by(model.name))
+    return [SelectChoice(str(record_id), name) for record_id, name in rows]
 
 
 @bp.route("/")
@@ -306,13 +308,23 @@ def list_sightings() -> str:
                     )
                 )
             )
-    query = query.options(
-        selectinload(Sighting.behaviours),
-        joinedload(Sighting.venue),
-        joinedload(Sighting.organisation),
+    # The list reads only the columns it shows, and every behaviour of the page in one more
+    # query: loading whole records with their venue, organisation and behaviours cost more
+    # than the rest of the page.
+    rows = (
+        query.with_only_columns(
+            Sighting.id,
+            Sighting.night,
+            Sighting.occurred_at,
+            Sighting.place,
+            Venue.name.label("venue_name"),
+            Organisation.name.label("organisation_name"),
+        )
+        .outerjoin(Venue, Venue.id == Sighting.venue_id)
+        .join(Organisation, Organisation.id == Sighting.organisation_id)
     )
     cursor = Cursor.decode(request.args.get("after"))
-    page = newest_first(query, Sighting.night, Sighting.id, cursor, PAGE_SIZE)
+    page = newest_rows(rows, Sighting.night, Sighting.id, cursor, PAGE_SIZE)
     filters: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
     newest_url = url_for("sightings.list_sightings", **filters)
     next_url = None
@@ -326,6 +338,7 @@ def list_sightings() -> str:
         "sightings/list.html",
         form=form,
         sightings=page.rows,
+        behaviours=service.behaviour_codes([row.id for row in page.rows]),
         next_url=next_url,
         newest_url=newest_url,
         first_page=cursor is None,
