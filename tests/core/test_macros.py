@@ -16,7 +16,8 @@ COMPARE = """
 {%- from "govuk_frontend_jinja/components/select/macro.html" import govukSelect -%}
 {%- set items = [] -%}
 {%- for choice in field.iter_choices() -%}
-  {%- set _discard = items.append({"value": choice.value, "text": choice.label, "selected": choice.selected}) -%}
+  {%- set item = {"value": choice.value, "text": choice.label, "selected": choice.selected} -%}
+  {%- set _discard = items.append(item) -%}
 {%- endfor -%}
 <ours>{{ m.select(field) }}</ours>
 <theirs>{{ govukSelect({

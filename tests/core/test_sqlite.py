@@ -6,6 +6,7 @@ SQLite itself.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -99,9 +100,8 @@ def test_a_table_that_grew_gets_statistics_and_the_door_supervisors_list_reads_t
     _take_connection(engine)
 
     with engine.connect() as conn:
-        stats = dict(
-            conn.execute(text("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'sightings'")).all()
-        )
+        rows = conn.execute(text("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'sightings'"))
+        stats = {str(index): str(stat) for index, stat in rows}
     assert stats["ix_sightings_night_id"].startswith("5000 ")
     plan = _door_supervisors_list_plan(engine)
     assert "ix_sightings_night_id" in plan
@@ -114,11 +114,11 @@ def test_statistics_are_looked_at_once_an_hour_and_redone_only_when_a_table_doub
     _add_sightings(engine, 2000)
     sqlite._checked.clear()
     _take_connection(engine)
-    raw = engine.raw_connection()
+    raw = sqlite3.connect(engine.url.database or "")
     try:
-        assert sqlite.stale_tables(raw.driver_connection) == []
+        assert sqlite.stale_tables(raw) == []
         _add_sightings(engine, 3000, start=2001)  # 5,000 rows where statistics say 2,000
-        assert sqlite.stale_tables(raw.driver_connection) == ["sightings"]
+        assert sqlite.stale_tables(raw) == ["sightings"]
     finally:
         raw.close()
 
