@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from partnership import config as config_module
@@ -93,7 +94,9 @@ def _bind_extensions(app: Flask) -> None:
     def load_user(token: str) -> Any:
         from partnership.auth.models import User
 
-        user = db.session.scalar(select(User).where(User.session_token == token))
+        user = db.session.scalar(
+            select(User).where(User.session_token == token).options(joinedload(User.organisation))
+        )
         if user is None or not user.can_sign_in:
             return None
         return user

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from partnership.auth.models import User
 from partnership.core.enums import POLICE_ROLES
@@ -36,52 +37,72 @@ EXPIRING_WITHIN = timedelta(hours=24)
 RECENT_BREACHES = timedelta(days=7)
 
 
-def _active_notices(user: User, day: date) -> list[ExclusionNotice]:
-    return list(
-        db.session.scalars(
-            visible_notices(user, day)
-            .join(Subject, Subject.id == ExclusionNotice.subject_id)
-            .where(
-                Subject.erased_at.is_(None),
-                ExclusionNotice.lifted_at.is_(None),
-                ExclusionNotice.starts_on <= day,
-                ExclusionNotice.ends_on >= day,
-            )
-            .options(
-                joinedload(ExclusionNotice.subject),
-                selectinload(ExclusionNotice.venues),
-            )
-            .order_by(ExclusionNotice.ends_on, ExclusionNotice.id)
+# Each list of the page shows at most this many: door staff page through the people
+# excluded from their venues; police and the coordinator see the first of each list (the
+# soonest to end, the newest breaches) and how many there are, with the full lists a link
+# away. The page costs the same with 5 orders in force as with 500.
+SHOWN = 20
+
+
+def _active_notices(user: User, day: date, page: int = 1) -> Pagination:
+    """The notices in force on ``day`` that ``user`` may see, soonest to end first: one page
+    of :data:`SHOWN`, with how many there are in all."""
+    query = (
+        _in_force(user, day)
+        .options(joinedload(ExclusionNotice.subject).selectinload(Subject.photos))
+        .order_by(ExclusionNotice.ends_on, ExclusionNotice.id)
+    )
+    return db.paginate(query, page=page, per_page=SHOWN, error_out=False)
+
+
+def _in_force(user: User, day: date) -> Select[tuple[ExclusionNotice]]:
+    return (
+        visible_notices(user, day)
+        .join(Subject, Subject.id == ExclusionNotice.subject_id)
+        .where(
+            Subject.erased_at.is_(None),
+            ExclusionNotice.lifted_at.is_(None),
+            ExclusionNotice.starts_on <= day,
+            ExclusionNotice.ends_on >= day,
         )
     )
 
 
-def _active_directions(user: User, now: datetime) -> list[DispersalDirection]:
-    return list(
-        db.session.scalars(
-            visible_directions(user)
-            .where(
-                DispersalDirection.withdrawn_at.is_(None),
-                DispersalDirection.given_at <= now,
-                DispersalDirection.ends_at > now,
-            )
-            .options(joinedload(DispersalDirection.subject))
-            .order_by(DispersalDirection.ends_at, DispersalDirection.id)
+def _ending_notices(user: User, day: date, soon: datetime) -> list[ExclusionNotice]:
+    """The notices in force that stop covering anyone by ``soon``. A notice covers to 06:00
+    after the night of its last day, so only those ending tonight or tomorrow can."""
+    candidates = db.session.scalars(
+        _in_force(user, day)
+        .where(ExclusionNotice.ends_on <= day + timedelta(days=1))
+        .order_by(ExclusionNotice.ends_on, ExclusionNotice.id)
+        .limit(SHOWN)
+    )
+    return [notice for notice in candidates if ends_at(notice) <= soon]
+
+
+def _directions_in_force(user: User, now: datetime) -> Select[tuple[DispersalDirection]]:
+    return (
+        visible_directions(user)
+        .where(
+            DispersalDirection.withdrawn_at.is_(None),
+            DispersalDirection.given_at <= now,
+            DispersalDirection.ends_at > now,
         )
+        .options(joinedload(DispersalDirection.subject))
+        .order_by(DispersalDirection.ends_at, DispersalDirection.id)
     )
 
 
-def _recent_breaches(user: User, now: datetime, day: date) -> list[Breach]:
+def _recent_breaches(user: User, now: datetime, day: date) -> Pagination:
     """Breaches since :data:`RECENT_BREACHES` ago of the directions and notices ``user``
-    may see, newest first."""
-    return list(
-        db.session.scalars(
-            visible_breaches(user, day)
-            .where(Breach.occurred_at >= now - RECENT_BREACHES)
-            .options(joinedload(Breach.venue))
-            .order_by(Breach.occurred_at.desc(), Breach.id.desc())
-        )
+    may see, newest first: the first :data:`SHOWN`, with how many there are."""
+    query = (
+        visible_breaches(user, day)
+        .where(Breach.occurred_at >= now - RECENT_BREACHES)
+        .options(joinedload(Breach.venue))
+        .order_by(Breach.occurred_at.desc(), Breach.id.desc())
     )
+    return db.paginate(query, page=1, per_page=SHOWN, error_out=False)
 
 
 Order = TypeVar("Order", ExclusionNotice, DispersalDirection)
@@ -98,54 +119,66 @@ def _by_id(model: type[Order], ids: set[int]) -> dict[int, Order]:
 
 @dataclass
 class Tonight:
-    """Tonight's exclusions page for one user: only what their role may see is filled."""
+    """Tonight's exclusions page for one user: only what their role may see is filled.
+    The lists of people and breaches are pages of at most :data:`SHOWN` (``.items``), with
+    how many there are in all (``.total``)."""
 
     night: date
     areas: list[DispersalAuthorisation]
     # Door staff: the people excluded from their organisation's venues.
-    excluded: list[ExclusionNotice] = field(default_factory=list)
-    # Police: every direction in force; police and the coordinator: every notice in force.
-    directions: list[DispersalDirection] = field(default_factory=list)
-    notices: list[ExclusionNotice] = field(default_factory=list)
+    excluded: Pagination | None = None
+    # Police: the directions in force; police and the coordinator: the notices in force.
+    directions: Pagination | None = None
+    notices: Pagination | None = None
     expiring_directions: list[DispersalDirection] = field(default_factory=list)
     expiring_notices: list[ExclusionNotice] = field(default_factory=list)
-    breaches: list[Breach] = field(default_factory=list)
+    breaches: Pagination | None = None
     # The notice (or direction) each breach belongs to, for its reference and link.
     breach_notices: dict[int, ExclusionNotice] = field(default_factory=dict)
     breach_directions: dict[int, DispersalDirection] = field(default_factory=dict)
 
-    @property
-    def people_shown(self) -> int:
-        return len(self.excluded) + len(self.directions) + len(self.notices)
+    def shown_notices(self) -> list[ExclusionNotice]:
+        return [*_items(self.excluded), *_items(self.notices)]
+
+    def shown_directions(self) -> list[DispersalDirection]:
+        return _items(self.directions)
 
 
-def tonight(user: User, now: datetime) -> Tonight:
+def _items(part: Pagination | None) -> list[Any]:
+    return list(part.items) if part is not None else []
+
+
+def tonight(user: User, now: datetime, page: int = 1) -> Tonight:
     """What tonight's exclusions page shows ``user`` at ``now``: the dispersal areas in
     force at any time of tonight's 18:00-06:00 window (everyone allowed the page:
-    locality, boundary and times, never the people); for bar and door staff, the people
-    excluded from their organisation's venues; for police, every direction and notice in
-    force, those ending in the next 24 hours and the breaches of the last 7 days; for the
-    coordinator, the notices in force and their recent breaches. Welfare users see only
-    the areas."""
+    locality, boundary and times, never the people); for bar and door staff, page ``page``
+    of the people excluded from their organisation's venues; for police, the directions and
+    notices in force, those ending in the next 24 hours and the breaches of the last 7
+    days; for the coordinator, the notices in force and their recent breaches. Welfare
+    users see only the areas."""
     night = night_of(now)
     bounds = night_bounds(night)
     shown = Tonight(night=night, areas=areas_in_force(user, bounds.start, bounds.end))
     day = notice_day(now)
     soon = now + EXPIRING_WITHIN
     if is_door_staff(user):
-        shown.excluded = _active_notices(user, day)
+        shown.excluded = _active_notices(user, day, page)
     if reads_notices(user):
         shown.notices = _active_notices(user, day)
-        shown.expiring_notices = [n for n in shown.notices if ends_at(n) <= soon]
+        shown.expiring_notices = _ending_notices(user, day, soon)
         shown.breaches = _recent_breaches(user, now, day)
         shown.breach_notices = _by_id(
-            ExclusionNotice, {b.notice_id for b in shown.breaches if b.notice_id is not None}
+            ExclusionNotice,
+            {b.notice_id for b in shown.breaches.items if b.notice_id is not None},
         )
     if user.role_enum in POLICE_ROLES:
-        shown.directions = _active_directions(user, now)
-        shown.expiring_directions = [d for d in shown.directions if d.ends_at <= soon]
+        in_force = _directions_in_force(user, now)
+        shown.directions = db.paginate(in_force, page=1, per_page=SHOWN, error_out=False)
+        shown.expiring_directions = list(
+            db.session.scalars(in_force.where(DispersalDirection.ends_at <= soon).limit(SHOWN))
+        )
         shown.breach_directions = _by_id(
             DispersalDirection,
-            {b.direction_id for b in shown.breaches if b.direction_id is not None},
+            {b.direction_id for b in _items(shown.breaches) if b.direction_id is not None},
         )
     return shown

@@ -15,7 +15,7 @@ from partnership.core import audit
 from partnership.core.access import actor, get_or_404, roles_required
 from partnership.core.enums import POLICE_ROLES, DocumentLanguage
 from partnership.core.fields import read_moment
-from partnership.core.forms import record_id, whole_number
+from partnership.core.forms import MAX_ID, record_id, whole_number
 from partnership.core.locking import VersionedForm
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep
@@ -354,16 +354,18 @@ def venue_breach(notice_id: int) -> Any:
 def tonight() -> str:
     user = actor()
     now = utcnow()
-    shown = tonight_page.tonight(user, now)
-    if shown.people_shown:
-        notices = {n.id: n for n in [*shown.excluded, *shown.notices]}
-        people = {n.subject_id for n in notices.values()}
-        people |= {d.subject_id for d in shown.directions if d.subject_id is not None}
+    page = whole_number(request.args.get("page"), largest=MAX_ID, smallest=1) or 1
+    shown = tonight_page.tonight(user, now, page)
+    notices = shown.shown_notices()
+    directions = shown.shown_directions()
+    if notices or directions:
+        people = {n.subject_id for n in notices}
+        people |= {d.subject_id for d in directions if d.subject_id is not None}
         audit.record(
             "notice.tonight_viewed",
             actor=user,
-            notices=sorted(notices),
-            directions=[d.id for d in shown.directions],
+            notices=sorted({n.id for n in notices}),
+            directions=[d.id for d in directions],
             subjects=sorted(people),
         )
     db.session.commit()

@@ -15,6 +15,7 @@ from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
 from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.notices import tonight as tonight_page
 from partnership.venues.models import Venue
 from tests.conftest import Clock, events
 from tests.factories import signed_in
@@ -326,3 +327,69 @@ def test_the_canary_never_reaches_a_non_police_page_of_orders(
     # Police see them (the same pages are not hiding everything).
     police = page(signed_in(app, world.officer).get(f"/orders/notices/{notice}"))
     assert "1 Canary Street" in police and "Canary Name" in police
+
+
+def _issue_many(app: Flask, world: World, count: int) -> list[int]:
+    """``count`` notices in force tonight, each about a red flag of its own, the first
+    ending soonest."""
+    ids = []
+    for number in range(count):
+        _subject_id, reference = add_subject(
+            app, world.officer, "partnership", review_on=date(2027, 6, 1)
+        )
+        ids.append(
+            issue_at(
+                app,
+                world.coordinator,
+                reference,
+                NIGHT - timedelta(hours=6),
+                duration_months=None,
+                ends_on=date(2027, 1, 1) + timedelta(days=number),
+            )
+        )
+    return ids
+
+
+def test_door_staff_page_through_everyone_excluded_from_their_venues(
+    app: Flask, world: World, clock: Clock
+) -> None:
+    count = tonight_page.SHOWN + 3
+    issued = _issue_many(app, world, count)
+    clock.now = NIGHT
+    door = signed_in(app, world.door)
+
+    first = section(page(door.get("/orders/tonight")), "excluded-heading")
+    assert f"{count} people are excluded from your venues tonight." in first
+    assert first.count("Seen at my venue") == tonight_page.SHOWN
+    assert "/orders/tonight?page=2" in first
+    (event,) = events(app, "notice.tonight_viewed")
+    assert event.details["notices"] == sorted(issued[: tonight_page.SHOWN])
+
+    second = section(page(door.get("/orders/tonight?page=2")), "excluded-heading")
+    assert second.count("Seen at my venue") == 3
+    for notice_id in issued[tonight_page.SHOWN :]:
+        assert f"/orders/notices/{notice_id}/seen" in second
+    assert events(app, "notice.tonight_viewed")[-1].details["notices"] == sorted(
+        issued[tonight_page.SHOWN :]
+    )
+
+    # A page past the last, or not a page at all, shows no one and is not an error.
+    for wrong in ("99", "0", "-1", "two", "9" * 30):
+        response = door.get(f"/orders/tonight?page={wrong}")
+        assert response.status_code == 200
+
+
+def test_police_see_the_notices_ending_soonest_and_how_many_are_in_force(
+    app: Flask, world: World, clock: Clock
+) -> None:
+    count = tonight_page.SHOWN + 2
+    issued = _issue_many(app, world, count)
+    clock.now = NIGHT
+    body = page(signed_in(app, world.officer).get("/orders/tonight"))
+    notices = section(body, "notices-heading")
+    assert f"The {tonight_page.SHOWN} ending soonest of {count}." in notices
+    for notice_id in issued[: tonight_page.SHOWN]:
+        assert f'/orders/notices/{notice_id}"' in notices
+    for notice_id in issued[tonight_page.SHOWN :]:
+        assert f'/orders/notices/{notice_id}"' not in notices
+    assert "/orders/notices/" in notices  # all of them a link away
