@@ -39,6 +39,8 @@ from partnership.venues import service as venues_service
 from partnership.welfare import service as welfare_service
 
 DASHBOARD_ALERTS = 5
+# Tonight's newest sightings and Safe Space uses listed (the map shows up to 50).
+DASHBOARD_LISTED = 10
 
 
 @bp.route("/")
@@ -60,10 +62,12 @@ def dashboard() -> str:
         if unread:
             alerts_service.record_listed(user, unread, where="dashboard")
             db.session.commit()
-    sightings, safe_space_uses = [], []
+    sightings, safe_space_uses, sightings_count, uses_count = [], [], 0, 0
     if user.role_enum in FRONTLINE_ROLES:
         sightings = sightings_service.tonights_sightings(user, utcnow())
+        sightings_count = sightings_service.count_tonight(user, utcnow())
         safe_space_uses = welfare_service.tonights_safe_space_uses(user, utcnow())
+        uses_count = welfare_service.count_tonights_safe_space_uses(user, utcnow())
     orders = orders_in_force(user, utcnow()) if user.role_enum in POLICE_ROLES else None
     triage = None
     if user.role_enum in POLICE_ROLES:
@@ -79,7 +83,11 @@ def dashboard() -> str:
         panels=dashboard_panels(user),
         tonight=night_of(utcnow()),
         sightings=sightings,
+        sightings_count=sightings_count,
+        behaviours=sightings_service.behaviour_codes([s.id for s in sightings[:DASHBOARD_LISTED]]),
+        listed=DASHBOARD_LISTED,
         safe_space_uses=safe_space_uses,
+        uses_count=uses_count,
         alerts=alerts,
         orders=orders,
         triage=triage,

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Row, Select, func, select
 
 from partnership.auth.models import User
 from partnership.core import audit, locking
@@ -124,13 +123,41 @@ def link_source(actor: User, sighting: Sighting, source: Any) -> None:
     )
 
 
-def tonights_sightings(user: User, now: datetime, limit: int = 50) -> list[Sighting]:
-    """Tonight's sightings for the dashboard: the user's organisation's, or all for police."""
+def _tonight(user: User, now: datetime) -> Select[tuple[Sighting]]:
     query = visible_sightings(user).where(Sighting.night == night_of(now))
     if user.role_enum not in POLICE_ROLES:
         query = query.where(Sighting.organisation_id == user.organisation_id)
-    query = query.options(joinedload(Sighting.venue)).order_by(Sighting.occurred_at.desc())
-    return list(db.session.scalars(query.limit(limit)))
+    return query
+
+
+def tonights_sightings(user: User, now: datetime, limit: int = 50) -> list[Row[Any]]:
+    """Tonight's newest sightings for the dashboard, at most ``limit``: the user's
+    organisation's, or all for police. Rows of what the dashboard shows and maps (id, when,
+    place, point, and the venue's name and point), not whole records."""
+    query = (
+        _tonight(user, now)
+        .with_only_columns(
+            Sighting.id,
+            Sighting.occurred_at,
+            Sighting.place,
+            Sighting.latitude,
+            Sighting.longitude,
+            Venue.name.label("venue_name"),
+            Venue.latitude.label("venue_latitude"),
+            Venue.longitude.label("venue_longitude"),
+        )
+        .outerjoin(Venue, Venue.id == Sighting.venue_id)
+        .order_by(Sighting.occurred_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(query))
+
+
+def count_tonight(user: User, now: datetime) -> int:
+    """How many sightings :func:`tonights_sightings` would give with no limit (through the
+    night index: tonight's rows only)."""
+    counted = _tonight(user, now).with_only_columns(Sighting.id).order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(counted)) or 0
 
 
 def behaviour_codes(sighting_ids: list[int]) -> dict[int, list[str]]:
@@ -147,13 +174,14 @@ def behaviour_codes(sighting_ids: list[int]) -> dict[int, list[str]]:
     return codes
 
 
-def map_points(sightings: list[Sighting]) -> list[dict[str, Any]]:
-    """Where each sighting was, for a map: the point given, else the venue's."""
+def map_points(sightings: list[Row[Any]]) -> list[dict[str, Any]]:
+    """Where each of :func:`tonights_sightings` was, for a map: the point given, else the
+    venue's."""
     points = []
     for sighting in sightings:
         lat, lon = sighting.latitude, sighting.longitude
-        if (lat is None or lon is None) and sighting.venue is not None:
-            lat, lon = sighting.venue.latitude, sighting.venue.longitude
+        if lat is None or lon is None:
+            lat, lon = sighting.venue_latitude, sighting.venue_longitude
         if lat is not None and lon is not None:
             label = to_local(sighting.occurred_at).strftime("%H:%M")
             points.append({"id": sighting.id, "lat": lat, "lon": lon, "label": label})

@@ -168,22 +168,27 @@ def map_data(
 ) -> dict[str, Any]:
     """What a map needs, for its ``data-map`` attribute: tiles (if any), the active
     areas and venues to show for context, and what a click edits (``mode``)."""
-    areas = db.session.scalars(select(Area).where(Area.active.is_(True)).order_by(Area.name))
-    venues = db.session.scalars(
-        select(Venue)
+    # Only the columns a map draws: every active venue is on most maps.
+    areas = db.session.execute(
+        select(Area.id, Area.name, Area.geometry).where(Area.active.is_(True)).order_by(Area.name)
+    )
+    venues = db.session.execute(
+        select(Venue.id, Venue.name, Venue.latitude, Venue.longitude, Venue.has_safe_space)
         .where(Venue.active.is_(True), Venue.latitude.is_not(None), Venue.longitude.is_not(None))
         .order_by(Venue.name)
     )
+    skip_area = except_area.id if except_area is not None else None
+    skip_venue = except_venue.id if except_venue is not None else None
     url = current_app.config["MAP_TILE_URL"]
     return {
         "mode": mode,
         "tiles": (
             {"url": url, "attribution": current_app.config["MAP_TILE_ATTRIBUTION"]} if url else None
         ),
-        "areas": [{"name": a.name, "geometry": a.geometry} for a in areas if a is not except_area],
+        "areas": [{"name": a.name, "geometry": a.geometry} for a in areas if a.id != skip_area],
         "venues": [
             {"name": v.name, "lat": v.latitude, "lon": v.longitude, "safeSpace": v.has_safe_space}
             for v in venues
-            if v is not except_venue
+            if v.id != skip_venue
         ],
     }

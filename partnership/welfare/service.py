@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from partnership.auth.models import Organisation, User
 from partnership.core import audit
@@ -71,9 +72,7 @@ class Refused(ValueError):
         self.problems = problems
 
 
-def tonights_safe_space_uses(user: User, now: datetime, limit: int = 50) -> list[SafeSpaceUse]:
-    """Tonight's Safe Space uses for the dashboard: the user's organisation's (those it
-    wrote or was handed), or every one for police."""
+def _tonights_uses(user: User, now: datetime) -> Select[tuple[SafeSpaceUse]]:
     query = visible_safe_space_uses(user).where(SafeSpaceUse.night == night_of(now))
     if user.role_enum not in POLICE_ROLES:
         query = query.where(
@@ -82,7 +81,21 @@ def tonights_safe_space_uses(user: User, now: datetime, limit: int = 50) -> list
                 SafeSpaceUse.handed_to_organisation_id == user.organisation_id,
             )
         )
+    return query
+
+
+def tonights_safe_space_uses(user: User, now: datetime, limit: int = 50) -> list[SafeSpaceUse]:
+    """Tonight's newest Safe Space uses for the dashboard, at most ``limit``, with their
+    venues: the user's organisation's (those it wrote or was handed), or every one for
+    police."""
+    query = _tonights_uses(user, now).options(joinedload(SafeSpaceUse.venue))
     return list(db.session.scalars(query.order_by(SafeSpaceUse.arrived_at.desc()).limit(limit)))
+
+
+def count_tonights_safe_space_uses(user: User, now: datetime) -> int:
+    """How many :func:`tonights_safe_space_uses` would give with no limit."""
+    counted = _tonights_uses(user, now).with_only_columns(SafeSpaceUse.id).order_by(None)
+    return db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
 
 
 def _by_key(model: type[Record], user: User, key: str) -> Record | None:
