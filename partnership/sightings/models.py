@@ -36,6 +36,8 @@ class Sighting(Versioned, DescribedPerson, db.Model):  # type: ignore[name-defin
     __tablename__ = "sightings"
     __table_args__ = (
         Index("ix_sightings_night_id", "night", "id"),
+        # The dashboard lists tonight's newest first, from this index alone.
+        Index("ix_sightings_night_occurred_at", "night", "occurred_at"),
         Index("ix_sightings_organisation_id_night", "organisation_id", "night"),
         Index("ix_sightings_venue_id_night", "venue_id", "night"),
         Index("ix_sightings_area_id_night", "area_id", "night"),
