@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -54,7 +55,9 @@ from partnership.venues.models import Venue
 REFERENCE_PREFIX = "PEN"
 DURATIONS = (3, 6, 12)
 MAX_MONTHS = 12
-# The notices list shows every current notice and this many of the most recently ended.
+# The notices list shows the current notices a page at a time and this many of the most
+# recently ended.
+PAGE_SIZE = 25
 ENDED_SHOWN = 50
 
 STATUS_LABELS: dict[str, Any] = {
@@ -555,21 +558,23 @@ def record_venue_breach(
 class NoticeLists:
     """The notices list: every notice not yet ended, and the most recently ended."""
 
-    current: list[ExclusionNotice]
+    current: Pagination
     ended: list[ExclusionNotice]
 
 
-def notice_lists(user: User, now: datetime) -> NoticeLists:
-    """The notices ``user`` may see, current (active or not started) by end date, and the
-    :data:`ENDED_SHOWN` most recently ended (expired or lifted)."""
+def notice_lists(user: User, now: datetime, page: int = 1) -> NoticeLists:
+    """The notices ``user`` may see: page ``page`` of the current ones (active or not
+    started) by end date, :data:`PAGE_SIZE` a page, and the :data:`ENDED_SHOWN` most
+    recently ended (expired or lifted)."""
     day = notice_day(now)
     query = visible_notices(user, day).options(joinedload(ExclusionNotice.subject))
-    current = list(
-        db.session.scalars(
-            query.where(
-                ExclusionNotice.lifted_at.is_(None), ExclusionNotice.ends_on >= day
-            ).order_by(ExclusionNotice.ends_on, ExclusionNotice.id)
-        )
+    current = db.paginate(
+        query.where(ExclusionNotice.lifted_at.is_(None), ExclusionNotice.ends_on >= day).order_by(
+            ExclusionNotice.ends_on, ExclusionNotice.id
+        ),
+        page=page,
+        per_page=PAGE_SIZE,
+        error_out=False,
     )
     ended = list(
         db.session.scalars(

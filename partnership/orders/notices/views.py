@@ -15,9 +15,10 @@ from partnership.core import audit
 from partnership.core.access import actor, get_or_404, roles_required
 from partnership.core.enums import POLICE_ROLES, DocumentLanguage
 from partnership.core.fields import read_moment
-from partnership.core.forms import MAX_ID, record_id, whole_number
+from partnership.core.forms import record_id, whole_number
 from partnership.core.locking import VersionedForm
 from partnership.core.models import utcnow
+from partnership.core.pagination import page_number
 from partnership.core.saving import save_or_keep
 from partnership.core.uploads import image_response
 from partnership.extensions import db
@@ -79,7 +80,7 @@ def notices() -> str:
     now = utcnow()
     return render_template(
         "orders/notices/list.html",
-        lists=service.notice_lists(user, now),
+        lists=service.notice_lists(user, now, page_number()),
         day=notice_day(now),
         status=service.status,
         status_label=service.status_label,
@@ -354,8 +355,7 @@ def venue_breach(notice_id: int) -> Any:
 def tonight() -> str:
     user = actor()
     now = utcnow()
-    page = whole_number(request.args.get("page"), largest=MAX_ID, smallest=1) or 1
-    shown = tonight_page.tonight(user, now, page)
+    shown = tonight_page.tonight(user, now, page_number())
     notices = shown.shown_notices()
     directions = shown.shown_directions()
     if notices or directions:

@@ -15,6 +15,7 @@ from partnership.auth.models import Organisation, User
 from partnership.core.enums import OrgKind, Role
 from partnership.extensions import db
 from partnership.orders.directions.models import DispersalDirection
+from partnership.orders.notices import service as notice_service
 from partnership.orders.notices import tonight as tonight_page
 from partnership.venues.models import Venue
 from tests.conftest import Clock, events
@@ -393,3 +394,21 @@ def test_police_see_the_notices_ending_soonest_and_how_many_are_in_force(
     for notice_id in issued[tonight_page.SHOWN :]:
         assert f'/orders/notices/{notice_id}"' not in notices
     assert "/orders/notices/" in notices  # all of them a link away
+
+
+def test_the_notices_list_pages_through_the_current_notices(
+    app: Flask, world: World, clock: Clock
+) -> None:
+    count = notice_service.PAGE_SIZE + 2
+    issued = _issue_many(app, world, count)
+    clock.now = NIGHT
+    coordinator = signed_in(app, world.coordinator)
+    first = page(coordinator.get("/orders/notices/"))
+    second = page(coordinator.get("/orders/notices/?page=2"))
+    for notice_id in issued[: notice_service.PAGE_SIZE]:
+        assert f'/orders/notices/{notice_id}"' in first
+        assert f'/orders/notices/{notice_id}"' not in second
+    for notice_id in issued[notice_service.PAGE_SIZE :]:
+        assert f'/orders/notices/{notice_id}"' in second
+        assert f'/orders/notices/{notice_id}"' not in first
+    assert "/orders/notices/?page=2" in first
