@@ -47,8 +47,9 @@ def _is_sqlite(dbapi_connection: Any) -> bool:
     return isinstance(dbapi_connection, sqlite3.Connection)
 
 
-def _settings(dbapi_connection: Any, _record: Any) -> None:
+def _settings(dbapi_connection: Any, record: Any) -> None:
     if _is_sqlite(dbapi_connection):
+        record.info["sqlite_file"] = _database_file(dbapi_connection)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -56,11 +57,9 @@ def _settings(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _statistics_when_due(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-    if not _is_sqlite(dbapi_connection):
-        return
-    database = _database_file(dbapi_connection)
-    if not database:  # an in-memory database lives as long as its connection
+def _statistics_when_due(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    database = record.info.get("sqlite_file")
+    if not database:  # not SQLite, or in memory: such a database lives as long as its connection
         return
     now = time.monotonic()
     with _lock:

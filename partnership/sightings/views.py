@@ -286,7 +286,7 @@ def list_sightings() -> str:
     form = SightingFilterForm(request.args)
     _filter_choices(form)
     query = visible_sightings(user)
-    if form.validate():
+    if request.args and form.validate():  # with no filter there is nothing to check
         if form.night_from.data or form.night_to.data:
             first = form.night_from.data or form.night_to.data
             last = form.night_to.data or form.night_from.data
