@@ -41,15 +41,17 @@ RECENT_BREACHES = timedelta(days=7)
 # excluded from their venues; police and the coordinator see the first of each list (the
 # soonest to end, the newest breaches) and how many there are, with the full lists a link
 # away. The page costs the same with 5 orders in force as with 500.
-SHOWN = 20
+SHOWN = 10
 
 
-def _active_notices(user: User, day: date, page: int = 1) -> Pagination:
+def _active_notices(user: User, day: date, page: int = 1, photos: bool = False) -> Pagination:
     """The notices in force on ``day`` that ``user`` may see, soonest to end first: one page
-    of :data:`SHOWN`, with how many there are in all."""
+    of :data:`SHOWN`, with how many there are in all; with the red flags' photos when the
+    page shows them (door staff's cards)."""
+    subject = joinedload(ExclusionNotice.subject)
     query = (
         _in_force(user, day)
-        .options(joinedload(ExclusionNotice.subject).selectinload(Subject.photos))
+        .options(subject.selectinload(Subject.photos) if photos else subject)
         .order_by(ExclusionNotice.ends_on, ExclusionNotice.id)
     )
     return db.paginate(query, page=page, per_page=SHOWN, error_out=False)
@@ -162,7 +164,7 @@ def tonight(user: User, now: datetime, page: int = 1) -> Tonight:
     day = notice_day(now)
     soon = now + EXPIRING_WITHIN
     if is_door_staff(user):
-        shown.excluded = _active_notices(user, day, page)
+        shown.excluded = _active_notices(user, day, page, photos=True)
     if reads_notices(user):
         shown.notices = _active_notices(user, day)
         shown.expiring_notices = _ending_notices(user, day, soon)
