@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import TypeVar
 
+from babel import Locale
+from babel.dates import LC_TIME, parse_pattern
 from flask import Flask, Response, abort, flash, g, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from partnership.core import enums
 from partnership.core.enums import LOCALES
+from partnership.core.nights import to_local
 
 LANGUAGE_COOKIE = "partnership_lang"
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
@@ -89,10 +92,15 @@ def label_of(code: str, enum_name: str) -> str:
 
 
 def local_datetime(moment: datetime | None, pattern: str = "d MMMM yyyy, HH:mm") -> str:
-    """A UTC moment as Europe/London time, in the request's language."""
+    """A UTC moment (naive ones read as UTC) as Europe/London time, in the request's
+    language. Babel's pattern is parsed once and applied to the London time directly: the
+    same text as Flask-Babel's ``format_datetime``, at a third of its cost, which counts on
+    pages listing many moments."""
     if moment is None:
         return ""
-    return str(format_datetime(moment, pattern))
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    locale = get_locale() or Locale.parse(LC_TIME)  # outside a request, as Babel would
+    return str(parse_pattern(pattern).apply(to_local(aware), locale))
 
 
 def asked_language(languages: type[_Language]) -> _Language:

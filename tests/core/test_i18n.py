@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_babel import force_locale
+from flask_babel import force_locale, format_datetime
+from hypothesis import given
+from hypothesis import strategies as st
 from markupsafe import escape
 
 from partnership.auth.models import User
@@ -138,3 +140,22 @@ def test_moments_are_shown_in_london_time_in_the_users_language(app: Flask) -> N
     winter = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
     with app.test_request_context():
         assert local_datetime(winter) == "31 December 2026, 23:30"
+
+
+@given(
+    moment=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2037, 12, 31), timezones=st.just(UTC)
+    ),
+    language=st.sampled_from(["en", "cy"]),
+    pattern=st.sampled_from(["d MMMM yyyy, HH:mm", "HH:mm", "EEEE d MMMM yyyy, h:mm a"]),
+)
+def test_local_datetime_reads_as_flask_babel_formats_it(
+    app: Flask, moment: datetime, language: str, pattern: str
+) -> None:
+    # Up to 2037: beyond it Flask-Babel's time zone data has no more clock changes, while
+    # the portal's (zoneinfo) keeps British Summer Time.
+    with app.test_request_context("/"), force_locale(language):
+        assert local_datetime(moment, pattern) == format_datetime(moment, pattern)
+        assert local_datetime(moment.replace(tzinfo=None), pattern) == format_datetime(
+            moment, pattern
+        )
