@@ -22,7 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from partnership import config as config_module
 from partnership.config import INSTANCE_PATH, ROOT
-from partnership.core import sqlite
+from partnership.core import commits, sqlite
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -234,5 +234,7 @@ def _install_hooks(app: Flask) -> None:
     app.jinja_env.globals["select_options"] = forms.select_options
 
 
-# SQLite's connection settings and planner statistics, for every engine of the process.
+# SQLite's connection settings and planner statistics, for every engine of the process; and
+# how long a page that only reads waits for the disk when its audit event commits.
 sqlite.install()
+commits.install()
