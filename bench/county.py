@@ -66,7 +66,7 @@ from partnership.venues.models import Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 
 # Bump when what the seed writes changes: a database seeded by another version is re-seeded.
-SEED_VERSION = 1
+SEED_VERSION = 2
 BATCH = 20_000
 VENUES = 200
 PREMISES_ORGANISATIONS = 40
@@ -291,13 +291,15 @@ def night_for(number: int, rows: int, tonight: date) -> date:
 
 
 def moment_on(night: date, now: datetime, randomiser: random.Random) -> datetime:
-    """A time in the evening of ``night`` (19:00 to 04:00 local); tonight, never after
-    ``now``."""
+    """A time in the evening of ``night`` (19:00 to 04:00 local); tonight, between the
+    start of the night (or of the day, before 18:00) and ``now``, never after it."""
     moment = night_bounds(night).start + timedelta(minutes=randomiser.randrange(60, 600))
     if moment <= now:
         return moment
-    day_starts = datetime.combine(night, NIGHT_ENDS).replace(tzinfo=LONDON).astimezone(UTC)
-    seconds = max(1, int((now - day_starts).total_seconds()))
+    since = night_bounds(night).start
+    if since >= now:
+        since = datetime.combine(night, NIGHT_ENDS).replace(tzinfo=LONDON).astimezone(UTC)
+    seconds = max(1, int((now - since).total_seconds()))
     return now - timedelta(seconds=randomiser.randrange(seconds))
 
 
