@@ -343,6 +343,8 @@ def drive_with_wrk(port: int, path: str, cookie: str, seconds: float, script: Pa
     if finished.returncode != 0 or match is None:
         raise BenchError(f"wrk failed on {path}:\n{finished.stdout}\n{finished.stderr}")
     done, elapsed, p95, non2xx, errors = match.groups()
+    if not int(done):  # not one answer within the drive: its latency is longer than the drive
+        return Measure(0.0, float("inf"), int(non2xx), int(errors))
     return Measure(int(done) / float(elapsed), int(p95) / 1000, int(non2xx), int(errors))
 
 
@@ -384,8 +386,8 @@ def drive_with_python(port: int, path: str, cookie: str, seconds: float) -> Meas
     for thread in clients:
         thread.join()
     elapsed = time.perf_counter() - started
-    if not latencies:
-        return Measure(0.0, float("inf"), failures["non2xx"], failures["errors"] or 1)
+    if not latencies:  # not one answer within the drive: its latency is longer than the drive
+        return Measure(0.0, float("inf"), failures["non2xx"], failures["errors"])
     p95 = statistics.quantiles(latencies, n=100)[94] if len(latencies) > 1 else latencies[0]
     return Measure(len(latencies) / elapsed, p95 * 1000, failures["non2xx"], failures["errors"])
 
@@ -575,7 +577,9 @@ def report(
             print(f"{name:<40} {floor.rps:>10,.0f} {floor.p95_ms:>10.1f}")
             continue
         little, big = medians[(name, small)], medians[(name, large)]
-        growth = big.p95_ms / little.p95_ms if little.p95_ms else float("inf")
+        # A page with no answer within a drive has an unbounded p95 ("inf"): it misses all.
+        unbounded = big.p95_ms == float("inf") or not little.p95_ms
+        growth = float("inf") if unbounded else big.p95_ms / little.p95_ms
         share = big.rps / medians[(SAFETY, large)].rps
         problems = []
         if name != SAFETY:
