@@ -9,7 +9,7 @@ export FLASK_APP := partnership
 CHROMIUM ?= $(or $(PARTNERSHIP_CHROMIUM),$(shell command -v chromium 2>/dev/null),/usr/bin/chromium)
 export PARTNERSHIP_CHROMIUM := $(CHROMIUM)
 
-.PHONY: help setup run test lint check-translations translations assets db demo bench \
+.PHONY: help setup run test lint check-translations translations assets db demo bench bench-pages \
         test-python test-browser test-postgres chromium fonts clean
 
 help: ## List the targets
@@ -95,3 +95,11 @@ bench: setup ## Time the sightings list, the Section 35 notice PDF and a year's 
 	$(BIN)/python bench/sightings_list.py
 	$(BIN)/python bench/notice_pdf.py
 	$(BIN)/python bench/reports.py
+
+bench-pages: setup ## Serve the portal with gunicorn and drive each page at 10,000 and 1,000,000 sightings, SQLite and PostgreSQL (wrk when it can be installed)
+	@if ! command -v wrk >/dev/null && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's wrk for the page benchmark"; \
+	  (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)) || \
+	  echo "wrk could not be installed: the pages are driven by the Python client"; \
+	fi
+	$(BIN)/python bench/pages.py

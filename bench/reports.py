@@ -27,6 +27,7 @@ from sqlalchemy import delete, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.county import reset_sequences
 from bench.harness import bench_app
 from partnership.admin import service as admin_service
 from partnership.core.enums import ActionTaken, Behaviour, OrgKind, Role, VictimResponse
@@ -146,6 +147,8 @@ def build(url: str, rows: int) -> tuple[Flask, str]:
             db.session.commit()
             made += count
         if db.engine.dialect.name == "postgresql":
+            # The rows above carry their ids: new records must get ids past them.
+            reset_sequences(db.engine)
             # What autovacuum would have done by the time anyone asks for a report.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")
