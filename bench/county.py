@@ -66,7 +66,7 @@ from partnership.venues.models import Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
 
 # Bump when what the seed writes changes: a database seeded by another version is re-seeded.
-SEED_VERSION = 2
+SEED_VERSION = 3
 BATCH = 20_000
 VENUES = 200
 PREMISES_ORGANISATIONS = 40
@@ -143,14 +143,26 @@ class Counters:
         return f"{key}-{self.references[key]:04d}"
 
 
-def seed(url: str, rows: int, now: datetime | None = None, seed_number: int = 11) -> Flask:
+def seed(
+    url: str,
+    rows: int,
+    now: datetime | None = None,
+    seed_number: int = 11,
+    like: int | None = None,
+) -> Flask:
     """An app on ``url`` (every table dropped and made again) holding a year of a county's
     data: ``rows`` sightings over the 365 nights ending with the night of ``now``, and
-    everything around them (module docstring). Bulk rows carry explicit ids; on PostgreSQL
+    everything around them (module docstring).
+
+    ``like`` (a larger number of sightings) seeds the latest ``rows`` sightings of that
+    larger county instead: as many a night, over only the last nights, with the same
+    orders in force, so the small county's pages show what the large one's show and only
+    the tables' sizes differ. Bulk rows carry explicit ids; on PostgreSQL
     every sequence is then set past them and the database vacuumed and analysed, as
     autovacuum would have. SQLite is given no statistics: that is the portal's own job."""
     now = now or datetime.now(UTC)
     tonight = night_of(now)
+    scale = like or rows
     app = bench_app(url)
     randomiser = random.Random(seed_number)
     with app.app_context():
@@ -163,6 +175,7 @@ def seed(url: str, rows: int, now: datetime | None = None, seed_number: int = 11
             _insert_sightings(
                 range(made + 1, made + count + 1),
                 rows,
+                scale,
                 tonight,
                 now,
                 cast,
@@ -171,7 +184,7 @@ def seed(url: str, rows: int, now: datetime | None = None, seed_number: int = 11
                 subjects,
             )
             made += count
-        _insert_orders(rows, tonight, now, cast, counters, randomiser, subjects)
+        _insert_orders(scale, tonight, now, cast, counters, randomiser, subjects)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             reset_sequences(db.engine)
@@ -284,10 +297,12 @@ def _people(randomiser: random.Random) -> Cast:
     )
 
 
-def night_for(number: int, rows: int, tonight: date) -> date:
+def night_for(number: int, rows: int, tonight: date, scale: int | None = None) -> date:
     """The night of sighting ``number`` of ``rows``: evenly over the 365 nights, in order,
-    the last one tonight."""
-    return tonight - timedelta(days=(rows - number) * NIGHTS // rows)
+    the last one tonight; as many a night as ``scale`` sightings would have (so fewer rows
+    cover only the last nights)."""
+    per_year = scale or rows
+    return tonight - timedelta(days=(rows - number) * NIGHTS // per_year)
 
 
 def moment_on(night: date, now: datetime, randomiser: random.Random) -> datetime:
@@ -306,6 +321,7 @@ def moment_on(night: date, now: datetime, randomiser: random.Random) -> datetime
 def _insert_sightings(
     numbers: range,
     rows: int,
+    scale: int,
     tonight: date,
     now: datetime,
     cast: Cast,
@@ -325,7 +341,7 @@ def _insert_sightings(
     notes: list[Row] = []
     links: list[Row] = []
     for number in numbers:
-        night = night_for(number, rows, tonight)
+        night = night_for(number, rows, tonight, scale)
         moment = moment_on(night, now, randomiser)
         venue_id = randomiser.choice(venue_ids)
         organisation_id = cast.venue_owner[venue_id]
@@ -764,10 +780,11 @@ def schema_digest(dialect_name: str) -> str:
     return hashlib.sha256("\n".join(statements).encode()).hexdigest()[:16]
 
 
-def marker(dialect_name: str, rows: int, night: date) -> dict[str, Any]:
+def marker(dialect_name: str, rows: int, night: date, like: int | None = None) -> dict[str, Any]:
     """What a seeded database must have been seeded with to be used again."""
     return {
         "rows": rows,
+        "like": like,
         "seed_version": SEED_VERSION,
         "schema": schema_digest(dialect_name),
         "night": night.isoformat(),
@@ -779,22 +796,25 @@ def postgres_server() -> str:
     return os.environ.get("PARTNERSHIP_BENCH_POSTGRES", DEFAULT_POSTGRES).rstrip("/")
 
 
-def county_database(kind: str, rows: int, now: datetime | None = None) -> str:
+def county_database(
+    kind: str, rows: int, now: datetime | None = None, like: int | None = None
+) -> str:
     """The URL of a database of ``kind`` (``sqlite`` or ``postgres``) holding a county of
-    ``rows`` sightings for tonight: the one already seeded if its marker matches, else one
-    seeded now (dropped first). Prints whether it was reused, or how long seeding took."""
+    ``rows`` sightings for tonight (the latest of a county of ``like``, see :func:`seed`):
+    the one already seeded if its marker matches, else one seeded now (dropped first).
+    Prints whether it was reused, or how long seeding took."""
     now = now or datetime.now(UTC)
     if kind == "sqlite":
-        url, wanted = _sqlite_county(rows, now)
+        url, wanted = _sqlite_county(rows, now, like)
     elif kind == "postgres":
-        url, wanted = _postgres_county(rows, now)
+        url, wanted = _postgres_county(rows, now, like)
     else:
         raise ValueError(f"unknown database kind {kind!r}")
     if wanted is None:
         print(f"{kind}: reusing the county of {rows:,} sightings ({_shown(url)})", flush=True)
         return url
     started = time.perf_counter()
-    app = seed(url, rows, now)
+    app = seed(url, rows, now, like=like)
     with app.app_context():
         db.engine.dispose()
     _keep_marker(kind, url, wanted)
@@ -810,12 +830,16 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _sqlite_county(rows: int, now: datetime) -> tuple[str, dict[str, Any] | None]:
+def _name(rows: int, like: int | None) -> str:
+    return f"{rows}" if like is None else f"{rows}_of_{like}"
+
+
+def _sqlite_county(rows: int, now: datetime, like: int | None) -> tuple[str, dict[str, Any] | None]:
     """The SQLite file's URL, and the marker to write once seeded (None: reuse it)."""
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"county_{rows}.db"
+    path = CACHE / f"county_{_name(rows, like)}.db"
     sidecar = path.with_suffix(".json")
-    wanted = marker("sqlite", rows, night_of(now))
+    wanted = marker("sqlite", rows, night_of(now), like)
     url = f"sqlite:///{path}"
     if path.exists() and sidecar.exists() and json.loads(sidecar.read_text()) == wanted:
         return url, None
@@ -824,13 +848,15 @@ def _sqlite_county(rows: int, now: datetime) -> tuple[str, dict[str, Any] | None
     return url, wanted
 
 
-def _postgres_county(rows: int, now: datetime) -> tuple[str, dict[str, Any] | None]:
+def _postgres_county(
+    rows: int, now: datetime, like: int | None
+) -> tuple[str, dict[str, Any] | None]:
     """The PostgreSQL database's URL, and the marker to write once seeded (None: reuse
     it); a database whose marker does not match is dropped and made again, empty."""
-    name = f"{DATABASE_PREFIX}_{rows}"
+    name = f"{DATABASE_PREFIX}_{_name(rows, like)}"
     server = make_url(config_module.database_uri(postgres_server(), Path()))
     url = server.set(database=name).render_as_string(hide_password=False)
-    wanted = marker("postgresql", rows, night_of(now))
+    wanted = marker("postgresql", rows, night_of(now), like)
     if _postgres_marker(url, server.set(database="postgres")) == wanted:
         return url, None
     admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -890,11 +916,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--like", type=int, help="the latest rows of a county this large")
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     args = parser.parse_args()
     kinds = ("sqlite", "postgres") if args.database == "both" else (args.database,)
     for kind in kinds:
-        county_database(kind, args.rows)
+        county_database(kind, args.rows, like=args.like)
 
 
 if __name__ == "__main__":
