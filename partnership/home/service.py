@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import load_only
 
 from partnership.auth.models import User
+from partnership.core.pagination import first_with_total
 from partnership.extensions import db
 from partnership.orders.authorisations.models import DispersalAuthorisation
 from partnership.orders.authorisations.visibility import visible_authorisations
@@ -51,9 +53,8 @@ class OrdersInForce:
 
 
 def _shortlist(query: Select[Any], *order: Any) -> Shortlist:
-    count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = list(db.session.scalars(query.order_by(*order).limit(DASHBOARD_ORDERS)))
-    return Shortlist(count or 0, items)
+    items, count = first_with_total(query.order_by(*order), DASHBOARD_ORDERS)
+    return Shortlist(count, items)
 
 
 Order = TypeVar("Order", DispersalDirection, ExclusionNotice)
@@ -63,7 +64,8 @@ def _by_id(model: type[Order], ids: set[int]) -> dict[int, Order]:
     """The orders with these ids, by id (none read when there are none)."""
     if not ids:
         return {}
-    return {order.id: order for order in db.session.scalars(select(model).where(model.id.in_(ids)))}
+    query = select(model).where(model.id.in_(ids)).options(load_only(model.reference))
+    return {order.id: order for order in db.session.scalars(query)}
 
 
 def orders_in_force(user: User, now: datetime) -> OrdersInForce:
@@ -72,30 +74,44 @@ def orders_in_force(user: User, now: datetime) -> OrdersInForce:
     may see them (through the orders' own visibility rules), each soonest-ending first
     (breaches newest first), counted in full but listed :data:`DASHBOARD_ORDERS` at most."""
     day = notice_day(now)
+    # Each list reads only what the dashboard shows of it (not an area's map, say).
     authorisations = _shortlist(
-        visible_authorisations(user).where(
+        visible_authorisations(user)
+        .where(
             DispersalAuthorisation.starts_at <= now,
             DispersalAuthorisation.ends_at > now,
             or_(DispersalAuthorisation.ended_at.is_(None), DispersalAuthorisation.ended_at > now),
+        )
+        .options(
+            load_only(
+                DispersalAuthorisation.reference,
+                DispersalAuthorisation.locality_name,
+                DispersalAuthorisation.ends_at,
+                DispersalAuthorisation.ended_at,
+            )
         ),
         DispersalAuthorisation.ends_at,
         DispersalAuthorisation.id,
     )
     directions = _shortlist(
-        visible_directions(user).where(
+        visible_directions(user)
+        .where(
             DispersalDirection.withdrawn_at.is_(None),
             DispersalDirection.given_at <= now,
             DispersalDirection.ends_at > now,
-        ),
+        )
+        .options(load_only(DispersalDirection.reference, DispersalDirection.ends_at)),
         DispersalDirection.ends_at,
         DispersalDirection.id,
     )
     active_notices = _shortlist(
-        visible_notices(user, day).where(
+        visible_notices(user, day)
+        .where(
             ExclusionNotice.lifted_at.is_(None),
             ExclusionNotice.starts_on <= day,
             ExclusionNotice.ends_on >= day,
-        ),
+        )
+        .options(load_only(ExclusionNotice.reference, ExclusionNotice.ends_on)),
         ExclusionNotice.ends_on,
         ExclusionNotice.id,
     )

@@ -66,7 +66,9 @@ def dashboard() -> str:
     if user.role_enum in FRONTLINE_ROLES:
         sightings = sightings_service.tonights_sightings(user, utcnow())
         sightings_count = sightings_service.count_tonight(user, utcnow())
-        safe_space_uses = welfare_service.tonights_safe_space_uses(user, utcnow())
+        safe_space_uses = welfare_service.tonights_safe_space_uses(
+            user, utcnow(), limit=DASHBOARD_LISTED
+        )
         uses_count = welfare_service.count_tonights_safe_space_uses(user, utcnow())
     orders = orders_in_force(user, utcnow()) if user.role_enum in POLICE_ROLES else None
     triage = None
