@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from partnership.auth.models import User
 from partnership.core.enums import POLICE_ROLES
 from partnership.core.nights import night_bounds, night_of
+from partnership.core.pagination import first_with_total
 from partnership.extensions import db
 from partnership.orders.authorisations.models import DispersalAuthorisation
 from partnership.orders.authorisations.visibility import areas_in_force
@@ -36,6 +37,8 @@ from partnership.subjects.models import Subject
 EXPIRING_WITHIN = timedelta(hours=24)
 RECENT_BREACHES = timedelta(days=7)
 
+T = TypeVar("T")
+
 
 # Each list of the page shows at most this many: door staff page through the people
 # excluded from their venues; police and the coordinator see the first of each list (the
@@ -44,15 +47,33 @@ RECENT_BREACHES = timedelta(days=7)
 SHOWN = 10
 
 
-def _active_notices(user: User, day: date, page: int = 1, photos: bool = False) -> Pagination:
-    """The notices in force on ``day`` that ``user`` may see, soonest to end first: one page
-    of :data:`SHOWN`, with how many there are in all; with the red flags' photos when the
-    page shows them (door staff's cards)."""
-    subject = joinedload(ExclusionNotice.subject)
-    query = (
+@dataclass(frozen=True)
+class Part(Generic[T]):
+    """The first of a list and how many it holds (``.items`` and ``.total``, as a page of
+    a paginated list has)."""
+
+    items: list[T]
+    total: int
+
+
+def _first(query: Select[tuple[T]]) -> Part[T]:
+    return Part(*first_with_total(query, SHOWN))
+
+
+def _notices_in_force(user: User, day: date) -> Select[tuple[ExclusionNotice]]:
+    """The notices in force on ``day`` that ``user`` may see, soonest to end first."""
+    return (
         _in_force(user, day)
-        .options(subject.selectinload(Subject.photos) if photos else subject)
+        .options(joinedload(ExclusionNotice.subject))
         .order_by(ExclusionNotice.ends_on, ExclusionNotice.id)
+    )
+
+
+def _people_excluded(user: User, day: date, page: int) -> Pagination:
+    """Door staff's page ``page`` of the notices in force covering their venues, with the
+    red flags' photos for the cards."""
+    query = _notices_in_force(user, day).options(
+        joinedload(ExclusionNotice.subject).selectinload(Subject.photos)
     )
     return db.paginate(query, page=page, per_page=SHOWN, error_out=False)
 
@@ -95,16 +116,15 @@ def _directions_in_force(user: User, now: datetime) -> Select[tuple[DispersalDir
     )
 
 
-def _recent_breaches(user: User, now: datetime, day: date) -> Pagination:
+def _recent_breaches(user: User, now: datetime, day: date) -> Part[Breach]:
     """Breaches since :data:`RECENT_BREACHES` ago of the directions and notices ``user``
     may see, newest first: the first :data:`SHOWN`, with how many there are."""
-    query = (
+    return _first(
         visible_breaches(user, day)
         .where(Breach.occurred_at >= now - RECENT_BREACHES)
         .options(joinedload(Breach.venue))
         .order_by(Breach.occurred_at.desc(), Breach.id.desc())
     )
-    return db.paginate(query, page=1, per_page=SHOWN, error_out=False)
 
 
 Order = TypeVar("Order", ExclusionNotice, DispersalDirection)
@@ -130,11 +150,11 @@ class Tonight:
     # Door staff: the people excluded from their organisation's venues.
     excluded: Pagination | None = None
     # Police: the directions in force; police and the coordinator: the notices in force.
-    directions: Pagination | None = None
-    notices: Pagination | None = None
+    directions: Part[DispersalDirection] | None = None
+    notices: Part[ExclusionNotice] | None = None
     expiring_directions: list[DispersalDirection] = field(default_factory=list)
     expiring_notices: list[ExclusionNotice] = field(default_factory=list)
-    breaches: Pagination | None = None
+    breaches: Part[Breach] | None = None
     # The notice (or direction) each breach belongs to, for its reference and link.
     breach_notices: dict[int, ExclusionNotice] = field(default_factory=dict)
     breach_directions: dict[int, DispersalDirection] = field(default_factory=dict)
@@ -146,7 +166,7 @@ class Tonight:
         return _items(self.directions)
 
 
-def _items(part: Pagination | None) -> list[Any]:
+def _items(part: Pagination | Part[Any] | None) -> list[Any]:
     return list(part.items) if part is not None else []
 
 
@@ -164,9 +184,9 @@ def tonight(user: User, now: datetime, page: int = 1) -> Tonight:
     day = notice_day(now)
     soon = now + EXPIRING_WITHIN
     if is_door_staff(user):
-        shown.excluded = _active_notices(user, day, page, photos=True)
+        shown.excluded = _people_excluded(user, day, page)
     if reads_notices(user):
-        shown.notices = _active_notices(user, day)
+        shown.notices = _first(_notices_in_force(user, day))
         shown.expiring_notices = _ending_notices(user, day, soon)
         shown.breaches = _recent_breaches(user, now, day)
         shown.breach_notices = _by_id(
@@ -175,7 +195,7 @@ def tonight(user: User, now: datetime, page: int = 1) -> Tonight:
         )
     if user.role_enum in POLICE_ROLES:
         in_force = _directions_in_force(user, now)
-        shown.directions = db.paginate(in_force, page=1, per_page=SHOWN, error_out=False)
+        shown.directions = _first(in_force)
         shown.expiring_directions = list(
             db.session.scalars(in_force.where(DispersalDirection.ends_at <= soon).limit(SHOWN))
         )
