@@ -54,6 +54,15 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave the subject search's index out of autogenerate's comparison: the models do
+    not describe it (partnership/subjects/search.py makes it), so autogenerate would
+    otherwise offer to drop it."""
+    from partnership.subjects.search import is_search_index
+
+    return not is_search_index(name)
+
+
 def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
@@ -170,6 +179,7 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

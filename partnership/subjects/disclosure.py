@@ -27,6 +27,7 @@ from partnership.core import audit
 from partnership.core.description import DESCRIPTION_FIELDS
 from partnership.core.pdf import render_pdf
 from partnership.extensions import db
+from partnership.subjects import search as subject_search
 from partnership.subjects.models import RedFlagNote, Subject, SubjectLink, SubjectPhoto
 from partnership.subjects.visibility import disclosable_subjects
 
@@ -348,7 +349,8 @@ def erase_subject(actor: User, subject: Subject, reason: str, now: datetime) -> 
     emptied. The bare rows stay, reference and dates kept and ``erased_at`` set, with
     the linked sightings and their ``details_obtained_at``, so report counts
     (:func:`service.measures`) do not change. One ``subject.erased`` audit event
-    carries ``reason`` and what was removed, counted (no contents)."""
+    carries ``reason`` and what was removed, counted (no contents). The search index
+    forgets the emptied words (:func:`search.forget_erased`)."""
     profiles = [subject, *merged_profiles(subject)]
     removed = {"notes": 0, "links": 0, "photos": 0}
     for profile in profiles:
@@ -357,6 +359,7 @@ def erase_subject(actor: User, subject: Subject, reason: str, now: datetime) -> 
     ids = [profile.id for profile in profiles]
     alerts = db.session.execute(delete(Alert).where(Alert.subject_id.in_(ids)))
     db.session.flush()
+    subject_search.forget_erased()
     audit.record(
         "subject.erased",
         actor=actor,

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, select
 
 from partnership.alerts.models import Alert
 from partnership.auth.models import User
@@ -24,17 +24,14 @@ from partnership.core.signals import note_shared
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
 from partnership.sightings.models import Sighting
+from partnership.subjects import search as subject_search
 from partnership.subjects.models import (
     NoteRenewal,
     RedFlagNote,
     Subject,
     SubjectPhoto,
 )
-from partnership.subjects.visibility import (
-    SHAREABLE_PERSONAL,
-    personal_fields,
-    visible_subjects,
-)
+from partnership.subjects.visibility import visible_subjects
 
 REVIEW_AFTER = timedelta(days=90)
 JUSTIFICATION_LIFETIME = timedelta(minutes=30)
@@ -66,24 +63,25 @@ def find_by_reference(user: User, reference: str, today: date) -> Subject | None
     )
 
 
-def search(user: User, query_text: str, today: date, limit: int = 50) -> list[Subject]:
-    """Subjects ``user`` may see matching ``query_text`` (reference and description; name
-    and aliases too when ``user`` may see them), newest first, at most ``limit``.
-    Profiles merged into another are left out: the one they were merged into is found."""
+def search_query(
+    user: User, query_text: str, today: date, limit: int = 50
+) -> Select[tuple[Subject]]:
+    """The query :func:`search` runs."""
     query = visible_subjects(user, today).where(Subject.merged_into_id.is_(None))
     words = query_text.strip()
     if words:
-        pattern = f"%{words.lower()}%"
-        columns = [
-            Subject.reference,
-            Subject.description,
-            Subject.clothing,
-            Subject.distinguishing_features,
-        ]
-        shown = personal_fields(user)
-        columns += [getattr(Subject, name) for name in SHAREABLE_PERSONAL if name in shown]
-        query = query.where(or_(*[func.lower(column).like(pattern) for column in columns]))
-    return list(db.session.scalars(query.order_by(Subject.id.desc()).limit(limit)))
+        query = query.where(subject_search.matching(user, words))
+    return query.order_by(Subject.id.desc()).limit(limit)
+
+
+def search(user: User, query_text: str, today: date, limit: int = 50) -> list[Subject]:
+    """Subjects ``user`` may see with ``query_text`` inside their reference, description,
+    clothing or distinguishing features (name and aliases too when ``user`` may see them),
+    ignoring letter case, newest first, at most ``limit``. The words are text: ``%``,
+    ``_``, ``"`` and ``*`` match themselves. Profiles merged into another are left out:
+    the one they were merged into is found. An index finds the words (:mod:`.search`)."""
+    subject_search.plan_for_the_words()
+    return list(db.session.scalars(search_query(user, query_text, today, limit)))
 
 
 @dataclass

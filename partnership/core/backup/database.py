@@ -11,7 +11,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import inspect, literal, select, table
+from sqlalchemy import Connection, inspect, literal, select, table, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -52,7 +52,7 @@ def configured_database(app: Flask) -> Database:
 def tables_with_rows(database: Database) -> list[str]:
     try:
         with db.engine.connect() as connection:
-            names = sorted(inspect(connection).get_table_names())
+            names = sorted(set(inspect(connection).get_table_names()) - shadow_tables(connection))
             return [
                 name
                 for name in names
@@ -64,6 +64,15 @@ def tables_with_rows(database: Database) -> list[str]:
         raise BackupError(
             f"The database {database.label} cannot be opened: {getattr(error, 'orig', error)}."
         ) from None
+
+
+def shadow_tables(connection: Connection) -> set[str]:
+    """SQLite's tables that store a virtual table's index (the red-flag search's): they hold
+    rows of their own even when the virtual table, which is still counted, has none."""
+    if connection.dialect.name != "sqlite":
+        return set()
+    query = text("SELECT name FROM pragma_table_list WHERE type = 'shadow'")
+    return set(connection.scalars(query))
 
 
 def alembic_config(app: Flask) -> Config:
