@@ -61,16 +61,19 @@ def sighting_figures(window: Window) -> SightingFigures:
     by_response = counts((r[0], r[2], r[3]) for r in rows)
     by_action = counts((r[1], r[2], r[3]) for r in rows)
     # Behaviours are counted by their own copy of the night: without filters, from their
-    # (night, code) index alone, never joining the sightings.
-    by_night = window.split_nights(SightingBehaviour.night)
-    counted = select(SightingBehaviour.code, *by_night).where(
-        *window.nights(SightingBehaviour.night)
-    )
+    # (night, code) index alone, never joining the sightings, per night in its order first.
+    counted = select(
+        SightingBehaviour.night.label("night"),
+        SightingBehaviour.code.label("code"),
+        func.count().label("n"),
+    ).where(*window.nights(SightingBehaviour.night))
     if window.filters.any:
         counted = counted.join(Sighting, Sighting.id == SightingBehaviour.sighting_id).where(
             *sighting_conditions(window, by_night=False)
         )
-    behaviours = db.session.execute(counted.group_by(SightingBehaviour.code)).all()
+    codes = counted.group_by(SightingBehaviour.night, SightingBehaviour.code).subquery()
+    by_night = window.split_counts(codes.c.night, codes.c.n)
+    behaviours = db.session.execute(select(codes.c.code, *by_night).group_by(codes.c.code)).all()
     return SightingFigures(
         total=total,
         by_behaviour=in_order((b.value for b in Behaviour), counts(behaviours)),
