@@ -17,11 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from itertools import chain, groupby
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Final
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Connection, Engine, Select, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    DateTime,
+    Engine,
+    Row,
+    Select,
+    type_coerce,
+)
 
 from partnership.core import audit
 from partnership.core.disclosure import Shown, shown_count, subject_pseudonym
@@ -41,12 +50,13 @@ if TYPE_CHECKING:
 DEFAULT_RANGE: Final = "this_week"
 # The longest custom range (a year, leap day included); the previous period doubles it.
 MAX_NIGHTS: Final = 366
-# Rows read from the database at a time by the record-level export; each such batch's
-# behaviours and linked subjects are read with one IN query apiece.
+# Rows read from the database at a time by the record-level export (a sighting's row for
+# each of its behaviour codes and linked subjects).
 YIELD_PER: Final = 2000
 LIST_SEPARATOR: Final = "; "
-
-_Value = TypeVar("_Value")
+# How much of an SQLite database file the record-level export reads through a memory map
+# (see _snapshot): more than a county's year of sightings and their indexes.
+SQLITE_MMAP_BYTES: Final = 1 << 30
 
 
 # -- What was asked for -----------------------------------------------------------------------
@@ -284,23 +294,6 @@ def _sighting_conditions(period: Period, filters: Filters) -> list[ColumnElement
     return nights + sighting_filters(filters)
 
 
-def _by_sighting(
-    connection: Connection,
-    sighting_id: InstrumentedAttribute[Any],
-    value: InstrumentedAttribute[_Value],
-    ids: Sequence[int],
-) -> dict[int, list[_Value]]:
-    """``value`` of the rows that ``sighting_id`` ties to each of the sightings ``ids``, in
-    one query (the behaviour codes of each, the subjects linked to each)."""
-    found: dict[int, list[_Value]] = {}
-    for sighting, item in connection.execute(
-        select(sighting_id, value).where(sighting_id.in_(ids))
-    ):
-        if sighting is not None:
-            found.setdefault(sighting, []).append(item)
-    return found
-
-
 def sighting_rows(
     user: User,
     period: Period,
@@ -318,24 +311,26 @@ def sighting_rows(
     and returns a generator that uses only those plain values, ``pseudonymise`` and
     ``engine`` (the app's, by default). The generator reads nothing until its first row is
     asked for; then it opens a connection of its own, reads the whole file in one
-    transaction (one snapshot on PostgreSQL, so every batch agrees with the rows), and
+    statement (one snapshot, so every row agrees with its behaviours and subjects), and
     closes it when the last row is read or the generator is closed.
 
-    The sightings' own columns (with their venue and area names by outer joins) are
-    streamed :data:`YIELD_PER` rows at a time, and for each such batch the behaviour codes
-    and the linked subjects of its sightings are read with one ``IN`` query each: a fixed
-    number of statements per batch, never one per row, and memory stays flat however many
-    rows there are. Each row is numbered in the export's own order rather than by the
-    sighting's id (a number that means nothing outside the file and needs no memory of the
-    rows before it); linked subjects are codes from ``pseudonymise``. Codes only, apart
-    from the venue and area names: no free text.
+    The statement reads plain columns (no ORM objects): each sighting's own, its venue and
+    area names, and its behaviour codes and linked subjects by outer joins, so a sighting
+    with two codes comes back as two rows in a row, which are put together here. It is
+    streamed :data:`YIELD_PER` rows at a time, so memory stays flat however many rows there
+    are, and the number of statements does not grow with them. Each row is numbered in the
+    export's own order rather than by the sighting's id (a number that means nothing
+    outside the file and needs no memory of the rows before it); linked subjects are codes
+    from ``pseudonymise``. Codes only, apart from the venue and area names: no free text.
     """
     statement = (
         exportable_sightings(user)
         .with_only_columns(
             Sighting.id,
             Sighting.night,
-            Sighting.occurred_at,
+            # As the database gives it, without UTCDateTime's call per row: the CSV writes
+            # every moment in London time, taking one with no zone (SQLite's) as UTC.
+            type_coerce(Sighting.occurred_at, DateTime()),
             Venue.name,
             Area.name,
             Sighting.victim_response,
@@ -344,12 +339,16 @@ def sighting_rows(
             Sighting.age_band,
             Sighting.height,
             Sighting.build,
-            Sighting.details_obtained_at,
+            Sighting.details_obtained_at.is_not(None),
+            SightingBehaviour.code,
+            SubjectLink.subject_id,
             maintain_column_froms=False,
         )
         .select_from(Sighting)
         .outerjoin(Venue, Venue.id == Sighting.venue_id)
         .outerjoin(Area, Area.id == Sighting.area_id)
+        .outerjoin(SightingBehaviour, SightingBehaviour.sighting_id == Sighting.id)
+        .outerjoin(SubjectLink, SubjectLink.sighting_id == Sighting.id)
         .where(*_sighting_conditions(period, filters))
         .order_by(Sighting.night, Sighting.occurred_at, Sighting.id)
         .execution_options(stream_results=True, yield_per=YIELD_PER)
@@ -370,11 +369,18 @@ def _snapshot(engine: Engine) -> Connection:
     repeatable read keeps the first, and a transaction that only reads never fails for it.
     Python's sqlite3 begins no transaction before a SELECT, so each statement would read
     the database as it is then: an explicit BEGIN holds one snapshot (WAL lets writers
-    carry on meanwhile)."""
+    carry on meanwhile).
+
+    On SQLite the connection also reads the database file through a memory map
+    (:data:`SQLITE_MMAP_BYTES`): the rows come in night order, which is not the order the
+    table keeps them in, and through SQLite's small page cache each would cost a read of
+    the file; mapped, its pages are read straight from the operating system's cache. The
+    map is the file's, shared, not memory of the process's own."""
     connection = engine.connect()
     if engine.dialect.name == "postgresql":
         connection.execution_options(isolation_level="REPEATABLE READ")
     elif engine.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
         connection.exec_driver_sql("BEGIN")
     return connection
 
@@ -385,44 +391,45 @@ def _stream_sighting_rows(
     yes_no: tuple[str, str],
     pseudonymise: Pseudonymiser,
 ) -> Iterator[list[Any]]:
-    """The rows of :func:`sighting_rows`, read on a connection of this generator's own."""
+    """The rows of :func:`sighting_rows`, read on a connection of this generator's own: the
+    joined rows of each sighting (one per behaviour code and linked subject, side by side
+    as the order puts them) made into one."""
     yes, no = yes_no
     number = 0
     with _snapshot(engine) as connection:
         result = connection.execute(statement)
         try:
-            for batch in result.partitions():
-                ids = [row[0] for row in batch]
-                codes = _by_sighting(
-                    connection, SightingBehaviour.sighting_id, SightingBehaviour.code, ids
-                )
-                subjects = _by_sighting(
-                    connection, SubjectLink.sighting_id, SubjectLink.subject_id, ids
-                )
-                for row in batch:
-                    (sighting_id, night, occurred_at, venue, area, response, action) = row[:7]
-                    sex, age, height, build, details_at = row[7:]
-                    number += 1
-                    linked = subjects.get(sighting_id)
-                    yield [
-                        number,
-                        night,
-                        occurred_at,
-                        venue or "",
-                        area or "",
-                        LIST_SEPARATOR.join(sorted(codes.get(sighting_id, ()))),
-                        response,
-                        action,
-                        sex,
-                        age,
-                        height,
-                        build,
-                        yes if details_at is not None else no,
-                        LIST_SEPARATOR.join(
-                            sorted(subject_pseudonym(pseudonymise, subject) for subject in linked)
+            joined_rows = chain.from_iterable(result.partitions())
+            for _sighting_id, rows in groupby(joined_rows, key=itemgetter(0)):
+                row, *more = rows  # a row more for each code or subject after the first
+                if more:
+                    codes = LIST_SEPARATOR.join(sorted(_present(row, more, 12)))
+                    subjects = LIST_SEPARATOR.join(
+                        sorted(
+                            subject_pseudonym(pseudonymise, id) for id in _present(row, more, 13)
                         )
-                        if linked
-                        else "",
-                    ]
+                    )
+                else:
+                    codes = row[12] or ""
+                    subjects = "" if row[13] is None else subject_pseudonym(pseudonymise, row[13])
+                number += 1
+                yield [
+                    number,
+                    row[1],  # night
+                    row[2],  # occurred_at
+                    row[3] or "",  # venue
+                    row[4] or "",  # area
+                    codes,
+                    *row[5:11],  # victim response, action, sex, age, height, build
+                    yes if row[11] else no,  # details obtained
+                    subjects,
+                ]
         finally:
             result.close()
+
+
+def _present(row: Row[Any], more: list[Row[Any]], column: int) -> set[Any]:
+    """The values of ``column`` in a sighting's joined rows, each once, without NULL."""
+    found = {row[column], *(other[column] for other in more)}
+    found.discard(None)
+    return found

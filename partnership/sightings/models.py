@@ -45,6 +45,18 @@ class Sighting(Versioned, DescribedPerson, db.Model):  # type: ignore[name-defin
         Index("ix_sightings_author_id", "author_id"),
         # The partnership report counts details obtained by when, over a range.
         Index("ix_sightings_details_obtained_at", "details_obtained_at"),
+        # The partnership report reads a range of nights from these alone, never the rows:
+        # the hours of the "when" grid (and the record-level export's order), what the
+        # victim did and what was done, and where. Each figure groups the night's entries in
+        # the index's own order, so a year of a county is counted without a sort.
+        Index("ix_sightings_night_occurred_at_id", "night", "occurred_at", "id"),
+        Index(
+            "ix_sightings_night_victim_response_action_taken",
+            "night",
+            "victim_response",
+            "action_taken",
+        ),
+        Index("ix_sightings_night_venue_id_place", "night", "venue_id", "latitude", "longitude"),
         # A key is the author's own: another person's form never collides with it.
         UniqueConstraint(
             "author_id", "submission_key", name="uq_sightings_author_id_submission_key"

@@ -13,7 +13,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,8 @@ from partnership.core.exports import (
     feature,
     geojson_feature_collection,
     geojson_response,
+    london_naive,
+    london_text,
     looks_like_formula,
     new_pseudonymiser,
     safe_cell,
@@ -105,6 +107,22 @@ def test_ordinary_text_is_left_as_it_is(text: str) -> None:
 )
 def test_numbers_dates_and_values_are_written_as_themselves(value: Any, expected: str) -> None:
     assert safe_cell(value) == expected
+
+
+def test_a_moment_is_written_as_its_london_wall_clock_time_to_the_second() -> None:
+    """Every half hour and a bit of a year, aware and naive (taken as UTC), across both
+    clock changes and with fractions of a second (cut, not rounded), as the wall-clock time
+    ``london_naive`` gives, written ``YYYY-MM-DD HH:MM:SS``."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for step in range(0, 365 * 48 + 1, 7):
+        moment = start + timedelta(minutes=30 * step, seconds=step % 60, microseconds=step)
+        expected = london_naive(moment).isoformat(sep=" ", timespec="seconds")
+        assert london_text(moment) == expected
+        assert london_text(moment.replace(tzinfo=None)) == expected
+        assert safe_cell(moment) == expected
+    # The hour that happens twice in October: 00:30 and 01:30 UTC are both 01:30 in London.
+    assert london_text(datetime(2026, 10, 25, 0, 30, tzinfo=UTC)) == "2026-10-25 01:30:00"
+    assert london_text(datetime(2026, 10, 25, 1, 30, tzinfo=UTC)) == "2026-10-25 01:30:00"
 
 
 def test_a_negative_number_given_as_text_is_neutralised() -> None:

@@ -422,6 +422,23 @@ def rows_5e55a0b1c2d3(conn: Connection) -> None:
     )
 
 
+def rows_3f6b2d8e9a41(conn: Connection) -> None:
+    """A sighting more, in the report's new indexes."""
+    conn.execute(text("DELETE FROM sightings WHERE id = 908"))
+    conn.execute(
+        text(
+            "INSERT INTO sightings (id, submission_key, submission_digest, organisation_id,"
+            " author_id, sharing, occurred_at, night, place, other_behaviour, apparent_sex,"
+            " age_band, height, build, clothing, distinguishing_features, description,"
+            " victim_response, action_taken, vulnerabilities, latitude, longitude, created_at,"
+            " updated_at) VALUES (908, 'key908', NULL, 901, 907, 'police', :now, '2026-11-28',"
+            " 'Castle Square', '', '', '', '', '', '', '', '', 'not_known', 'no_action', '[]',"
+            " 51.62, -3.94, :now, :now)"
+        ),
+        {"now": NOW},
+    )
+
+
 ROWS: dict[str, Callable[[Connection], None]] = {
     "b19c751d0fcb": rows_b19c751d0fcb,
     "f36cc50288a7": rows_f36cc50288a7,
@@ -434,6 +451,7 @@ ROWS: dict[str, Callable[[Connection], None]] = {
     "ce32d29027a5": rows_ce32d29027a5,
     "3b7e1f0c9a2d": rows_3b7e1f0c9a2d,
     "7b2a621e18fa": rows_7b2a621e18fa,
+    "3f6b2d8e9a41": rows_3f6b2d8e9a41,
 }
 
 

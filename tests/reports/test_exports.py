@@ -18,6 +18,7 @@ from sqlalchemy import event
 from werkzeug.test import TestResponse
 
 from partnership.auth.models import Organisation, User
+from partnership.core.disclosure import subject_pseudonym
 from partnership.core.enums import OrgKind, Role
 from partnership.core.exports import new_pseudonymiser
 from partnership.extensions import db
@@ -349,10 +350,10 @@ def test_the_rows_are_read_lazily(app: Flask, login_as: Callable[..., User], wee
             rows = service.sighting_rows(user, Period(FIRST, LAST), Filters(), new_pseudonymiser())
             assert statements == []
             assert next(rows)[0] == 1
-            # The sightings, then their batch's behaviours and linked subjects.
-            assert len(statements) == 3
+            # One statement: the sightings with their behaviours and linked subjects.
+            assert len(statements) == 1
             assert len(list(rows)) == 8
-            assert len(statements) == 3
+            assert len(statements) == 1
         finally:
             event.remove(db.engine, "before_cursor_execute", seen)
 
@@ -408,8 +409,8 @@ def test_the_rows_are_one_snapshot(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A sighting corrected while its file is being read is written as it was when the file
-    started: its behaviours are read in the same snapshot as its row (a batch of one row
-    here, so the last row's behaviours are read after the change is committed)."""
+    started: its behaviours are read in the same snapshot as its row (in batches of one
+    row here, so the last rows are fetched after the change is committed)."""
     analyst = login_as(Role.ANALYST)
     monkeypatch.setattr(service, "YIELD_PER", 1)
     with app.app_context():
@@ -426,6 +427,50 @@ def test_the_rows_are_one_snapshot(
         rows.close()
     assert len(rest) == 8
     assert rest[-1][5] == "assb.catcalling"
+
+
+def test_a_sighting_with_several_codes_and_subjects_is_one_row(
+    app: Flask, login_as: Callable[..., User], author: User
+) -> None:
+    """A sighting with two behaviours and three linked subjects is read as six joined rows
+    and written as one: each code once, sorted, and each subject's pseudonym once."""
+    analyst = login_as(Role.ANALYST)
+    with app.app_context():
+        subjects = [
+            Subject(
+                reference=f"RF-2026-001{number}",
+                description="Tall",
+                organisation_id=author.organisation_id,
+            )
+            for number in range(3)
+        ]
+        db.session.add_all(subjects)
+        db.session.commit()
+        add_sighting(author, at(16, 21), "aspb.staring", "distressed", "spoke_to", None, None)
+        both = add_sighting(
+            author, at(16, 22), "assb.catcalling", "distressed", "spoke_to", None, None
+        )
+        db.session.add(SightingBehaviour(sighting_id=both, code="aspb.following"))
+        for subject in subjects:
+            db.session.add(
+                SubjectLink(
+                    subject_id=subject.id,
+                    sighting_id=both,
+                    organisation_id=author.organisation_id,
+                )
+            )
+        db.session.commit()
+        user = db.session.get(User, analyst.id)
+        assert user is not None
+        pseudonymise = new_pseudonymiser()
+        rows = list(service.sighting_rows(user, Period(FIRST, LAST), Filters(), pseudonymise))
+        expected = "; ".join(
+            sorted(subject_pseudonym(pseudonymise, subject.id) for subject in subjects)
+        )
+    assert [row[0] for row in rows] == [1, 2]
+    assert rows[0][5] == "aspb.staring" and rows[0][13] == ""
+    assert rows[1][5] == "aspb.following; assb.catcalling"
+    assert rows[1][13] == expected
 
 
 def _add_sightings(author: User, subject_id: int, count: int) -> None:
@@ -459,9 +504,10 @@ def test_the_statements_do_not_grow_with_the_rows(
     author: User,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The export reads a fixed number of statements per batch of rows, never one per row:
-    50 and 500 sightings take the same statements in one batch, and in batches of 100 the
-    statements follow the batches."""
+    """The export reads one statement however many rows there are, never one per row: 50
+    and 500 sightings, in one batch or in batches of 100 joined rows (so a sighting's rows
+    can fall on both sides of a batch's end), each sighting once with all of its
+    behaviours and linked subjects."""
     analyst = login_as(Role.ANALYST)
 
     def export() -> tuple[int, list[list[Any]]]:
@@ -494,16 +540,18 @@ def test_the_statements_do_not_grow_with_the_rows(
         _add_sightings(author, subject.id, 450)
         many, rows = export()
         assert len(rows) == 500
-        assert few == many == 3
+        assert few == many == 1
         assert [row[0] for row in rows] == list(range(1, 501))
         assert {row[5] for row in rows} == {"aspb.staring; assb.catcalling"}
         linked = [row[13] for row in rows if row[13]]
         assert len(linked) == 50 and len(set(linked)) == 1
 
         monkeypatch.setattr(service, "YIELD_PER", 100)
-        batched, rows = export()
-        assert len(rows) == 500
-        assert batched <= 1 + 2 * (500 // 100 + 1)  # the sightings, then two per batch
+        batched, batched_rows = export()
+        assert batched == 1
+        assert [row[:13] for row in batched_rows] == [row[:13] for row in rows]
+        assert {row[5] for row in batched_rows} == {"aspb.staring; assb.catcalling"}
+        assert len([row[13] for row in batched_rows if row[13]]) == 50
 
 
 # -- Who may have what, and the audit ---------------------------------------------------------

@@ -175,6 +175,15 @@ class Window:
         current = column >= self.current.first_night
         return sum_where(current), sum_where(~current)
 
+    def split_counts(self, night: Any, count: Any) -> tuple[Any, Any]:
+        """sum() of ``count`` on each side, for counts per ``night`` already bounded by
+        :meth:`nights`."""
+        current = night >= self.current.first_night
+        return (
+            func.coalesce(func.sum(case((current, count), else_=0)), 0),
+            func.coalesce(func.sum(case((~current, count), else_=0)), 0),
+        )
+
     def split_moments(self, column: Any) -> tuple[Any, Any]:
         current = column >= self.bounds[1]
         return sum_where(current), sum_where(~current)

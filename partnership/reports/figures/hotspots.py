@@ -85,31 +85,33 @@ class Hotspots:
 def hotspots_of(window: Window, total: Count) -> Hotspots:
     """Venues and squares from one read of the sightings, in one statement.
 
-    The sightings are first counted per venue, night and (for those with a point of their
-    own) square: a hash groups that quickly, and most sightings, placed at their venue, need
-    no arithmetic per row. The venue's square is then filled in for the rest, and the small
-    result summed per venue and per square, a night counting once however many rows it has.
+    The sightings are first counted per night, venue and point of their own (most have
+    none, placed at their venue), in the order of the (night, venue, latitude, longitude)
+    index, which holds all it needs: no sort and no row is read. Each such count is given
+    the square of its own point; the venue's square is then filled in for the rest, and the
+    small result summed per venue and per square, a night counting once however many
+    counts it has.
     """
-    own_row, own_col = square_of(Sighting.latitude, Sighting.longitude)
-    # Computed in a subquery and grouped by name outside it: PostgreSQL will not group by an
-    # expression whose bound parameters it takes to differ from the selected one's.
-    rows = (
+    points = (
         select(
-            Sighting.venue_id.label("venue_id"),
             Sighting.night.label("night"),
-            own_row.label("row"),
-            own_col.label("col"),
+            Sighting.venue_id.label("venue_id"),
+            Sighting.latitude.label("latitude"),
+            Sighting.longitude.label("longitude"),
+            func.count().label("n"),
         )
         .where(*sighting_conditions(window))
+        .group_by(Sighting.night, Sighting.venue_id, Sighting.latitude, Sighting.longitude)
         .subquery()
     )
-    grouped = (
-        select(rows.c.venue_id, rows.c.night, rows.c.row, rows.c.col, func.count().label("n"))
-        # Squares first: on SQLite grouping by venue first draws the planner to a slow skip
-        # scan of the (venue, night) index instead of the range of the night index.
-        .group_by(rows.c.row, rows.c.col, rows.c.night, rows.c.venue_id)
-        .cte("per_night")
-    )
+    own_row, own_col = square_of(points.c.latitude, points.c.longitude)
+    grouped = select(
+        points.c.venue_id,
+        points.c.night,
+        own_row.label("row"),
+        own_col.label("col"),
+        points.c.n,
+    ).cte("per_night")
     venue_row, venue_col = square_of(Venue.latitude, Venue.longitude)
     placed = (
         select(

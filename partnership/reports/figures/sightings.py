@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from partnership.core.enums import ActionTaken, Behaviour, VictimResponse
 from partnership.extensions import db
@@ -38,26 +38,42 @@ class SightingFigures:
 
 
 def sighting_figures(window: Window) -> SightingFigures:
-    current, previous = window.split_nights(Sighting.night)
-    rows = db.session.execute(
-        select(Sighting.victim_response, Sighting.action_taken, current, previous)
+    # Counted per night first, in the order of the (night, victim response, action taken)
+    # index, which holds all it needs (no sort, no row read), then summed on each side.
+    per_night = (
+        select(
+            Sighting.night.label("night"),
+            Sighting.victim_response.label("victim_response"),
+            Sighting.action_taken.label("action_taken"),
+            func.count().label("n"),
+        )
         .where(*sighting_conditions(window))
-        .group_by(Sighting.victim_response, Sighting.action_taken)
+        .group_by(Sighting.night, Sighting.victim_response, Sighting.action_taken)
+        .subquery()
+    )
+    current, previous = window.split_counts(per_night.c.night, per_night.c.n)
+    rows = db.session.execute(
+        select(per_night.c.victim_response, per_night.c.action_taken, current, previous).group_by(
+            per_night.c.victim_response, per_night.c.action_taken
+        )
     ).all()
     total = sum((Count(int(r[2]), int(r[3])) for r in rows), ZERO)
     by_response = counts((r[0], r[2], r[3]) for r in rows)
     by_action = counts((r[1], r[2], r[3]) for r in rows)
     # Behaviours are counted by their own copy of the night: without filters, from their
-    # (night, code) index alone, never joining the sightings.
-    by_night = window.split_nights(SightingBehaviour.night)
-    counted = select(SightingBehaviour.code, *by_night).where(
-        *window.nights(SightingBehaviour.night)
-    )
+    # (night, code) index alone, never joining the sightings, per night in its order first.
+    counted = select(
+        SightingBehaviour.night.label("night"),
+        SightingBehaviour.code.label("code"),
+        func.count().label("n"),
+    ).where(*window.nights(SightingBehaviour.night))
     if window.filters.any:
         counted = counted.join(Sighting, Sighting.id == SightingBehaviour.sighting_id).where(
             *sighting_conditions(window, by_night=False)
         )
-    behaviours = db.session.execute(counted.group_by(SightingBehaviour.code)).all()
+    codes = counted.group_by(SightingBehaviour.night, SightingBehaviour.code).subquery()
+    by_night = window.split_counts(codes.c.night, codes.c.n)
+    behaviours = db.session.execute(select(codes.c.code, *by_night).group_by(codes.c.code)).all()
     return SightingFigures(
         total=total,
         by_behaviour=in_order((b.value for b in Behaviour), counts(behaviours)),

@@ -45,7 +45,10 @@ def _utc_hour(column: Any) -> Any:
     """The UTC hour a moment falls in, for grouping: a string on SQLite, a timestamp on
     PostgreSQL (see :func:`_hour_start`)."""
     if dialect() == "sqlite":
-        return func.strftime("%Y-%m-%d %H", column)
+        # SQLite keeps a moment as text, "YYYY-MM-DD HH:MM:SS.ffffff" (as SQLAlchemy
+        # writes it), so the hour is its first 13 characters: strftime() would parse and
+        # write again each of a year's rows for the same answer.
+        return func.substr(column, 1, 13)
     return func.date_trunc("hour", func.timezone("UTC", column))
 
 
