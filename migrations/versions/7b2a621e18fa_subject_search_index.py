@@ -1,7 +1,7 @@
 """Subject search through an index: trigram indexes on PostgreSQL, an FTS5 table on SQLite
 
 Revision ID: 7b2a621e18fa
-Revises: 3b7e1f0c9a2d
+Revises: ce32d29027a5
 Create Date: 2026-12-07 20:20:00.000000
 
 """
@@ -12,7 +12,7 @@ from keep_data import Drops
 
 # revision identifiers, used by Alembic.
 revision = '7b2a621e18fa'
-down_revision = '3b7e1f0c9a2d'
+down_revision = 'ce32d29027a5'
 branch_labels = None
 depends_on = None
 
