@@ -132,15 +132,17 @@ def safe_cell(value: Any) -> str:
     # The commonest kinds first, by exact type, with no further call: exports run to
     # millions of cells. Each gives what the general rules below would.
     if kind is str:
-        if not value or value[0] not in _FIRST_TO_CHECK:
-            return value
-        return safe_text(value)
+        text: str = value
+        if not text or text[0] not in _FIRST_TO_CHECK:
+            return text
+        return safe_text(text)
     if value is None:
         return ""
     if kind is int:
         return str(value)
     if kind is date:
-        return value.isoformat()
+        day: date = value
+        return day.isoformat()
     if kind is datetime:
         return london_text(value)
     if isinstance(value, bool):
