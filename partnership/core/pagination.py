@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from flask import request
 from sqlalchemy import Select, func
@@ -21,11 +22,20 @@ def page_number() -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def first_with_total(query: Select[tuple[T]], size: int) -> tuple[list[T], int]:
+@dataclass(frozen=True)
+class Shortlist(Generic[T]):
+    """The first records of a list and how many it holds in all (``items`` and ``total``,
+    as a page of a paginated list has them)."""
+
+    items: list[T]
+    total: int
+
+
+def first_with_total(query: Select[tuple[T]], size: int) -> Shortlist[T]:
     """The first ``size`` records of ``query`` (ordered as it is) and how many it holds in
     all, in one statement: the total is a window count beside each row, so a short list
     with its "of N" costs one round trip, not two."""
     rows = db.session.execute(query.add_columns(func.count().over()).limit(size)).all()
     if not rows:
-        return [], 0
-    return [row[0] for row in rows], int(rows[0][1])
+        return Shortlist([], 0)
+    return Shortlist([row[0] for row in rows], int(rows[0][1]))

@@ -13,7 +13,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import load_only
 
 from partnership.auth.models import User
-from partnership.core.pagination import first_with_total
+from partnership.core.pagination import Shortlist, first_with_total
 from partnership.extensions import db
 from partnership.orders.authorisations.models import DispersalAuthorisation
 from partnership.orders.authorisations.visibility import visible_authorisations
@@ -32,29 +32,20 @@ DASHBOARD_ORDERS = 5
 
 
 @dataclass(frozen=True)
-class Shortlist:
-    """How many there are, and the first :data:`DASHBOARD_ORDERS` of them."""
-
-    count: int
-    items: list[Any]
-
-
-@dataclass(frozen=True)
 class OrdersInForce:
     """Police: the orders binding now and the breaches of the last 7 days."""
 
-    authorisations: Shortlist
-    directions: Shortlist
-    notices: Shortlist
-    breaches: Shortlist
+    authorisations: Shortlist[Any]
+    directions: Shortlist[Any]
+    notices: Shortlist[Any]
+    breaches: Shortlist[Any]
     # The order each breach belongs to, for its reference and link.
     breach_directions: dict[int, DispersalDirection]
     breach_notices: dict[int, ExclusionNotice]
 
 
-def _shortlist(query: Select[Any], *order: Any) -> Shortlist:
-    items, count = first_with_total(query.order_by(*order), DASHBOARD_ORDERS)
-    return Shortlist(count, items)
+def _shortlist(query: Select[Any], *order: Any) -> Shortlist[Any]:
+    return first_with_total(query.order_by(*order), DASHBOARD_ORDERS)
 
 
 Order = TypeVar("Order", DispersalDirection, ExclusionNotice)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from partnership.auth.models import User
 from partnership.core.enums import POLICE_ROLES
 from partnership.core.nights import night_bounds, night_of
-from partnership.core.pagination import first_with_total
+from partnership.core.pagination import Shortlist, first_with_total
 from partnership.extensions import db
 from partnership.orders.authorisations.models import DispersalAuthorisation
 from partnership.orders.authorisations.visibility import areas_in_force
@@ -47,17 +47,8 @@ T = TypeVar("T")
 SHOWN = 10
 
 
-@dataclass(frozen=True)
-class Part(Generic[T]):
-    """The first of a list and how many it holds (``.items`` and ``.total``, as a page of
-    a paginated list has)."""
-
-    items: list[T]
-    total: int
-
-
-def _first(query: Select[tuple[T]]) -> Part[T]:
-    return Part(*first_with_total(query, SHOWN))
+def _first(query: Select[tuple[T]]) -> Shortlist[T]:
+    return first_with_total(query, SHOWN)
 
 
 def _notices_in_force(user: User, day: date) -> Select[tuple[ExclusionNotice]]:
@@ -116,7 +107,7 @@ def _directions_in_force(user: User, now: datetime) -> Select[tuple[DispersalDir
     )
 
 
-def _recent_breaches(user: User, now: datetime, day: date) -> Part[Breach]:
+def _recent_breaches(user: User, now: datetime, day: date) -> Shortlist[Breach]:
     """Breaches since :data:`RECENT_BREACHES` ago of the directions and notices ``user``
     may see, newest first: the first :data:`SHOWN`, with how many there are."""
     return _first(
@@ -150,11 +141,11 @@ class Tonight:
     # Door staff: the people excluded from their organisation's venues.
     excluded: Pagination | None = None
     # Police: the directions in force; police and the coordinator: the notices in force.
-    directions: Part[DispersalDirection] | None = None
-    notices: Part[ExclusionNotice] | None = None
+    directions: Shortlist[DispersalDirection] | None = None
+    notices: Shortlist[ExclusionNotice] | None = None
     expiring_directions: list[DispersalDirection] = field(default_factory=list)
     expiring_notices: list[ExclusionNotice] = field(default_factory=list)
-    breaches: Part[Breach] | None = None
+    breaches: Shortlist[Breach] | None = None
     # The notice (or direction) each breach belongs to, for its reference and link.
     breach_notices: dict[int, ExclusionNotice] = field(default_factory=dict)
     breach_directions: dict[int, DispersalDirection] = field(default_factory=dict)
@@ -166,7 +157,7 @@ class Tonight:
         return _items(self.directions)
 
 
-def _items(part: Pagination | Part[Any] | None) -> list[Any]:
+def _items(part: Pagination | Shortlist[Any] | None) -> list[Any]:
     return list(part.items) if part is not None else []
 
 
