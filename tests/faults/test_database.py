@@ -283,3 +283,21 @@ def test_the_portal_answers_again_by_itself_when_the_database_returns(
         postgres.start()
     assert browser.open("/dashboard").status_code == 200
     assert requests.get(portal.url("/readyz"), timeout=10).json()["database"] == "ok"
+
+
+def test_a_list_whose_audit_event_commits_without_waiting_answers_503_then_records_it(
+    postgres: ThrowawayPostgres, portal: Portal
+) -> None:
+    """The sightings list commits its audit event with synchronous_commit off (a reading
+    page): with the database stopped it is a 503 like any page; once back, the event is
+    stored."""
+    browser = signed_in(portal, "door@anchor.example")
+    listed = "SELECT count(*) FROM audit_events WHERE action = 'sighting.list_viewed'"
+    before = count(postgres, listed)
+    postgres.stop()
+    try:
+        assert browser.open("/sightings/").status_code == 503
+    finally:
+        postgres.start()
+    assert browser.open("/sightings/").status_code == 200
+    assert count(postgres, listed) == before + 1
