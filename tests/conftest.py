@@ -20,7 +20,7 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, delete, select, text
 from sqlalchemy.engine import make_url
@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from partnership import config as config_module
 from partnership import create_app
 from partnership.auth.models import Organisation, User
+from partnership.core.catalogue import gettext
 from partnership.core.enums import Role
 from partnership.core.models import AuditEvent
 from partnership.extensions import db as _db

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
 
@@ -36,6 +35,7 @@ from partnership.auth import service as auth_service
 from partnership.auth.models import Organisation, User
 from partnership.core import audit
 from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import OrgKind, Rank, Role
 from partnership.core.forms import record_id, without_controls
 from partnership.core.models import AuditEvent

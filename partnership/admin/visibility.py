@@ -3,11 +3,11 @@ ranks fit which organisation: the one home of these rules (DESIGN.md section 2).
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, false, select
 
 from partnership.auth.models import Organisation, User
 from partnership.core.access import MANAGERS, POLICE_ROLES
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import OrgKind, Rank, Role
 from partnership.extensions import db
 

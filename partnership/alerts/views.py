@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from partnership.alerts import bp, service
 from partnership.alerts.visibility import RECEIVERS, find_visible_alert
 from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.catalogue import gettext as _
+from partnership.core.catalogue import ngettext
 from partnership.core.models import utcnow
 from partnership.core.urls import safe_next
 from partnership.extensions import db

@@ -18,11 +18,11 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from partnership.auth.models import SetPasswordLink, User
 from partnership.core import audit
+from partnership.core.catalogue import gettext as _
 from partnership.core.models import utcnow
 from partnership.extensions import db
 

@@ -8,7 +8,6 @@ from typing import Any
 import segno
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -24,6 +23,7 @@ from partnership.auth.forms import (
 )
 from partnership.auth.models import User
 from partnership.core.access import actor, public, signed_in
+from partnership.core.catalogue import gettext as _
 from partnership.core.sessions import end_session
 from partnership.core.urls import safe_next
 from partnership.extensions import db, limiter

@@ -29,8 +29,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from partnership.core.catalogue import gettext as _
 
 # A figure: a number, or a suppressed count as text ("<5"); None where there is none.
 Value: TypeAlias = int | float | str

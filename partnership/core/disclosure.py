@@ -19,8 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from flask_babel import gettext as _
-
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import POLICE_ROLES, Role
 
 if TYPE_CHECKING:

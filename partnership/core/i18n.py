@@ -10,10 +10,11 @@ from babel import Locale
 from babel.dates import LC_TIME, parse_pattern
 from flask import Flask, Response, abort, flash, g, has_request_context, request, session
 from flask_babel import format_date, get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from partnership.core import enums
+from partnership.core.catalogue import gettext as _
+from partnership.core.catalogue import translations
 from partnership.core.enums import LOCALES
 from partnership.core.nights import to_local
 
@@ -42,9 +43,14 @@ def select_locale() -> str:
 
 
 def install(app: Flask) -> None:
-    """Copy the language chosen in the session to a cookie of its own, so the pages shown
-    when the session store is down are still in the reader's language. It holds "en" or
-    "cy" and nothing else."""
+    """Translate templates through :func:`translations`, and copy the language chosen in
+    the session to a cookie of its own, so the pages shown when the session store is down
+    are still in the reader's language. It holds "en" or "cy" and nothing else."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda string: translations().ugettext(string),
+        ngettext=lambda singular, plural, num: translations().ungettext(singular, plural, num),
+        newstyle=True,
+    )
 
     @app.after_request
     def remember_language(response: Response) -> Response:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
 from flask_babel.speaklater import LazyString  # noqa: TID251 (wrapped here, once)
 from markupsafe import Markup
+
+from partnership.core.catalogue import gettext
 
 
 class LazyText(LazyString):  # type: ignore[misc]

@@ -23,7 +23,6 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from flask import has_request_context
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, delete, event, select
 from sqlalchemy import text as sql_text
@@ -32,6 +31,7 @@ from sqlalchemy.orm.attributes import flag_dirty, instance_state
 from wtforms import Field, HiddenField
 from wtforms.fields.choices import SelectFieldBase
 
+from partnership.core.catalogue import gettext as _
 from partnership.core.forms import Form
 from partnership.core.i18n import local_date, local_datetime
 from partnership.core.models import UTCDateTime, utcnow

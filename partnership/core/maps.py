@@ -22,11 +22,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from markupsafe import Markup
 from shapely import affinity
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
+
+from partnership.core.catalogue import gettext as _
 
 MARGIN_MM = 4.0
 HATCH_SPACING_MM = 1.8

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
+
+from partnership.core.catalogue import gettext as _
 
 logger = logging.getLogger(__name__)
 

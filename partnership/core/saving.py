@@ -6,11 +6,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from partnership.core import locking, outage
+from partnership.core.catalogue import gettext as _
 from partnership.core.forms import record_id
 from partnership.extensions import db
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_timedelta
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -22,6 +21,7 @@ from partnership.core.access import (
     public,
     signed_in,
 )
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import LOCALES
 from partnership.core.models import utcnow
 from partnership.core.navigation import dashboard_panels

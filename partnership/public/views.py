@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from limits import parse
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -24,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from partnership.core import submissions
 from partnership.core.access import public
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import LOCALES, Behaviour, Locale, ReporterKind, TimeOfNight
 from partnership.core.forms import record_id, whole_number
 from partnership.core.i18n import LANGUAGE_COOKIE

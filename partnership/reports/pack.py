@@ -32,13 +32,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import force_locale
 from markupsafe import Markup
 from sqlalchemy import select
 
 from partnership.auth.models import User
 from partnership.core import audit
+from partnership.core.catalogue import gettext as _
+from partnership.core.catalogue import ngettext
 from partnership.core.charts import shown
 from partnership.core.disclosure import SUPPRESS_BELOW
 from partnership.core.enums import Locale

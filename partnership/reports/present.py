@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any, Final
 from babel.dates import get_day_names
 from flask import current_app
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from markupsafe import Markup
 
+from partnership.core.catalogue import gettext as _
 from partnership.core.charts import MapSquare, bar_chart, heat_grid, square_label, square_map
 from partnership.core.charts import trend as chart_trend
 from partnership.core.disclosure import (

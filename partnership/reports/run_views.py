@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, jsonify, render_template, url_for
-from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
 from partnership.core.access import actor, roles_required
+from partnership.core.catalogue import ngettext
 from partnership.core.models import utcnow
 from partnership.reports import bp, runs
 from partnership.reports.figures import Report

@@ -21,7 +21,6 @@ from itertools import chain, groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Final
 
-from flask_babel import gettext as _
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -33,6 +32,7 @@ from sqlalchemy import (
 )
 
 from partnership.core import audit
+from partnership.core.catalogue import gettext as _
 from partnership.core.disclosure import Shown, shown_count, subject_pseudonym
 from partnership.core.enums import Behaviour, Role
 from partnership.core.exports import Pseudonymiser, feature, geojson_feature_collection, square

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from partnership.core.access import actor, roles_required
+from partnership.core.catalogue import gettext as _
 from partnership.core.exports import (
     csv_response,
     geojson_response,

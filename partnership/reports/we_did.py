@@ -33,9 +33,9 @@ from time import monotonic
 from typing import Any, Final
 
 from flask_babel import format_date
-from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, case, func, literal, select, union_all
 
+from partnership.core.catalogue import gettext as _
 from partnership.core.disclosure import SUPPRESS_BELOW, suppressed
 from partnership.core.nights import night_of
 from partnership.extensions import db

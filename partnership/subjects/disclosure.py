@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
 from sqlalchemy import and_, delete, func, or_, select
 
 from partnership.alerts.models import Alert
 from partnership.auth.models import User
 from partnership.core import audit
+from partnership.core.catalogue import ngettext
 from partnership.core.description import DESCRIPTION_FIELDS
 from partnership.core.pdf import render_pdf
 from partnership.extensions import db

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from partnership.auth.models import User
 from partnership.core.access import POLICE_ROLES, actor, roles_required
+from partnership.core.catalogue import gettext as _
 from partnership.core.exports import download
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep

@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.access import POLICE_ROLES, actor, get_or_404, roles_required
+from partnership.core.catalogue import gettext as _
 from partnership.core.description import DESCRIPTION_FIELDS
 from partnership.core.forms import record_id
 from partnership.core.models import utcnow

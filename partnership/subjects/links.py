@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.access import POLICE_ROLES
+from partnership.core.catalogue import gettext as _
 from partnership.core.saving import Refused
 from partnership.core.signals import subject_linked
 from partnership.extensions import db

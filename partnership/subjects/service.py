@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from partnership.alerts.models import Alert
 from partnership.auth.models import User
 from partnership.core import audit, locking, references
+from partnership.core.catalogue import gettext as _
 from partnership.core.description import DESCRIPTION_FIELDS, DescriptionData
 from partnership.core.enums import ViewReason
 from partnership.core.models import AuditEvent

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import ColumnElement, Select, and_, case, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from partnership.auth.models import User
 from partnership.core.access import POLICE_ROLES
+from partnership.core.catalogue import gettext as _
+from partnership.core.catalogue import ngettext
 from partnership.core.description import CODED_FIELDS, DescriptionMatch, match_description
 from partnership.core.enums import Behaviour, NoteSharing
 from partnership.core.i18n import local_date

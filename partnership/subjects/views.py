@@ -15,11 +15,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 
 from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.access import POLICE_ROLES, actor, get_or_404, roles_required
+from partnership.core.catalogue import gettext as _
 from partnership.core.i18n import local_date
 from partnership.core.models import utcnow
 from partnership.core.saving import save_or_keep

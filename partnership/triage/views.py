@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_timedelta
-from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from partnership.core import audit
 from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import TriageStatus
 from partnership.core.forms import record_id
 from partnership.core.models import utcnow

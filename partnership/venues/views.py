@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from partnership.auth.models import Organisation
 from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.catalogue import gettext as _
 from partnership.core.forms import record_id
 from partnership.core.saving import save_or_keep
 from partnership.extensions import db

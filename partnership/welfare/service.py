@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from partnership.auth.models import Organisation, User
 from partnership.core import audit
 from partnership.core.access import POLICE_ROLES
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import HandedTo, OrgKind
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.nights import night_of

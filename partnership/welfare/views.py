@@ -8,7 +8,6 @@ from functools import partial
 from typing import Any, TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from partnership.auth.models import User
 from partnership.core import audit, submissions
 from partnership.core.access import POLICE_ROLES, actor, get_or_404, roles_required
+from partnership.core.catalogue import gettext as _
 from partnership.core.fields import add_error, read_moment
 from partnership.core.forms import record_id
 from partnership.core.keyset import Cursor, newest_first

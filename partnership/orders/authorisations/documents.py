@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from partnership.auth.models import User
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import DocumentLanguage
 from partnership.core.maps import draw_map
 from partnership.extensions import db

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import POLICE_ROLES
 from partnership.core.forms import record_id
 from partnership.core.models import utcnow

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from partnership.auth.models import User
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import DocumentLanguage
 from partnership.core.maps import draw_map
 from partnership.orders.directions.models import DispersalDirection

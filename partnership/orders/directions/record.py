@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from flask_babel import gettext as _
-
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import Exemption, Rank, Under16Action
 from partnership.core.i18n import local_date, local_datetime
 from partnership.orders.directions.models import VARIED, DirectionChange, DispersalDirection

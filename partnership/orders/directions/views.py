@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from partnership.auth.models import User
 from partnership.core import audit, geo
 from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import POLICE_ROLES
 from partnership.core.forms import record_id, whole_number
 from partnership.core.i18n import local_datetime

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from partnership.auth.models import User
 from partnership.core import audit, locking
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import AppealOutcome
 from partnership.extensions import db
 from partnership.orders.notices.models import ExclusionNotice, NoticeAppeal

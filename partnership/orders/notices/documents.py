@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from partnership.auth.models import User
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import DocumentLanguage
 from partnership.orders.documents import produce, produced
 from partnership.orders.notices.models import ExclusionNotice, NoticeAppeal

@@ -23,13 +23,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from partnership.auth.models import Organisation, User
 from partnership.core import audit
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import Sharing, VenueBreachAction
 from partnership.core.i18n import local_date
 from partnership.core.lazy import lazy_gettext as _l

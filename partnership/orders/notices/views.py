@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from partnership.auth.models import User
 from partnership.core import audit
 from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.catalogue import gettext as _
 from partnership.core.enums import POLICE_ROLES, DocumentLanguage
 from partnership.core.fields import read_moment
 from partnership.core.forms import record_id, whole_number
