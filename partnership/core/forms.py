@@ -28,7 +28,7 @@ from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
-from wtforms.fields.choices import SelectFieldBase
+from wtforms.fields.choices import SelectChoice, SelectField, SelectFieldBase
 
 from partnership.core.lazy import lazy_gettext as _l
 
@@ -153,7 +153,24 @@ def _out_of_range(value: Any) -> bool:
 def select_options(field: SelectFieldBase) -> Markup:
     """The ``<option>`` elements of a select, for templates. Written here rather than in a
     Jinja loop because a list of every venue is rendered on many pages: this costs a tenth
-    of the loop."""
+    of the loop. A plain list of ``SelectChoice`` is read as it stands, each marked
+    selected as WTForms would (``coerce(value) == data``), without the ``Choice`` WTForms
+    makes of every option on every render."""
+    choices = getattr(field, "choices", None)
+    if isinstance(choices, list) and type(field).iter_choices is SelectField.iter_choices:
+        coerce, data = field.coerce, field.data
+        options = []
+        for choice in choices:
+            if not isinstance(choice, SelectChoice) or choice.render_kw or choice.optgroup:
+                return _options_of(field)  # WTForms' own reading of anything else
+            value, label = choice.value, choice.label
+            selected = " selected" if coerce(value) == data else ""
+            options.append(f'<option value="{escape(value)}"{selected}>{escape(label)}</option>')
+        return Markup("".join(options))  # noqa: S704 (every value and label is escaped here)
+    return _options_of(field)
+
+
+def _options_of(field: SelectFieldBase) -> Markup:
     return Markup(  # noqa: S704 (every value and label is escaped here)
         "".join(
             f'<option value="{escape(choice.value)}"{" selected" if choice.selected else ""}>'

@@ -14,14 +14,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
 from partnership.auth.models import Organisation, User
 from partnership.core import audit, submissions
 from partnership.core.access import actor, get_or_404, roles_required
+from partnership.core.catalogue import gettext as _
 from partnership.core.description import description_data
 from partnership.core.enums import Behaviour
 from partnership.core.fields import read_moment
@@ -265,18 +265,23 @@ def _form_data(sighting: Sighting) -> dict[str, Any]:
     return data
 
 
+# Every venue, area and organisation by name, for the filter: one statement, built once.
+_FILTER_NAMES = union_all(
+    select(literal("venue").label("kind"), Venue.id.label("id"), Venue.name.label("name")),
+    select(literal("area"), Area.id, Area.name),
+    select(literal("organisation"), Organisation.id, Organisation.name),
+).order_by("kind", "name")
+
+
 def _filter_choices(form: SightingFilterForm) -> None:
     every = SelectChoice("", _("All"))
-    form.venue.choices = [every, *_named_choices(Venue)]
-    form.area.choices = [every, *_named_choices(Area)]
+    named: dict[str, list[SelectChoice]] = {"venue": [], "area": [], "organisation": []}
+    for kind, key, name in db.session.connection().execute(_FILTER_NAMES):
+        named[kind].append(SelectChoice(str(key), name))
+    form.venue.choices = [every, *named["venue"]]
+    form.area.choices = [every, *named["area"]]
     form.behaviour.choices = [every, *Behaviour.choices()]
-    form.organisation.choices = [every, *_named_choices(Organisation)]
-
-
-def _named_choices(model: type[Venue] | type[Area] | type[Organisation]) -> list[SelectChoice]:
-    """Every record of ``model`` as a choice by name; only the two columns are read."""
-    rows = db.session.execute(select(model.id, model.name).order_by(model.name))
-    return [SelectChoice(str(record_id), name) for record_id, name in rows]
+    form.organisation.choices = [every, *named["organisation"]]
 
 
 @bp.route("/")

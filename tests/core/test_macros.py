@@ -72,3 +72,24 @@ def test_select_with_an_error_and_a_hint_is_the_govuk_select(app: Flask) -> None
     assert ours == theirs
     assert 'aria-describedby="venue-hint venue-error"' in " ".join(ours)
     assert "Choose the venue &lt;where&gt; it happened" in ours
+
+
+class NumberedForm(Form):
+    # A coerced value: its choices are read as they stand, not through WTForms' Choice objects.
+    area = SelectField(
+        "Which area?",
+        coerce=int,
+        choices=[SelectChoice(0, "None"), SelectChoice(1, "Quay & Docks"), SelectChoice(2, "<Old")],
+    )
+
+
+def test_select_of_coerced_values_marks_the_chosen_one(app: Flask) -> None:
+    with app.test_request_context("/"):
+        form = NumberedForm(MultiDict({"area": "2"}), meta={"csrf": False})
+        form.validate()
+        html = render_template_string(COMPARE, field=form.area)
+    ours = _tags(html.split("<ours>")[1].split("</ours>")[0])
+    theirs = _tags(html.split("<theirs>")[1].split("</theirs>")[0])
+    assert ours == theirs
+    assert '<option value="2" selected>' in ours
+    assert "&lt;Old" in ours
