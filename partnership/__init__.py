@@ -16,7 +16,7 @@ from flask.logging import default_handler
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -90,13 +90,19 @@ def _bind_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    from partnership.auth.models import User
+
+    # Built once: every page loads its user, and building and keying the statement each
+    # time cost more than running it.
+    user_by_token = (
+        select(User)
+        .where(User.session_token == bindparam("token"))
+        .options(joinedload(User.organisation))
+    )
+
     @login_manager.user_loader
     def load_user(token: str) -> Any:
-        from partnership.auth.models import User
-
-        user = db.session.scalar(
-            select(User).where(User.session_token == token).options(joinedload(User.organisation))
-        )
+        user = db.session.scalar(user_by_token, {"token": token})
         if user is None or not user.can_sign_in:
             return None
         return user

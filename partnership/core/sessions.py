@@ -10,7 +10,9 @@ is a subclass of the library's interface rather than the library's class itself:
 
 - it writes through a connection of its own, never the request's ORM session, so saving a
   session can never commit something a view left uncommitted (the library's store commits
-  ``db.session``), and its table is a model of ours, created by the migrations;
+  ``db.session``), and its table is a model of ours, created by the migrations; it reads
+  through the request's connection, which the page takes anyway (a second connection on
+  every page cost PostgreSQL a round trip to check it and another to return it);
 - an outage of the store does not become a 500 before the view runs: a session that cannot
   be read is marked ``unavailable`` (see :func:`partnership.core.outage.install`, which
   answers such a request with 503 and keeps what was typed), and one that cannot be saved is
@@ -27,7 +29,7 @@ import msgspec
 from flask import Flask, Request, Response
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from flask_session.redis import RedisSessionInterface
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from partnership.core.lazy import LazyText
@@ -92,6 +94,12 @@ class _Tolerant(ServerSideSessionInterface):
         session.modified = True
 
 
+# Built once: a statement used on every page is not built and keyed again for each.
+_STORED = select(ServerSession.data, ServerSession.expires_at).where(
+    ServerSession.session_id == bindparam("store_id")
+)
+
+
 class DatabaseSessionInterface(_Tolerant):
     """Sessions in the ``server_sessions`` table, written through their own connection."""
 
@@ -101,12 +109,11 @@ class DatabaseSessionInterface(_Tolerant):
         super().__init__(app, key_prefix="", sid_length=ID_BYTES, cleanup_n_requests=None)
 
     def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
-        with db.engine.connect() as conn:
-            row = conn.execute(
-                select(ServerSession.data, ServerSession.expires_at).where(
-                    ServerSession.session_id == store_id
-                )
-            ).first()
+        try:
+            row = db.session.connection().execute(_STORED, {"store_id": store_id}).first()
+        except Exception:
+            db.session.rollback()  # the page's own queries then meet the outage afresh
+            raise
         if row is None or row.expires_at <= utcnow():
             return None
         data: dict[str, Any] = self.serializer.decode(row.data)  # type: ignore[union-attr]
