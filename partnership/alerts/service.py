@@ -17,8 +17,7 @@ from typing import Any
 
 from babel.lists import format_list
 from flask import url_for
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -27,11 +26,14 @@ from partnership.alerts.triggers import RECUR_NIGHTS
 from partnership.alerts.visibility import led_to_sightings, receives_alerts, visible_alerts
 from partnership.auth.models import User
 from partnership.core import audit
+from partnership.core.catalogue import gettext as _
+from partnership.core.catalogue import ngettext
 from partnership.core.disclosure import SUPPRESS_BELOW, suppressed
 from partnership.core.enums import Role
 from partnership.core.forms import record_id, whole_number
 from partnership.core.i18n import local_date
 from partnership.core.lazy import lazy_gettext as _l
+from partnership.core.statements import PerReader
 from partnership.extensions import db
 from partnership.venues.models import Venue
 
@@ -48,17 +50,25 @@ def _unread_by(user: User) -> ColumnElement[bool]:
     return ~exists().where(AlertRead.alert_id == Alert.id, AlertRead.user_id == user.id)
 
 
-def unread_count(user: User, today: date) -> int:
-    """How many alerts ``user`` may see on ``today`` and has not marked read (one query)."""
-    if not receives_alerts(user.role_enum):
-        return 0
+def _count_unread(user: User, today: date) -> Select[tuple[int]]:
     unread = (
         visible_alerts(user, today)
         .where(_unread_by(user))
         .order_by(None)
         .with_only_columns(Alert.id)
     )
-    return db.session.scalar(select(func.count()).select_from(unread.subquery())) or 0
+    return select(func.count()).select_from(unread.subquery())
+
+
+_unread_statement = PerReader(_count_unread)
+
+
+def unread_count(user: User, today: date) -> int:
+    """How many alerts ``user`` may see on ``today`` and has not marked read (one query,
+    built once per reader and day: the header shows it on every page)."""
+    if not receives_alerts(user.role_enum):
+        return 0
+    return db.session.scalar(_unread_statement(user, today)) or 0
 
 
 def unread_alerts(user: User, today: date, limit: int) -> list[Alert]:

@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, Flask, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.sansio.app import App
-from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from partnership.core.access import may_open
+from partnership.core.catalogue import ngettext
+from partnership.core.statements import PerReader
 
 if TYPE_CHECKING:
     from partnership.auth.models import User
@@ -91,15 +92,23 @@ def _shown(entry: NavItem | Panel, user: User) -> bool:
     return entry.shown_to is None or entry.shown_to(user)
 
 
+def _entries(user: User, app: Flask, _script_root: str) -> list[tuple[NavItem, str]]:
+    """The items ``user`` sees in ``app``'s menu, each with its address."""
+    return [(item, url_for(item.endpoint)) for item in menu_of(app).items if _shown(item, user)]
+
+
+# Which items a reader sees depends only on their role (the rules of the pages and the
+# visibility predicates): worked out once per reader, not on every page.
+_kept_entries = PerReader(_entries)
+
+
 def navigation(user: User) -> list[dict[str, Any]]:
     """The items for a govukServiceNavigation, the current page marked: the one item whose
     address or prefix matches most of the path (/venues/areas is Areas, not Venues)."""
     items = []
     matched = []
-    for item in menu_of(current_app).items:
-        if not _shown(item, user):
-            continue
-        href = url_for(item.endpoint)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for item, href in _kept_entries(user, app, request.script_root):
         exact = len(href) if request.path == href else 0
         prefixed = len(item.prefix) if item.prefix and request.path.startswith(item.prefix) else 0
         matched.append(max(exact, prefixed))

@@ -21,6 +21,7 @@ from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.models import AuditEvent
 from partnership.core.nights import night_bounds, to_utc
 from partnership.core.saving import Refused
+from partnership.core.statements import PerReader
 from partnership.extensions import db
 from partnership.public.models import PublicReport, PublicReportPhoto
 from partnership.sightings.service import Prefill, SourceKind, register_source
@@ -109,21 +110,24 @@ def waiting(user: User, now: datetime, warning_hours: int) -> Waiting:
     return Waiting(count or 0, oldest, overdue, warning_hours)
 
 
+def _count_new(user: User) -> Select[tuple[int]]:
+    return select(func.count()).select_from(
+        visible_public_reports(user)
+        .where(PublicReport.status == TriageStatus.NEW.value)
+        .with_only_columns(PublicReport.id)
+        .subquery()
+    )
+
+
+_new_statement = PerReader(_count_new)
+
+
 def new_count(user: User) -> int:
-    """How many new reports wait for ``user`` (0 for anyone who may not see them)."""
+    """How many new reports wait for ``user`` (0 for anyone who may not see them); the
+    menu shows it on every page, so its statement is built once per reader."""
     if not may_triage(user):
         return 0
-    return (
-        db.session.scalar(
-            select(func.count()).select_from(
-                visible_public_reports(user)
-                .where(PublicReport.status == TriageStatus.NEW.value)
-                .with_only_columns(PublicReport.id)
-                .subquery()
-            )
-        )
-        or 0
-    )
+    return db.session.scalar(_new_statement(user)) or 0
 
 
 def waited(report: PublicReport, now: datetime) -> timedelta:
