@@ -165,9 +165,23 @@ def select_options(field: SelectFieldBase) -> Markup:
                 return _options_of(field)  # WTForms' own reading of anything else
             value, label = choice.value, choice.label
             selected = " selected" if coerce(value) == data else ""
-            options.append(f'<option value="{escape(value)}"{selected}>{escape(label)}</option>')
+            options.append(f'<option value="{_escaped(value)}"{selected}>{_escaped(label)}</option>')
         return Markup("".join(options))  # noqa: S704 (every value and label is escaped here)
     return _options_of(field)
+
+
+def _escaped(value: Any) -> str:
+    """``markupsafe.escape(value)``, with plain strings (names from the database, codes)
+    escaped by ``str.replace``: the same text, at a fraction of the cost for a list of 200."""
+    if type(value) is not str:
+        return str(escape(value))
+    return (
+        value.replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
 
 
 def _options_of(field: SelectFieldBase) -> Markup:
