@@ -31,8 +31,14 @@ def install() -> None:
     event.listen(Session, "after_rollback", _forget)
 
 
-def _wrote(session: Session, _context: Any) -> None:
+def wrote(session: Session) -> None:
+    """Note that ``session``'s transaction wrote something without flushing an object (a
+    row inserted as a statement, such as an audit event)."""
     session.info["wrote"] = True
+
+
+def _wrote(session: Session, _context: Any) -> None:
+    wrote(session)
 
 
 def _forget(session: Session) -> None:
