@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from flask import request
-from sqlalchemy import Select, func
+from sqlalchemy import ColumnElement, Select, func, select
 
 from partnership.core.forms import MAX_ID, whole_number
 from partnership.extensions import db
@@ -33,9 +33,20 @@ class Shortlist(Generic[T]):
 
 def first_with_total(query: Select[tuple[T]], size: int) -> Shortlist[T]:
     """The first ``size`` records of ``query`` (ordered as it is) and how many it holds in
-    all, in one statement: the total is a window count beside each row, so a short list
-    with its "of N" costs one round trip, not two."""
-    rows = db.session.execute(query.add_columns(func.count().over()).limit(size)).all()
+    all, in one statement, so a short list with its "of N" costs one round trip, not two.
+
+    The total is a window count beside each row on PostgreSQL. SQLite works a window out
+    by copying every record, whole, into a temporary table before keeping the first few
+    (3 ms for tonight's 500 notices in force with their red flags), so there the total is
+    a subquery counted once, and the list itself stops after ``size``.
+    """
+    total: ColumnElement[int]
+    if db.session.get_bind().dialect.name == "sqlite":
+        counted = select(func.count()).select_from(query.order_by(None).subquery())
+        total = counted.scalar_subquery()
+    else:
+        total = func.count().over()
+    rows = db.session.execute(query.add_columns(total).limit(size)).all()
     if not rows:
         return Shortlist([], 0)
     return Shortlist([row[0] for row in rows], int(rows[0][1]))
