@@ -291,7 +291,10 @@ def list_sightings() -> str:
     form = SightingFilterForm(request.args)
     _filter_choices(form)
     query = visible_sightings(user)
-    if request.args and form.validate():  # with no filter there is nothing to check
+    # Only a filter given needs checking: following "Older" sends none, and checking the
+    # choices builds every venue's option again.
+    filtered = any(request.args.get(field.name) for field in form)
+    if filtered and form.validate():
         if form.night_from.data or form.night_to.data:
             first = form.night_from.data or form.night_to.data
             last = form.night_to.data or form.night_from.data
