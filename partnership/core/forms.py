@@ -165,7 +165,9 @@ def select_options(field: SelectFieldBase) -> Markup:
                 return _options_of(field)  # WTForms' own reading of anything else
             value, label = choice.value, choice.label
             selected = " selected" if coerce(value) == data else ""
-            options.append(f'<option value="{_escaped(value)}"{selected}>{_escaped(label)}</option>')
+            options.append(
+                f'<option value="{_escaped(value)}"{selected}>{_escaped(label)}</option>'
+            )
         return Markup("".join(options))  # noqa: S704 (every value and label is escaped here)
     return _options_of(field)
 

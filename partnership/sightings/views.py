@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy import literal, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
@@ -35,7 +36,12 @@ from partnership.core.when import OTHER, local_parts
 from partnership.extensions import db
 from partnership.sightings import bp, service
 from partnership.sightings.forms import SightingFilterForm, SightingForm
-from partnership.sightings.models import Attachment, Sighting, SightingBehaviour
+from partnership.sightings.models import (
+    Attachment,
+    Sighting,
+    SightingBehaviour,
+    SightingRevision,
+)
 from partnership.sightings.visibility import (
     SIGHTING_READERS,
     find_visible_sighting,
@@ -178,7 +184,21 @@ def _prefill_from(form: SightingForm, source: Any) -> None:
 @bp.route("/<int:sighting_id>")
 @roles_required(*SIGHTING_READERS)
 def detail(sighting_id: int) -> str:
-    sighting = get_or_404(find_visible_sighting(actor(), sighting_id))
+    # Everything the page shows, in the sighting's query and three more, not one query
+    # each as the page reaches them.
+    sighting = get_or_404(
+        find_visible_sighting(
+            actor(),
+            sighting_id,
+            joinedload(Sighting.venue),
+            joinedload(Sighting.area),
+            joinedload(Sighting.author),
+            joinedload(Sighting.organisation),
+            selectinload(Sighting.behaviours),
+            selectinload(Sighting.photos),
+            selectinload(Sighting.revisions).joinedload(SightingRevision.changed_by),
+        )
+    )
     audit.record("sighting.viewed", actor=actor(), object_type="sighting", object_id=sighting.id)
     db.session.commit()
     form = SightingForm(meta={"csrf": False})

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy.sql.base import ExecutableOption
 
 from partnership.core.access import FRONTLINE_MEMBERS, FRONTLINE_ROLES, POLICE_ROLES
 from partnership.core.enums import Sharing
@@ -50,9 +51,14 @@ def visible_sightings(user: User) -> Select[tuple[Sighting]]:
     return query.where(false())
 
 
-def find_visible_sighting(user: User, sighting_id: int) -> Sighting | None:
-    """The sighting if ``user`` may see it, else None (the page then answers 404)."""
-    return db.session.scalar(visible_sightings(user).where(Sighting.id == sighting_id))
+def find_visible_sighting(
+    user: User, sighting_id: int, *loading: ExecutableOption
+) -> Sighting | None:
+    """The sighting if ``user`` may see it, else None (the page then answers 404), with
+    what ``loading`` asks to be loaded with it."""
+    return db.session.scalar(
+        visible_sightings(user).where(Sighting.id == sighting_id).options(*loading)
+    )
 
 
 def told_beyond_police() -> ColumnElement[bool]:
