@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask import request
 from sqlalchemy import ColumnElement, Select, func, select
@@ -31,9 +32,18 @@ class Shortlist(Generic[T]):
     total: int
 
 
-def first_with_total(query: Select[tuple[T]], size: int) -> Shortlist[T]:
+def first_with_total(
+    query: Select[tuple[T]], size: int, params: Mapping[str, Any] | None = None
+) -> Shortlist[T]:
     """The first ``size`` records of ``query`` (ordered as it is) and how many it holds in
     all, in one statement, so a short list with its "of N" costs one round trip, not two.
+    ``params`` are the values of the query's bound parameters, if it has any."""
+    return shortlist_of(shortlist_statement(query, size), params)
+
+
+def shortlist_statement(query: Select[tuple[T]], size: int) -> Select[Any]:
+    """The statement :func:`first_with_total` runs for ``query``, to build once and run
+    with :func:`shortlist_of`.
 
     The total is a window count beside each row on PostgreSQL. SQLite works a window out
     by copying every record, whole, into a temporary table before keeping the first few
@@ -46,7 +56,12 @@ def first_with_total(query: Select[tuple[T]], size: int) -> Shortlist[T]:
         total = counted.scalar_subquery()
     else:
         total = func.count().over()
-    rows = db.session.execute(query.add_columns(total).limit(size)).all()
+    return query.add_columns(total).limit(size)
+
+
+def shortlist_of(statement: Select[Any], params: Mapping[str, Any] | None = None) -> Shortlist[Any]:
+    """The records and total of a :func:`shortlist_statement`."""
+    rows = db.session.execute(statement, params).all()
     if not rows:
         return Shortlist([], 0)
     return Shortlist([row[0] for row in rows], int(rows[0][1]))

@@ -6,14 +6,16 @@ writes or audits (they are headline figures, suppressed as the report suppresses
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import load_only
+from sqlalchemy.sql.elements import BindParameter
 
 from partnership.auth.models import User
-from partnership.core.pagination import Shortlist, first_with_total
+from partnership.core.pagination import Shortlist, shortlist_of, shortlist_statement
+from partnership.core.statements import PerReader
 from partnership.extensions import db
 from partnership.orders.authorisations.models import DispersalAuthorisation
 from partnership.orders.authorisations.visibility import visible_authorisations
@@ -44,10 +46,6 @@ class OrdersInForce:
     breach_notices: dict[int, ExclusionNotice]
 
 
-def _shortlist(query: Select[Any], *order: Any) -> Shortlist[Any]:
-    return first_with_total(query.order_by(*order), DASHBOARD_ORDERS)
-
-
 Order = TypeVar("Order", DispersalDirection, ExclusionNotice)
 
 
@@ -59,14 +57,27 @@ def _by_id(model: type[Order], ids: set[int]) -> dict[int, Order]:
     return {order.id: order for order in db.session.scalars(query)}
 
 
-def orders_in_force(user: User, now: datetime) -> OrdersInForce:
-    """Section 34 authorisations in force at ``now``, Section 35 directions binding at
-    ``now``, partnership notices active today and breaches of the last 7 days, as ``user``
-    may see them (through the orders' own visibility rules), each soonest-ending first
-    (breaches newest first), counted in full but listed :data:`DASHBOARD_ORDERS` at most."""
-    day = notice_day(now)
-    # Each list reads only what the dashboard shows of it (not an area's map, say).
-    authorisations = _shortlist(
+# The moment, the notices' day and the start of the breaches' week: parameters, so each
+# reader's statements are built once (core.statements) and run with the time of each page.
+_NOW: BindParameter[datetime] = bindparam("now")
+_DAY: BindParameter[date] = bindparam("day")
+_SINCE: BindParameter[datetime] = bindparam("since")
+
+
+@dataclass(frozen=True)
+class _Statements:
+    authorisations: Select[Any]
+    directions: Select[Any]
+    notices: Select[Any]
+    breaches: Select[Any]
+
+
+def _statements(user: User, _dialect: str) -> _Statements:
+    """The dashboard's four short lists of orders as ``user`` may see them, each reading
+    only what the dashboard shows of it (not an area's map, say), for the database of
+    ``_dialect`` (their totals are counted differently)."""
+    now, day = _NOW, _DAY
+    authorisations = (
         visible_authorisations(user)
         .where(
             DispersalAuthorisation.starts_at <= now,
@@ -80,35 +91,33 @@ def orders_in_force(user: User, now: datetime) -> OrdersInForce:
                 DispersalAuthorisation.ends_at,
                 DispersalAuthorisation.ended_at,
             )
-        ),
-        DispersalAuthorisation.ends_at,
-        DispersalAuthorisation.id,
+        )
+        .order_by(DispersalAuthorisation.ends_at, DispersalAuthorisation.id)
     )
-    directions = _shortlist(
+    directions = (
         visible_directions(user)
         .where(
             DispersalDirection.withdrawn_at.is_(None),
             DispersalDirection.given_at <= now,
             DispersalDirection.ends_at > now,
         )
-        .options(load_only(DispersalDirection.reference, DispersalDirection.ends_at)),
-        DispersalDirection.ends_at,
-        DispersalDirection.id,
+        .options(load_only(DispersalDirection.reference, DispersalDirection.ends_at))
+        .order_by(DispersalDirection.ends_at, DispersalDirection.id)
     )
-    active_notices = _shortlist(
+    notices = (
         visible_notices(user, day)
         .where(
             ExclusionNotice.lifted_at.is_(None),
             ExclusionNotice.starts_on <= day,
             ExclusionNotice.ends_on >= day,
         )
-        .options(load_only(ExclusionNotice.reference, ExclusionNotice.ends_on)),
-        ExclusionNotice.ends_on,
-        ExclusionNotice.id,
+        .options(load_only(ExclusionNotice.reference, ExclusionNotice.ends_on))
+        .order_by(ExclusionNotice.ends_on, ExclusionNotice.id)
     )
-    breaches = _shortlist(
-        select(Breach).where(
-            Breach.occurred_at >= now - RECENT_BREACHES,
+    breaches = (
+        select(Breach)
+        .where(
+            Breach.occurred_at >= _SINCE,
             Breach.occurred_at <= now,
             or_(
                 Breach.notice_id.in_(
@@ -118,16 +127,34 @@ def orders_in_force(user: User, now: datetime) -> OrdersInForce:
                     visible_directions(user).with_only_columns(DispersalDirection.id)
                 ),
             ),
-        ),
-        Breach.occurred_at.desc(),
-        Breach.id.desc(),
+        )
+        .order_by(Breach.occurred_at.desc(), Breach.id.desc())
     )
+    return _Statements(
+        authorisations=shortlist_statement(authorisations, DASHBOARD_ORDERS),
+        directions=shortlist_statement(directions, DASHBOARD_ORDERS),
+        notices=shortlist_statement(notices, DASHBOARD_ORDERS),
+        breaches=shortlist_statement(breaches, DASHBOARD_ORDERS),
+    )
+
+
+_kept_statements = PerReader(_statements)
+
+
+def orders_in_force(user: User, now: datetime) -> OrdersInForce:
+    """Section 34 authorisations in force at ``now``, Section 35 directions binding at
+    ``now``, partnership notices active today and breaches of the last 7 days, as ``user``
+    may see them (through the orders' own visibility rules), each soonest-ending first
+    (breaches newest first), counted in full but listed :data:`DASHBOARD_ORDERS` at most."""
+    statements = _kept_statements(user, db.session.get_bind().dialect.name)
+    params = {"now": now, "day": notice_day(now), "since": now - RECENT_BREACHES}
+    breaches = shortlist_of(statements.breaches, params)
     direction_ids = {b.direction_id for b in breaches.items if b.direction_id is not None}
     notice_ids = {b.notice_id for b in breaches.items if b.notice_id is not None}
     return OrdersInForce(
-        authorisations=authorisations,
-        directions=directions,
-        notices=active_notices,
+        authorisations=shortlist_of(statements.authorisations, params),
+        directions=shortlist_of(statements.directions, params),
+        notices=shortlist_of(statements.notices, params),
         breaches=breaches,
         breach_directions=_by_id(DispersalDirection, direction_ids),
         breach_notices=_by_id(ExclusionNotice, notice_ids),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Select, exists, false, select
+from sqlalchemy import ColumnElement, Select, exists, false, select
 
 from partnership.auth.models import User
 from partnership.core.enums import POLICE_ROLES, Role
@@ -57,10 +57,13 @@ def _member_venue_ids(user: User) -> Select[tuple[int]]:
     return select(Venue.id).where(Venue.organisation_id == user.organisation_id)
 
 
-def visible_notices(user: User, today: date) -> Select[tuple[ExclusionNotice]]:
+def visible_notices(
+    user: User, today: date | ColumnElement[date]
+) -> Select[tuple[ExclusionNotice]]:
     """Partnership exclusion notices: police and coordinators see every notice; bar and door
     staff see the notices active on ``today`` that cover one of their organisation's venues
-    (the people excluded tonight); everyone else none."""
+    (the people excluded tonight); everyone else none. ``today`` may be a bound parameter
+    standing for the day, for a statement built once and run on many days."""
     query = select(ExclusionNotice)
     if reads_notices(user):
         return query
