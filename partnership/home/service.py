@@ -20,6 +20,7 @@ from partnership.extensions import db
 from partnership.orders.authorisations.models import DispersalAuthorisation
 from partnership.orders.authorisations.visibility import visible_authorisations
 from partnership.orders.breaches.models import Breach
+from partnership.orders.breaches.visibility import visible_breaches
 from partnership.orders.directions.models import DispersalDirection
 from partnership.orders.directions.visibility import visible_directions
 from partnership.orders.notices.models import ExclusionNotice
@@ -115,19 +116,8 @@ def _statements(user: User, _dialect: str) -> _Statements:
         .order_by(ExclusionNotice.ends_on, ExclusionNotice.id)
     )
     breaches = (
-        select(Breach)
-        .where(
-            Breach.occurred_at >= _SINCE,
-            Breach.occurred_at <= now,
-            or_(
-                Breach.notice_id.in_(
-                    visible_notices(user, day).with_only_columns(ExclusionNotice.id)
-                ),
-                Breach.direction_id.in_(
-                    visible_directions(user).with_only_columns(DispersalDirection.id)
-                ),
-            ),
-        )
+        visible_breaches(user, day)
+        .where(Breach.occurred_at >= _SINCE, Breach.occurred_at <= now)
         .order_by(Breach.occurred_at.desc(), Breach.id.desc())
     )
     return _Statements(

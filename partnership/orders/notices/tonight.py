@@ -4,18 +4,20 @@ those ending soon and recent breaches. Reading only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.sql.elements import BindParameter
 
 from partnership.auth.models import User
 from partnership.core.enums import POLICE_ROLES
 from partnership.core.nights import night_bounds, night_of
-from partnership.core.pagination import Shortlist, first_with_total
+from partnership.core.pagination import Shortlist, shortlist_of, shortlist_statement
+from partnership.core.statements import PerReader
 from partnership.extensions import db
 from partnership.orders.authorisations.models import DispersalAuthorisation
 from partnership.orders.authorisations.visibility import areas_in_force
@@ -38,6 +40,9 @@ EXPIRING_WITHIN = timedelta(hours=24)
 RECENT_BREACHES = timedelta(days=7)
 
 T = TypeVar("T")
+# A day or a moment, or a bound parameter standing for one.
+Day = date | ColumnElement[date]
+Moment = datetime | ColumnElement[datetime]
 
 
 # Each list of the page shows at most this many: door staff page through the people
@@ -47,11 +52,7 @@ T = TypeVar("T")
 SHOWN = 10
 
 
-def _first(query: Select[tuple[T]]) -> Shortlist[T]:
-    return first_with_total(query, SHOWN)
-
-
-def _notices_in_force(user: User, day: date) -> Select[tuple[ExclusionNotice]]:
+def _notices_in_force(user: User, day: Day) -> Select[tuple[ExclusionNotice]]:
     """The notices in force on ``day`` that ``user`` may see, soonest to end first."""
     return (
         _in_force(user, day)
@@ -69,7 +70,7 @@ def _people_excluded(user: User, day: date, page: int) -> Pagination:
     return db.paginate(query, page=page, per_page=SHOWN, error_out=False)
 
 
-def _in_force(user: User, day: date) -> Select[tuple[ExclusionNotice]]:
+def _in_force(user: User, day: Day) -> Select[tuple[ExclusionNotice]]:
     return (
         visible_notices(user, day)
         .join(Subject, Subject.id == ExclusionNotice.subject_id)
@@ -82,19 +83,19 @@ def _in_force(user: User, day: date) -> Select[tuple[ExclusionNotice]]:
     )
 
 
-def _ending_notices(user: User, day: date, soon: datetime) -> list[ExclusionNotice]:
-    """The notices in force that stop covering anyone by ``soon``. A notice covers to 06:00
-    after the night of its last day, so only those ending tonight or tomorrow can."""
-    candidates = db.session.scalars(
-        _in_force(user, day)
-        .where(ExclusionNotice.ends_on <= day + timedelta(days=1))
+def _ending_notices(user: User) -> Select[tuple[ExclusionNotice]]:
+    """The notices in force that may stop covering anyone by the time ``soon``: a notice
+    covers to 06:00 after the night of its last day, so only those ending tonight or
+    tomorrow can (the caller keeps those that do)."""
+    return (
+        _in_force(user, _DAY)
+        .where(ExclusionNotice.ends_on <= _TOMORROW)
         .order_by(ExclusionNotice.ends_on, ExclusionNotice.id)
         .limit(SHOWN)
     )
-    return [notice for notice in candidates if ends_at(notice) <= soon]
 
 
-def _directions_in_force(user: User, now: datetime) -> Select[tuple[DispersalDirection]]:
+def _directions_in_force(user: User, now: Moment) -> Select[tuple[DispersalDirection]]:
     return (
         visible_directions(user)
         .where(
@@ -107,15 +108,54 @@ def _directions_in_force(user: User, now: datetime) -> Select[tuple[DispersalDir
     )
 
 
-def _recent_breaches(user: User, now: datetime, day: date) -> Shortlist[Breach]:
+def _recent_breaches(user: User) -> Select[tuple[Breach]]:
     """Breaches since :data:`RECENT_BREACHES` ago of the directions and notices ``user``
-    may see, newest first: the first :data:`SHOWN`, with how many there are."""
-    return _first(
-        visible_breaches(user, day)
-        .where(Breach.occurred_at >= now - RECENT_BREACHES)
+    may see, newest first."""
+    return (
+        visible_breaches(user, _DAY)
+        .where(Breach.occurred_at >= _SINCE)
         .options(joinedload(Breach.venue))
         .order_by(Breach.occurred_at.desc(), Breach.id.desc())
     )
+
+
+# The moment, the notices' day and the others of a page: parameters, so each reader's
+# statements are built once (core.statements) and run with the time of each page.
+_NOW: BindParameter[datetime] = bindparam("now")
+_DAY: BindParameter[date] = bindparam("day")
+_TOMORROW: BindParameter[date] = bindparam("tomorrow")
+_SOON: BindParameter[datetime] = bindparam("soon")
+_SINCE: BindParameter[datetime] = bindparam("since")
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The lists police and the coordinator see, as statements for one reader."""
+
+    notices: Select[Any]
+    ending_notices: Select[tuple[ExclusionNotice]]
+    breaches: Select[Any]
+    directions: Select[Any] | None = None
+    expiring_directions: Select[tuple[DispersalDirection]] | None = None
+
+
+def _statements(user: User, _dialect: str) -> _Statements:
+    notices = _Statements(
+        notices=shortlist_statement(_notices_in_force(user, _DAY), SHOWN),
+        ending_notices=_ending_notices(user),
+        breaches=shortlist_statement(_recent_breaches(user), SHOWN),
+    )
+    if user.role_enum not in POLICE_ROLES:
+        return notices
+    in_force = _directions_in_force(user, _NOW)
+    return replace(
+        notices,
+        directions=shortlist_statement(in_force, SHOWN),
+        expiring_directions=in_force.where(DispersalDirection.ends_at <= _SOON).limit(SHOWN),
+    )
+
+
+_kept_statements = PerReader(_statements)
 
 
 Order = TypeVar("Order", ExclusionNotice, DispersalDirection)
@@ -176,22 +216,32 @@ def tonight(user: User, now: datetime, page: int = 1) -> Tonight:
     soon = now + EXPIRING_WITHIN
     if is_door_staff(user):
         shown.excluded = _people_excluded(user, day, page)
-    if reads_notices(user):
-        shown.notices = _first(_notices_in_force(user, day))
-        shown.expiring_notices = _ending_notices(user, day, soon)
-        shown.breaches = _recent_breaches(user, now, day)
-        shown.breach_notices = _by_id(
-            ExclusionNotice,
-            {b.notice_id for b in shown.breaches.items if b.notice_id is not None},
-        )
-    if user.role_enum in POLICE_ROLES:
-        in_force = _directions_in_force(user, now)
-        shown.directions = _first(in_force)
-        shown.expiring_directions = list(
-            db.session.scalars(in_force.where(DispersalDirection.ends_at <= soon).limit(SHOWN))
-        )
+    if not reads_notices(user):
+        return shown
+    statements = _kept_statements(user, db.session.get_bind().dialect.name)
+    params = {
+        "now": now,
+        "day": day,
+        "tomorrow": day + timedelta(days=1),
+        "soon": soon,
+        "since": now - RECENT_BREACHES,
+    }
+    shown.notices = shortlist_of(statements.notices, params)
+    shown.expiring_notices = [
+        notice
+        for notice in db.session.scalars(statements.ending_notices, params)
+        if ends_at(notice) <= soon
+    ]
+    shown.breaches = shortlist_of(statements.breaches, params)
+    shown.breach_notices = _by_id(
+        ExclusionNotice,
+        {b.notice_id for b in shown.breaches.items if b.notice_id is not None},
+    )
+    if statements.directions is not None and statements.expiring_directions is not None:
+        shown.directions = shortlist_of(statements.directions, params)
+        shown.expiring_directions = list(db.session.scalars(statements.expiring_directions, params))
         shown.breach_directions = _by_id(
             DispersalDirection,
-            {b.direction_id for b in _items(shown.breaches) if b.direction_id is not None},
+            {b.direction_id for b in shown.breaches.items if b.direction_id is not None},
         )
     return shown
