@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, func, select
@@ -22,6 +22,7 @@ from partnership.core.geo import area_containing
 from partnership.core.models import utcnow
 from partnership.core.nights import night_of, to_local
 from partnership.core.signals import sighting_saved
+from partnership.core.statements import PerReader
 from partnership.core.uploads import CleanImage
 from partnership.extensions import db
 from partnership.sightings.models import Attachment, Sighting, SightingBehaviour, SightingRevision
@@ -123,19 +124,16 @@ def link_source(actor: User, sighting: Sighting, source: Any) -> None:
     )
 
 
-def _tonight(user: User, now: datetime) -> Select[tuple[Sighting]]:
-    query = visible_sightings(user).where(Sighting.night == night_of(now))
+def _tonight(user: User, night: date) -> Select[tuple[Sighting]]:
+    query = visible_sightings(user).where(Sighting.night == night)
     if user.role_enum not in POLICE_ROLES:
         query = query.where(Sighting.organisation_id == user.organisation_id)
     return query
 
 
-def tonights_sightings(user: User, now: datetime, limit: int = 50) -> list[Row[Any]]:
-    """Tonight's newest sightings for the dashboard, at most ``limit``: the user's
-    organisation's, or all for police. Rows of what the dashboard shows and maps (id, when,
-    place, point, and the venue's name and point), not whole records."""
-    query = (
-        _tonight(user, now)
+def _tonights_rows(user: User, night: date, limit: int) -> Select[Any]:
+    return (
+        _tonight(user, night)
         .with_only_columns(
             Sighting.id,
             Sighting.occurred_at,
@@ -150,14 +148,29 @@ def tonights_sightings(user: User, now: datetime, limit: int = 50) -> list[Row[A
         .order_by(Sighting.occurred_at.desc())
         .limit(limit)
     )
-    return list(db.session.execute(query))
+
+
+def _tonights_count(user: User, night: date) -> Select[tuple[int]]:
+    counted = _tonight(user, night).with_only_columns(Sighting.id).order_by(None).subquery()
+    return select(func.count()).select_from(counted)
+
+
+# The dashboard shows both on every visit: built once per reader and night.
+_kept_rows = PerReader(_tonights_rows)
+_kept_count = PerReader(_tonights_count)
+
+
+def tonights_sightings(user: User, now: datetime, limit: int = 50) -> list[Row[Any]]:
+    """Tonight's newest sightings for the dashboard, at most ``limit``: the user's
+    organisation's, or all for police. Rows of what the dashboard shows and maps (id, when,
+    place, point, and the venue's name and point), not whole records."""
+    return list(db.session.execute(_kept_rows(user, night_of(now), limit)))
 
 
 def count_tonight(user: User, now: datetime) -> int:
     """How many sightings :func:`tonights_sightings` would give with no limit (through the
     night index: tonight's rows only)."""
-    counted = _tonight(user, now).with_only_columns(Sighting.id).order_by(None).subquery()
-    return db.session.scalar(select(func.count()).select_from(counted)) or 0
+    return db.session.scalar(_kept_count(user, night_of(now))) or 0
 
 
 def behaviour_codes(sighting_ids: list[int]) -> dict[int, list[str]]:

@@ -7,7 +7,7 @@ Functions add and flush and leave their audit event; the view commits once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, func, or_, select
@@ -21,6 +21,7 @@ from partnership.core.enums import HandedTo, OrgKind
 from partnership.core.lazy import lazy_gettext as _l
 from partnership.core.nights import night_of
 from partnership.core.signals import handover_made
+from partnership.core.statements import PerReader
 from partnership.extensions import db
 from partnership.venues.models import Venue
 from partnership.welfare.models import SafeSpaceUse, WelfareNote
@@ -72,8 +73,8 @@ class Refused(ValueError):
         self.problems = problems
 
 
-def _tonights_uses(user: User, now: datetime) -> Select[tuple[SafeSpaceUse]]:
-    query = visible_safe_space_uses(user).where(SafeSpaceUse.night == night_of(now))
+def _tonights_uses(user: User, night: date) -> Select[tuple[SafeSpaceUse]]:
+    query = visible_safe_space_uses(user).where(SafeSpaceUse.night == night)
     if user.role_enum not in POLICE_ROLES:
         query = query.where(
             or_(
@@ -84,18 +85,31 @@ def _tonights_uses(user: User, now: datetime) -> Select[tuple[SafeSpaceUse]]:
     return query
 
 
+def _newest_uses(user: User, night: date, limit: int) -> Select[tuple[SafeSpaceUse]]:
+    query = _tonights_uses(user, night).options(joinedload(SafeSpaceUse.venue))
+    return query.order_by(SafeSpaceUse.arrived_at.desc()).limit(limit)
+
+
+def _uses_count(user: User, night: date) -> Select[tuple[int]]:
+    counted = _tonights_uses(user, night).with_only_columns(SafeSpaceUse.id).order_by(None)
+    return select(func.count()).select_from(counted.subquery())
+
+
+# The dashboard shows both on every visit: built once per reader and night.
+_kept_newest = PerReader(_newest_uses)
+_kept_count = PerReader(_uses_count)
+
+
 def tonights_safe_space_uses(user: User, now: datetime, limit: int = 50) -> list[SafeSpaceUse]:
     """Tonight's newest Safe Space uses for the dashboard, at most ``limit``, with their
     venues: the user's organisation's (those it wrote or was handed), or every one for
     police."""
-    query = _tonights_uses(user, now).options(joinedload(SafeSpaceUse.venue))
-    return list(db.session.scalars(query.order_by(SafeSpaceUse.arrived_at.desc()).limit(limit)))
+    return list(db.session.scalars(_kept_newest(user, night_of(now), limit)))
 
 
 def count_tonights_safe_space_uses(user: User, now: datetime) -> int:
     """How many :func:`tonights_safe_space_uses` would give with no limit."""
-    counted = _tonights_uses(user, now).with_only_columns(SafeSpaceUse.id).order_by(None)
-    return db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    return db.session.scalar(_kept_count(user, night_of(now))) or 0
 
 
 def _by_key(model: type[Record], user: User, key: str) -> Record | None:
