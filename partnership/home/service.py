@@ -6,12 +6,11 @@ writes or audits (they are headline figures, suppressed as the report suppresses
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import load_only
-from sqlalchemy.sql.elements import BindParameter
 
 from partnership.auth.models import User
 from partnership.core.pagination import Shortlist, shortlist_of, shortlist_statement
@@ -24,8 +23,8 @@ from partnership.orders.breaches.visibility import visible_breaches
 from partnership.orders.directions.models import DispersalDirection
 from partnership.orders.directions.visibility import visible_directions
 from partnership.orders.notices.models import ExclusionNotice
-from partnership.orders.notices.tonight import RECENT_BREACHES
-from partnership.orders.notices.visibility import notice_day, visible_notices
+from partnership.orders.notices.tonight import BREACHES_SINCE, DAY, NOW, moment_params
+from partnership.orders.notices.visibility import visible_notices
 from partnership.reports import figures
 from partnership.reports.present import Figure, summary_figures
 from partnership.triage import service as triage
@@ -58,13 +57,6 @@ def _by_id(model: type[Order], ids: set[int]) -> dict[int, Order]:
     return {order.id: order for order in db.session.scalars(query)}
 
 
-# The moment, the notices' day and the start of the breaches' week: parameters, so each
-# reader's statements are built once (core.statements) and run with the time of each page.
-_NOW: BindParameter[datetime] = bindparam("now")
-_DAY: BindParameter[date] = bindparam("day")
-_SINCE: BindParameter[datetime] = bindparam("since")
-
-
 @dataclass(frozen=True)
 class _Statements:
     authorisations: Select[Any]
@@ -77,7 +69,7 @@ def _statements(user: User, _dialect: str) -> _Statements:
     """The dashboard's four short lists of orders as ``user`` may see them, each reading
     only what the dashboard shows of it (not an area's map, say), for the database of
     ``_dialect`` (their totals are counted differently)."""
-    now, day = _NOW, _DAY
+    now, day = NOW, DAY
     authorisations = (
         visible_authorisations(user)
         .where(
@@ -117,7 +109,7 @@ def _statements(user: User, _dialect: str) -> _Statements:
     )
     breaches = (
         visible_breaches(user, day)
-        .where(Breach.occurred_at >= _SINCE, Breach.occurred_at <= now)
+        .where(Breach.occurred_at >= BREACHES_SINCE, Breach.occurred_at <= now)
         .order_by(Breach.occurred_at.desc(), Breach.id.desc())
     )
     return _Statements(
@@ -137,7 +129,7 @@ def orders_in_force(user: User, now: datetime) -> OrdersInForce:
     may see them (through the orders' own visibility rules), each soonest-ending first
     (breaches newest first), counted in full but listed :data:`DASHBOARD_ORDERS` at most."""
     statements = _kept_statements(user, db.session.get_bind().dialect.name)
-    params = {"now": now, "day": notice_day(now), "since": now - RECENT_BREACHES}
+    params = moment_params(now)
     breaches = shortlist_of(statements.breaches, params)
     direction_ids = {b.direction_id for b in breaches.items if b.direction_id is not None}
     notice_ids = {b.notice_id for b in breaches.items if b.notice_id is not None}

@@ -88,7 +88,7 @@ def _ending_notices(user: User) -> Select[tuple[ExclusionNotice]]:
     covers to 06:00 after the night of its last day, so only those ending tonight or
     tomorrow can (the caller keeps those that do)."""
     return (
-        _in_force(user, _DAY)
+        _in_force(user, DAY)
         .where(ExclusionNotice.ends_on <= _TOMORROW)
         .order_by(ExclusionNotice.ends_on, ExclusionNotice.id)
         .limit(SHOWN)
@@ -112,20 +112,33 @@ def _recent_breaches(user: User) -> Select[tuple[Breach]]:
     """Breaches since :data:`RECENT_BREACHES` ago of the directions and notices ``user``
     may see, newest first."""
     return (
-        visible_breaches(user, _DAY)
-        .where(Breach.occurred_at >= _SINCE)
+        visible_breaches(user, DAY)
+        .where(Breach.occurred_at >= BREACHES_SINCE)
         .options(joinedload(Breach.venue))
         .order_by(Breach.occurred_at.desc(), Breach.id.desc())
     )
 
 
-# The moment, the notices' day and the others of a page: parameters, so each reader's
-# statements are built once (core.statements) and run with the time of each page.
-_NOW: BindParameter[datetime] = bindparam("now")
-_DAY: BindParameter[date] = bindparam("day")
+# The moment of a page and the days and times that follow from it, as parameters: each
+# reader's statements of orders (here and on the dashboard) are built once
+# (core.statements) and run with the values of :func:`moment_params`.
+NOW: BindParameter[datetime] = bindparam("now")
+DAY: BindParameter[date] = bindparam("day")
 _TOMORROW: BindParameter[date] = bindparam("tomorrow")
 _SOON: BindParameter[datetime] = bindparam("soon")
-_SINCE: BindParameter[datetime] = bindparam("since")
+BREACHES_SINCE: BindParameter[datetime] = bindparam("since")
+
+
+def moment_params(now: datetime) -> dict[str, Any]:
+    """The values of the parameters above at ``now``."""
+    day = notice_day(now)
+    return {
+        "now": now,
+        "day": day,
+        "tomorrow": day + timedelta(days=1),
+        "soon": now + EXPIRING_WITHIN,
+        "since": now - RECENT_BREACHES,
+    }
 
 
 @dataclass(frozen=True)
@@ -141,13 +154,13 @@ class _Statements:
 
 def _statements(user: User, _dialect: str) -> _Statements:
     notices = _Statements(
-        notices=shortlist_statement(_notices_in_force(user, _DAY), SHOWN),
+        notices=shortlist_statement(_notices_in_force(user, DAY), SHOWN),
         ending_notices=_ending_notices(user),
         breaches=shortlist_statement(_recent_breaches(user), SHOWN),
     )
     if user.role_enum not in POLICE_ROLES:
         return notices
-    in_force = _directions_in_force(user, _NOW)
+    in_force = _directions_in_force(user, NOW)
     return replace(
         notices,
         directions=shortlist_statement(in_force, SHOWN),
@@ -219,13 +232,7 @@ def tonight(user: User, now: datetime, page: int = 1) -> Tonight:
     if not reads_notices(user):
         return shown
     statements = _kept_statements(user, db.session.get_bind().dialect.name)
-    params = {
-        "now": now,
-        "day": day,
-        "tomorrow": day + timedelta(days=1),
-        "soon": soon,
-        "since": now - RECENT_BREACHES,
-    }
+    params = moment_params(now)
     shown.notices = shortlist_of(statements.notices, params)
     shown.expiring_notices = [
         notice
