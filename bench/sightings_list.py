@@ -61,7 +61,9 @@ def build(url: str, rows: int) -> tuple[Flask, str]:
                         "updated_at": moment,
                     }
                 )
-                behaviours.append({"sighting_id": number, "code": randomiser.choice(CODES)})
+                behaviours.append(
+                    {"sighting_id": number, "code": randomiser.choice(CODES), "night": night}
+                )
             db.session.execute(insert(Sighting), sightings)
             db.session.execute(insert(SightingBehaviour), behaviours)
             db.session.commit()
