@@ -8,9 +8,9 @@ statements every page runs, :class:`PerReader` keeps the statement built for eac
 reader and day in each process rather than on every page.
 
 A statement is kept under everything about the user that a visibility rule may read,
-:data:`READER_ATTRIBUTES` (``tests/core/test_statements.py`` holds the rules to it), and
-the other arguments: a user whose role or organisation changes gets a statement built for
-the new one.
+:data:`READER_ATTRIBUTES` (``tests/core/test_statements.py`` holds the rules to it), the
+database it is for (a short list's total is counted differently on each) and the other
+arguments: a user whose role or organisation changes gets a statement built for the new one.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
+
+from partnership.extensions import db
 
 if TYPE_CHECKING:
     from partnership.auth.models import User
@@ -44,7 +46,7 @@ class PerReader(Generic[S]):
         self._lock = threading.Lock()
 
     def __call__(self, user: User, *args: Hashable) -> S:
-        key = (reader_key(user), args)
+        key = (reader_key(user), db.session.get_bind().dialect.name, args)
         with self._lock:
             built = self._built.get(key)
             if built is not None:

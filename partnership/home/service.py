@@ -65,10 +65,9 @@ class _Statements:
     breaches: Select[Any]
 
 
-def _statements(user: User, _dialect: str) -> _Statements:
+def _statements(user: User) -> _Statements:
     """The dashboard's four short lists of orders as ``user`` may see them, each reading
-    only what the dashboard shows of it (not an area's map, say), for the database of
-    ``_dialect`` (their totals are counted differently)."""
+    only what the dashboard shows of it (not an area's map, say)."""
     now, day = NOW, DAY
     authorisations = (
         visible_authorisations(user)
@@ -128,7 +127,7 @@ def orders_in_force(user: User, now: datetime) -> OrdersInForce:
     ``now``, partnership notices active today and breaches of the last 7 days, as ``user``
     may see them (through the orders' own visibility rules), each soonest-ending first
     (breaches newest first), counted in full but listed :data:`DASHBOARD_ORDERS` at most."""
-    statements = _kept_statements(user, db.session.get_bind().dialect.name)
+    statements = _kept_statements(user)
     params = moment_params(now)
     breaches = shortlist_of(statements.breaches, params)
     direction_ids = {b.direction_id for b in breaches.items if b.direction_id is not None}

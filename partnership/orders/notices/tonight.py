@@ -152,7 +152,7 @@ class _Statements:
     expiring_directions: Select[tuple[DispersalDirection]] | None = None
 
 
-def _statements(user: User, _dialect: str) -> _Statements:
+def _statements(user: User) -> _Statements:
     notices = _Statements(
         notices=shortlist_statement(_notices_in_force(user, DAY), SHOWN),
         ending_notices=_ending_notices(user),
@@ -231,7 +231,7 @@ def tonight(user: User, now: datetime, page: int = 1) -> Tonight:
         shown.excluded = _people_excluded(user, day, page)
     if not reads_notices(user):
         return shown
-    statements = _kept_statements(user, db.session.get_bind().dialect.name)
+    statements = _kept_statements(user)
     params = moment_params(now)
     shown.notices = shortlist_of(statements.notices, params)
     shown.expiring_notices = [
